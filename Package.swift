@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+// dtb — the digital twin brain platform.
+//
+// Layers (dependencies point down only):
+//   dtb (command line)
+//   AtlasCatalog                      atlas manifests, label tables, import into the store
+//   Store                             embedded PostgreSQL cluster, migrations, atlas records
+//   Imaging                           label volumes, resampling, parcellation (pure compute on images)
+//   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
+//   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
+//   CLibPQ, CHDF5, CNIfTI             system-library targets
+import PackageDescription
+
+/// Debian keeps libnifti's headers in /usr/include/nifti and they include <znzlib.h> unqualified.
+let niftiInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
+
+let package = Package(
+    name: "dtb",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dtb", targets: ["dtb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CNIfTI", providers: [.apt(["libnifti2-dev"])]),
+
+        // Swift wrappers of the C libraries.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
+        .target(name: "NIfTI", dependencies: ["CNIfTI"], swiftSettings: niftiInclude),
+
+        // Pure compute.
+        .target(name: "Imaging", dependencies: ["NIfTI"]),
+        .target(name: "Hemodynamics"),
+        .target(name: "SpikingEngine", dependencies: ["Hemodynamics"]),
+
+        // Storage and catalogue.
+        .target(name: "Store", dependencies: ["Postgres", "HDF5Kit"]),
+        .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
+
+        // The command.
+        .executableTarget(name: "dtb", dependencies: [
+            "AtlasCatalog", "Store", "SpikingEngine", "Hemodynamics", "Imaging",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DTBTestSupport"]),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "NIfTITests", dependencies: ["NIfTI"], swiftSettings: niftiInclude),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
+        .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
+        .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// AtlasCatalog — placeholder until the module lands.

@@ -1,0 +1,1 @@
+// HDF5Kit — placeholder until the module lands.

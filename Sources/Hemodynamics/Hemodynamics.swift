@@ -1,0 +1,1 @@
+// Hemodynamics — placeholder until the module lands.

@@ -1,0 +1,1 @@
+// NIfTI — placeholder until the module lands.

@@ -1,0 +1,1 @@
+// SpikingEngine — placeholder until the module lands.
