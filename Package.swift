@@ -37,7 +37,8 @@ let package = Package(
         // Pure compute.
         .target(name: "Imaging", dependencies: ["NIfTI"]),
         .target(name: "Hemodynamics"),
-        .target(name: "SpikingEngine", dependencies: ["Hemodynamics"]),
+        // AVX2/FMA code generation for the engine's SIMD8 update loop (x86-64 Linux, every machine kind here).
+        .target(name: "SpikingEngine", dependencies: ["Hemodynamics"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
 
         // Storage and catalogue.
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit"]),
@@ -51,7 +52,7 @@ let package = Package(
 
         // Tests.
         .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DTBTestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store", "DTBTestSupport"]),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI"], swiftSettings: niftiInclude),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),

@@ -1,1 +1,0 @@
-// HDF5Kit — placeholder until the module lands.

@@ -1,1 +1,0 @@
-// Hemodynamics — placeholder until the module lands.

@@ -1,1 +1,0 @@
-// NIfTI — placeholder until the module lands.

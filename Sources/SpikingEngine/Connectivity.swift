@@ -1,0 +1,131 @@
+// Network construction: populations, synapse groups and connection rules, compiled into compressed
+// synapse rows (one table per partition, rows indexed by presynaptic neuron; NEST-like: a partition
+// stores the synapses onto its own neurons, so a distributed rank would hold exactly its table).
+
+/// Refers to a population added to a ``NetworkBuilder``.
+public struct PopulationID: Hashable, Sendable, Codable {
+    public let index: Int
+}
+
+/// Refers to a synapse group added to a ``NetworkBuilder``.
+public struct SynapseGroupID: Hashable, Sendable, Codable {
+    public let index: Int
+}
+
+/// What a class of synapses does: which channel(s) a spike drives, the weight that a stored
+/// full-scale weight (255) stands for on each, and the delay. Per-synapse weights are stored as
+/// 8-bit fractions of the full scale, so a group is the unit of weight scaling and of delay.
+public struct SynapseGroup: Sendable, Codable, Equatable {
+    public var name: String
+    /// One or two channel indices (DTB: AMPA+NMDA from excitatory, GABAa+GABAb from inhibitory).
+    public var channels: [Int]
+    /// The weight a full-scale synapse adds to each channel's gating variable.
+    public var fullScale: [Double]
+    /// Transmission delay (ms), rounded to whole steps, at least one step.
+    public var delay: Double
+
+    public init(name: String, channels: [Int], fullScale: [Double], delay: Double) {
+        precondition((1...2).contains(channels.count) && channels.count == fullScale.count,
+                     "a synapse group drives one or two channels, each with its full-scale weight")
+        self.name = name; self.channels = channels; self.fullScale = fullScale; self.delay = delay
+    }
+}
+
+/// How per-synapse weights are drawn, as fractions of the group's full scale, quantised to k/255.
+public enum WeightRule: Sendable, Codable, Equatable {
+    /// The same fraction on every synapse, per channel.
+    case constant([Double])
+    /// Independent uniform k/255, k in 0…255, per channel (DTB's uint8 weights).
+    case uniform
+}
+
+/// One source of a fixed in-degree rule: draws land in `population` with probability proportional
+/// to `share`, through synapses of `group`.
+public struct Source: Sendable, Codable, Equatable {
+    public var population: PopulationID
+    public var share: Double
+    public var group: SynapseGroupID
+
+    public init(_ population: PopulationID, share: Double = 1, group: SynapseGroupID) {
+        self.population = population; self.share = share; self.group = group
+    }
+}
+
+/// Each neuron of `target` receives exactly `inDegree` synapses: for each, a source population is
+/// drawn by share, then a neuron uniformly within it (DTB's sampling; NEST's `fixed_indegree`).
+public struct FixedInDegree: Sendable, Codable, Equatable {
+    public var target: PopulationID
+    public var inDegree: Int
+    public var sources: [Source]
+    public var autapses: Bool
+    public var multapses: Bool
+    public var weights: WeightRule
+
+    public init(target: PopulationID, inDegree: Int, sources: [Source], autapses: Bool = false,
+                multapses: Bool = true, weights: WeightRule = .constant([1, 1])) {
+        precondition(!sources.isEmpty && inDegree >= 0)
+        self.target = target; self.inDegree = inDegree; self.sources = sources
+        self.autapses = autapses; self.multapses = multapses; self.weights = weights
+    }
+}
+
+/// Explicit synapses between global neuron indices (populations numbered in the order added).
+public struct ConnectionList: Sendable, Codable, Equatable {
+    public var pre: [Int]
+    public var post: [Int]
+    /// Per synapse and channel, the fraction of full scale (quantised to k/255).
+    public var weights: [[Double]]
+    public var group: SynapseGroupID
+
+    public init(pre: [Int], post: [Int], weights: [[Double]], group: SynapseGroupID) {
+        precondition(pre.count == post.count && post.count == weights.count)
+        self.pre = pre; self.post = post; self.weights = weights; self.group = group
+    }
+}
+
+/// Describes a network (populations, synapse groups, connections) and builds it, deterministically
+/// from `seed` whatever the number of partitions.
+public struct NetworkBuilder: Sendable {
+    /// Integration step (ms).
+    public var dt: Double
+    public var seed: UInt64
+    public private(set) var populations: [Population] = []
+    public private(set) var groups: [SynapseGroup] = []
+    public private(set) var rules: [FixedInDegree] = []
+    public private(set) var lists: [ConnectionList] = []
+
+    public init(dt: Double = 0.1, seed: UInt64) {
+        self.dt = dt; self.seed = seed
+    }
+
+    @discardableResult
+    public mutating func add(_ population: Population) -> PopulationID {
+        if let first = populations.first {
+            precondition(first.model.channels == population.model.channels,
+                         "all populations of a network share one channel set")
+        }
+        populations.append(population)
+        return PopulationID(index: populations.count - 1)
+    }
+
+    @discardableResult
+    public mutating func add(_ group: SynapseGroup) -> SynapseGroupID {
+        precondition(groups.count < 256, "at most 256 synapse groups")
+        groups.append(group)
+        return SynapseGroupID(index: groups.count - 1)
+    }
+
+    public mutating func connect(_ rule: FixedInDegree) { rules.append(rule) }
+
+    public mutating func connect(_ list: ConnectionList) { lists.append(list) }
+
+    /// The global index of neuron `i` of `population`.
+    public func neuron(_ i: Int, of population: PopulationID) -> Int {
+        populations[..<population.index].reduce(0) { $0 + $1.size } + i
+    }
+
+    /// Builds the network in `partitions` neuron partitions (one per thread is the usual choice).
+    public func build(partitions: Int = defaultThreadCount) -> Network {
+        Network(builder: self, partitions: partitions)
+    }
+}

@@ -1,0 +1,260 @@
+// The neuron update: eight neurons per SIMD lane group, `minDelay` steps per call with the state in
+// registers (no spike emitted in a window can arrive within it), all random numbers counter-based.
+
+/// The number of channels stored per neuron, as a type so the update loop specialises on it.
+protocol ChannelStride { static var count: Int { get } }
+enum TwoChannels: ChannelStride { static var count: Int { 2 } }
+enum FourChannels: ChannelStride { static var count: Int { 4 } }
+
+/// A population's parameters in the update loop's terms (single precision, per step).
+struct NeuronConstants: Sendable {
+    var dtOverC: Float = 0
+    var gL: Float = 0
+    var vL: Float = 0
+    var vTh: Float = 0
+    var vReset: Float = 0
+    var refractorySteps: Int32 = 0
+    /// g_u, g_u·E_u and exp(−dt/τ_u) per channel (zero beyond the model's channels).
+    var g = SIMD4<Float>()
+    var gE = SIMD4<Float>()
+    var decay = SIMD4<Float>()
+    var hasBackground = false
+    /// OU: I ← a·I + (1 − a)μ + σ√(1 − a²)·ξ.
+    var ouA: Float = 0
+    var ouDrift: Float = 0
+    var ouKick: Float = 0
+    var hasPoisson = false
+    var poissonChannel = 0
+    var poissonWeight: Float = 0
+    /// Poisson counts by inverse CDF: count = #{i : u ≥ thresholds[i]} for a 32-bit uniform u.
+    var poissonThresholds: [UInt32] = []
+    var externalConstant: Float = 0
+    var timeCourse: [Float] = []
+    var timeCourseSteps = 1
+    var hasNeuronExternal = false
+
+    init(_ p: Population, dt: Double) {
+        let m = p.model
+        dtOverC = Float(dt / m.capacitance)
+        gL = Float(m.leakConductance)
+        vL = Float(m.leakReversal)
+        vTh = Float(m.threshold)
+        vReset = Float(m.reset)
+        refractorySteps = Int32((m.refractoryPeriod / dt).rounded())
+        for (u, c) in m.channels.enumerated() {
+            g[u] = Float(m.conductances[u])
+            gE[u] = Float(m.conductances[u] * c.reversal)
+            decay[u] = Float(Math.exp(-dt / c.tau))
+        }
+        if let ou = p.background {
+            let a = Math.exp(-dt / ou.tau)
+            hasBackground = true
+            ouA = Float(a)
+            ouDrift = Float((1 - a) * ou.mean)
+            ouKick = Float(ou.sigma * (1 - a * a).squareRoot())
+        }
+        if let drive = p.poisson {
+            hasPoisson = true
+            poissonChannel = drive.channel
+            poissonWeight = Float(drive.weight)
+            poissonThresholds = Self.poissonThresholds(mean: drive.rate * dt / 1000)
+        }
+        switch p.external {
+        case .none, .gamma: break
+        case .constant(let i): externalConstant = Float(i)
+        case .timeCourse(let values, let interval):
+            timeCourse = values.map(Float.init)
+            timeCourseSteps = max(1, Int((interval / dt).rounded()))
+        }
+        if case .gamma = p.external { hasNeuronExternal = true }
+    }
+
+    /// Cumulative Poisson probabilities as 32-bit thresholds, until the tail is below 2⁻³².
+    static func poissonThresholds(mean λ: Double) -> [UInt32] {
+        precondition(λ >= 0 && λ <= 64, "Poisson drive of at most 64 expected inputs per step")
+        var thresholds: [UInt32] = []
+        var p = Math.exp(-λ), cumulative = p, k = 0.0
+        while 1 - cumulative > 0x1p-32 {
+            thresholds.append(UInt32(min(cumulative * 0x1p32, 0xFFFF_FFFF)))
+            k += 1
+            p *= λ / k
+            cumulative += p
+        }
+        return thresholds
+    }
+
+    /// The population-wide external current at step t.
+    @inline(__always)
+    func external(step t: Int) -> Float {
+        guard !timeCourse.isEmpty else { return externalConstant }
+        let i = t / timeCourseSteps
+        return externalConstant + (i < timeCourse.count ? timeCourse[i] : 0)
+    }
+}
+
+/// Raw views of the simulation state for the update and delivery loops (no reference counting).
+struct StatePointers: @unchecked Sendable {
+    var v: UnsafeMutablePointer<Float>
+    /// Gating variables, per 8-neuron block `stride` vectors of 8 (channel-major inside the block).
+    var j: UnsafeMutablePointer<Float>
+    var refractory: UnsafeMutablePointer<Int32>
+    var background: UnsafeMutablePointer<Float>
+    var external: UnsafeMutablePointer<Float>
+    /// `ringSlots` copies of the gating layout collecting delayed arrivals, slot = step mod slots.
+    var ring: UnsafeMutablePointer<Float>
+    var ringSlots: Int
+    /// Floats per ring slot (= neurons × stride).
+    var slotSize: Int
+}
+
+/// What one partition's update of one window needs besides the state.
+///
+/// Random numbers come in tiles of 32 neurons (four blocks): one Philox call per tile and step,
+/// lane i of word w belonging to neuron 32·tile + 8w + i. A tile's numbers are drawn into
+/// `noise` before its blocks are updated, so a partition boundary inside a tile changes nothing.
+struct WindowUpdate {
+    let state: StatePointers
+    let philox: Philox4x32
+    /// First step of the window and its length.
+    let start: Int
+    let length: Int
+    /// Per step of the window: whether its ring slot holds arrivals (read and cleared if so).
+    let readSlot: UnsafeBufferPointer<Bool>
+    let spikes: SpikeBuffer
+    /// Spike counts of the current population, per step of the window.
+    var counts: UnsafeMutablePointer<Int32>
+    /// Scratch for one tile: per step 32 background normals, then 32 Poisson inputs.
+    let noise: UnsafeMutablePointer<Lanes>
+
+    /// Updates blocks `blocks` of one population for the whole window.
+    func update<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, blocks: Range<Int>, lastMask: SIMDMask<LaneInts>) {
+        let fullMask = SIMDMask<LaneInts>(repeating: true)
+        let ext = (0..<length).map { c.external(step: start + $0) }
+        ext.withUnsafeBufferPointer { ext in
+            c.poissonThresholds.withUnsafeBufferPointer { thresholds in
+                for tile in (blocks.lowerBound / 4)...((blocks.upperBound - 1) / 4) {
+                    draw(c, tile: tile, thresholds)
+                    for b in max(tile * 4, blocks.lowerBound)..<min(tile * 4 + 4, blocks.upperBound) {
+                        block(S.self, c, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Background normals and Poisson inputs of one tile for every step of the window.
+    @inline(__always)
+    func draw(_ c: NeuronConstants, tile: Int, _ thresholds: UnsafeBufferPointer<UInt32>) {
+        let lanes = LaneWords(repeating: UInt32(truncatingIfNeeded: tile * 8)) &+ LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
+        for s in 0..<length {
+            let t = start + s
+            let out = noise + s * 8
+            if c.hasBackground {
+                let w = philox.random8(lanes, UInt32(truncatingIfNeeded: t), RandomStream.background.rawValue,
+                                       UInt32(truncatingIfNeeded: t >> 32))
+                (out[0], out[1]) = vectorNormals(w.0, w.1)
+                (out[2], out[3]) = vectorNormals(w.2, w.3)
+            }
+            if c.hasPoisson {
+                let w = philox.random8(lanes, UInt32(truncatingIfNeeded: t), RandomStream.poissonDrive.rawValue,
+                                       UInt32(truncatingIfNeeded: t >> 32))
+                out[4] = poissonInput(w.0, thresholds, c.poissonWeight)
+                out[5] = poissonInput(w.1, thresholds, c.poissonWeight)
+                out[6] = poissonInput(w.2, thresholds, c.poissonWeight)
+                out[7] = poissonInput(w.3, thresholds, c.poissonWeight)
+            }
+        }
+    }
+
+    /// weight × (Poisson count by inverse CDF of the uniform word u).
+    @inline(__always)
+    func poissonInput(_ u: LaneWords, _ thresholds: UnsafeBufferPointer<UInt32>, _ weight: Float) -> Lanes {
+        var k = LaneInts()
+        for threshold in thresholds {
+            let m = u .>= LaneWords(repeating: threshold)  // vector operand: the scalar overload goes lane by lane
+            if !any(m) { break }
+            k &-= unsafeBitCast(m, to: LaneInts.self)
+        }
+        return Lanes(k) * weight
+    }
+
+    @inline(__always)
+    func block<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, _ b: Int, _ active: SIMDMask<LaneInts>,
+                                 _ ext: UnsafeBufferPointer<Float>) {
+        let n = S.count
+        let raw = UnsafeMutableRawPointer(state.v)
+        var v = raw.load(fromByteOffset: b * 32, as: Lanes.self)
+        let jRaw = UnsafeMutableRawPointer(state.j) + b * 32 * n
+        var j0 = jRaw.load(fromByteOffset: 0, as: Lanes.self)
+        var j1 = jRaw.load(fromByteOffset: 32, as: Lanes.self)
+        var j2 = n > 2 ? jRaw.load(fromByteOffset: 64, as: Lanes.self) : Lanes()
+        var j3 = n > 2 ? jRaw.load(fromByteOffset: 96, as: Lanes.self) : Lanes()
+        let refRaw = UnsafeMutableRawPointer(state.refractory)
+        var refractory = refRaw.load(fromByteOffset: b * 32, as: LaneInts.self)
+        let bgRaw = UnsafeMutableRawPointer(state.background)
+        var background = bgRaw.load(fromByteOffset: b * 32, as: Lanes.self)
+        let neuronExternal = c.hasNeuronExternal
+            ? UnsafeMutableRawPointer(state.external).load(fromByteOffset: b * 32, as: Lanes.self) : Lanes()
+        let inTile = b & 3
+        let gL = c.gL, vL = c.vL, vTh = c.vTh, vReset = c.vReset, dtOverC = c.dtOverC
+        for s in 0..<length {
+            let t = start + s
+            if readSlot[s] {
+                let slot = UnsafeMutableRawPointer(state.ring) + (t % state.ringSlots) * state.slotSize * 4 + b * 32 * n
+                j0 += slot.load(fromByteOffset: 0, as: Lanes.self)
+                j1 += slot.load(fromByteOffset: 32, as: Lanes.self)
+                if n > 2 {
+                    j2 += slot.load(fromByteOffset: 64, as: Lanes.self)
+                    j3 += slot.load(fromByteOffset: 96, as: Lanes.self)
+                }
+                slot.initializeMemory(as: Float.self, repeating: 0, count: 8 * n)
+            }
+            if c.hasPoisson {
+                let add = noise[s * 8 + 4 + inTile]
+                switch c.poissonChannel {
+                case 0: j0 += add
+                case 1: j1 += add
+                case 2: j2 += add
+                default: j3 += add
+                }
+            }
+            var gSum = c.g[0] * j0 + c.g[1] * j1
+            var gESum = c.gE[0] * j0 + c.gE[1] * j1
+            if n > 2 {
+                gSum += c.g[2] * j2 + c.g[3] * j3
+                gESum += c.gE[2] * j2 + c.gE[3] * j3
+            }
+            let current = gL * (vL - v) + gESum - gSum * v + background + neuronExternal + ext[s]
+            let held = refractory .> LaneInts()
+            v = (v + dtOverC * current).replacing(with: vReset, where: held)
+            refractory &-= unsafeBitCast(held, to: LaneInts.self) & 1
+            let fired = (v .>= vTh) .& active
+            if any(fired) {
+                v.replace(with: vReset, where: fired)
+                let firedBits = unsafeBitCast(fired, to: LaneInts.self)
+                refractory = (refractory & ~firedBits) | (LaneInts(repeating: c.refractorySteps) & firedBits)
+                var emitted: Int32 = 0
+                for lane in 0..<8 where fired[lane] {
+                    spikes.append(Spike(neuron: UInt32(b * 8 + lane), step: UInt32(s)))
+                    emitted += 1
+                }
+                counts[s] += emitted
+            }
+            j0 *= c.decay[0]
+            j1 *= c.decay[1]
+            if n > 2 { j2 *= c.decay[2]; j3 *= c.decay[3] }
+            if c.hasBackground {
+                background = c.ouA * background + c.ouDrift + c.ouKick * noise[s * 8 + inTile]
+            }
+        }
+        raw.storeBytes(of: v, toByteOffset: b * 32, as: Lanes.self)
+        jRaw.storeBytes(of: j0, toByteOffset: 0, as: Lanes.self)
+        jRaw.storeBytes(of: j1, toByteOffset: 32, as: Lanes.self)
+        if n > 2 {
+            jRaw.storeBytes(of: j2, toByteOffset: 64, as: Lanes.self)
+            jRaw.storeBytes(of: j3, toByteOffset: 96, as: Lanes.self)
+        }
+        refRaw.storeBytes(of: refractory, toByteOffset: b * 32, as: LaneInts.self)
+        if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
+    }
+}

@@ -1,0 +1,310 @@
+// The built network: neuron layout (populations padded to whole 8-neuron blocks so the update runs
+// on SIMD8 lanes), partitions, and the compressed synapse tables.
+import Dispatch
+import Foundation
+
+/// The number of cores this process may use.
+public let defaultThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Where a population sits in the engine's internal numbering.
+struct PopulationLayout: Sendable {
+    /// First internal neuron index (a multiple of 8).
+    var first: Int
+    var size: Int
+    /// First global (external) index.
+    var firstGlobal: Int
+    var firstBlock: Int { first / 8 }
+    var endBlock: Int { (first + size + 7) / 8 }
+}
+
+/// A synapse group in the form the delivery loop uses.
+struct CompiledGroup: Sendable {
+    var delaySteps: Int
+    /// Float offsets of the channels inside a neuron block (channel·8).
+    var offsetA: Int
+    var offsetB: Int
+    /// Weight per quantum (full scale / 255); zero for an unused second channel.
+    var scaleA: Float
+    var scaleB: Float
+    var twoChannels: Bool
+}
+
+/// Outgoing synapses of every neuron onto one partition's neurons, in compressed rows:
+/// row `pre` is `rowStart[pre] ..< rowStart[pre + 1]`. Per synapse 7 bytes: the target's float
+/// offset in the gating arrays (UInt32), two 8-bit weights (UInt16) and the group (UInt8).
+public final class SynapseTable: @unchecked Sendable {
+    let rowStart: UnsafeMutablePointer<Int>
+    let target: UnsafeMutablePointer<UInt32>
+    let weight: UnsafeMutablePointer<UInt16>
+    let group: UnsafeMutablePointer<UInt8>
+    public let rows: Int
+    public let count: Int
+
+    init(rowCounts: UnsafeMutablePointer<Int>, rows: Int) {
+        self.rows = rows
+        rowStart = allocateLarge(Int.self, count: rows + 1)
+        var total = 0
+        for r in 0..<rows { rowStart[r] = total; total += rowCounts[r] }
+        rowStart[rows] = total
+        count = total
+        target = allocateLarge(UInt32.self, count: total)
+        weight = allocateLarge(UInt16.self, count: total)
+        group = allocateLarge(UInt8.self, count: total)
+    }
+
+    deinit {
+        deallocateLarge(rowStart); deallocateLarge(target); deallocateLarge(weight); deallocateLarge(group)
+    }
+
+    /// Bytes held by this table (rows index plus synapse records).
+    public var bytes: Int {
+        (rows + 1) * MemoryLayout<Int>.stride + count * (MemoryLayout<UInt32>.stride
+            + MemoryLayout<UInt16>.stride + MemoryLayout<UInt8>.stride)
+    }
+}
+
+/// A contiguous range of 8-neuron blocks updated by one thread and holding the synapses onto them.
+public struct Partition: Sendable {
+    public let blocks: Range<Int>
+    public let synapses: SynapseTable
+}
+
+/// An immutable, built network. Create a ``Simulation`` to run it.
+public final class Network: Sendable {
+    public let dt: Double
+    public let seed: UInt64
+    public let populations: [Population]
+    public let groups: [SynapseGroup]
+    public let partitions: [Partition]
+    /// Neurons, excluding block padding.
+    public let neuronCount: Int
+    /// Channels stored per neuron (2 or 4: the model's channel count rounded up).
+    public let channelStride: Int
+    let layout: [PopulationLayout]
+    let compiledGroups: [CompiledGroup]
+    /// Internal neurons including padding (a multiple of 8).
+    let paddedCount: Int
+    /// The shortest and longest delay in steps: spikes are exchanged once per `minDelay` steps.
+    public let minDelay: Int
+    public let maxDelay: Int
+
+    /// Total synapses.
+    public var synapseCount: Int { partitions.reduce(0) { $0 + $1.synapses.count } }
+    /// Bytes of all synapse tables, as allocated.
+    public var synapseBytes: Int { partitions.reduce(0) { $0 + $1.synapses.bytes } }
+
+    init(builder: NetworkBuilder, partitions requested: Int) {
+        precondition(!builder.populations.isEmpty, "a network has populations")
+        dt = builder.dt
+        seed = builder.seed
+        populations = builder.populations
+        groups = builder.groups
+        channelStride = builder.populations[0].model.channels.count <= 2 ? 2 : 4
+        var layout: [PopulationLayout] = []
+        var first = 0, firstGlobal = 0
+        for p in builder.populations {
+            layout.append(PopulationLayout(first: first, size: p.size, firstGlobal: firstGlobal))
+            first += (p.size + 7) / 8 * 8
+            firstGlobal += p.size
+        }
+        self.layout = layout
+        paddedCount = first
+        neuronCount = firstGlobal
+        let steps = builder.groups.map { max(1, Int(($0.delay / builder.dt).rounded())) }
+        minDelay = steps.min() ?? 1
+        maxDelay = steps.max() ?? 1
+        compiledGroups = zip(builder.groups, steps).map { g, d in
+            CompiledGroup(delaySteps: d, offsetA: g.channels[0] * 8,
+                          offsetB: g.channels[g.channels.count - 1] * 8,
+                          scaleA: Float(g.fullScale[0] / 255),
+                          scaleB: g.channels.count == 2 ? Float(g.fullScale[1] / 255) : 0,
+                          twoChannels: g.channels.count == 2)
+        }
+        let blocks = first / 8
+        let count = max(1, min(requested, blocks))
+        let ranges = (0..<count).map { p in (blocks * p / count)..<(blocks * (p + 1) / count) }
+        let wiring = Wiring(builder: builder, layout: layout, channelStride: channelStride, rows: first)
+        nonisolated(unsafe) var tables = [SynapseTable?](repeating: nil, count: count)
+        tables.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: count) { p in
+                out[p] = wiring.table(for: (ranges[p].lowerBound * 8)..<(ranges[p].upperBound * 8))
+            }
+        }
+        partitions = zip(ranges, tables).map { Partition(blocks: $0, synapses: $1!) }
+    }
+
+    /// The global index of an internal neuron index, or nil for block padding.
+    func global(internal i: Int) -> Int? {
+        var lo = 0, hi = layout.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if layout[mid].first <= i { lo = mid } else { hi = mid - 1 }
+        }
+        let l = layout[lo]
+        return i - l.first < l.size ? l.firstGlobal + i - l.first : nil
+    }
+
+    /// The internal index of a global neuron index.
+    func `internal`(global g: Int) -> Int {
+        precondition(g >= 0 && g < neuronCount, "neuron index out of range")
+        var lo = 0, hi = layout.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if layout[mid].firstGlobal <= g { lo = mid } else { hi = mid - 1 }
+        }
+        return layout[lo].first + g - layout[lo].firstGlobal
+    }
+}
+
+/// Draws the synapses of every rule onto a range of target neurons. Two passes over the same
+/// counter-based draws (count per row, then fill) avoid holding an edge list.
+private struct Wiring: Sendable {
+    let builder: NetworkBuilder
+    let layout: [PopulationLayout]
+    let channelStride: Int
+    let rows: Int
+
+    func table(for targets: Range<Int>) -> SynapseTable {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: rows)
+        counts.initialize(repeating: 0, count: rows)
+        defer { counts.deallocate() }
+        var drawn = Draw()
+        visit(targets, &drawn, withWeights: false) { pre, _, _, _ in counts[pre] += 1 }
+        let table = SynapseTable(rowCounts: counts, rows: rows)
+        for r in 0..<rows { counts[r] = table.rowStart[r] }
+        let stride = channelStride
+        visit(targets, &drawn, withWeights: true) { pre, post, w, g in
+            let at = counts[pre]
+            counts[pre] = at + 1
+            table.target[at] = UInt32((post >> 3) * 8 * stride + (post & 7))
+            table.weight[at] = w
+            table.group[at] = g
+        }
+        return table
+    }
+
+    /// Scratch space for one target neuron's draws.
+    struct Draw {
+        var pre: [Int] = []
+        var group: [UInt8] = []
+        var seen = DistinctSet()
+    }
+
+    /// Calls `body(pre, post, weights, group)` for every synapse onto `targets` (internal indices),
+    /// in a fixed order: rules, then lists, each by target neuron, then draw.
+    func visit(_ targets: Range<Int>, _ d: inout Draw, withWeights: Bool,
+               _ body: (Int, Int, UInt16, UInt8) -> Void) {
+        for (r, rule) in builder.rules.enumerated() {
+            let t = layout[rule.target.index]
+            let cumulative = rule.sources.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.share) }
+            let lo = max(targets.lowerBound, t.first), hi = min(targets.upperBound, t.first + t.size)
+            guard lo < hi else { continue }
+            let available = rule.sources.reduce(0) { $0 + layout[$1.population.index].size }
+            precondition(rule.multapses || rule.inDegree < available, "in-degree exceeds the distinct sources")
+            for post in lo..<hi {
+                draw(rule, index: r, cumulative, post: post, globalPost: t.firstGlobal + post - t.first, &d)
+                var weights = RandomSequence(seed: builder.seed, stream: .connectivity,
+                                             item: UInt32(t.firstGlobal + post - t.first),
+                                             salt: UInt32(r) | 0x8000_0000)
+                for k in 0..<d.pre.count {
+                    body(d.pre[k], post, withWeights ? quantised(rule.weights, &weights) : 0, d.group[k])
+                }
+            }
+        }
+        for list in builder.lists {
+            for k in list.pre.indices {
+                let post = internalIndex(list.post[k])
+                guard targets.contains(post) else { continue }
+                let w = list.weights[k]
+                let q = UInt16(quantum(w[0])) | UInt16(quantum(w.count > 1 ? w[1] : 0)) << 8
+                body(internalIndex(list.pre[k]), post, q, UInt8(list.group.index))
+            }
+        }
+    }
+
+    func draw(_ rule: FixedInDegree, index: Int, _ cumulative: [Double], post: Int, globalPost: Int, _ d: inout Draw) {
+        d.pre.removeAll(keepingCapacity: true)
+        d.group.removeAll(keepingCapacity: true)
+        d.seen.reset()
+        let total = cumulative.last!
+        var rng = RandomSequence(seed: builder.seed, stream: .connectivity, item: UInt32(globalPost),
+                                 salt: UInt32(index))
+        while d.pre.count < rule.inDegree {
+            var s = 0
+            if rule.sources.count > 1 {
+                let u = rng.unit() * total
+                var lo = 0, hi = cumulative.count - 1
+                while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] > u { hi = mid } else { lo = mid + 1 } }
+                s = lo
+            }
+            let source = layout[rule.sources[s].population.index]
+            let pre = source.first + rng.below(source.size)
+            if !rule.autapses && pre == post { continue }
+            if !rule.multapses && !d.seen.insert(pre) { continue }
+            d.pre.append(pre)
+            d.group.append(UInt8(rule.sources[s].group.index))
+        }
+    }
+
+    func quantised(_ rule: WeightRule, _ rng: inout RandomSequence) -> UInt16 {
+        switch rule {
+        case .constant(let f):
+            return UInt16(quantum(f[0])) | UInt16(quantum(f.count > 1 ? f[1] : 0)) << 8
+        case .uniform:
+            return UInt16(truncatingIfNeeded: rng.next32())
+        }
+    }
+
+    func quantum(_ fraction: Double) -> UInt8 {
+        UInt8((min(max(fraction, 0), 1) * 255).rounded())
+    }
+
+    func internalIndex(_ g: Int) -> Int {
+        var lo = 0, hi = layout.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if layout[mid].firstGlobal <= g { lo = mid } else { hi = mid - 1 }
+        }
+        precondition(g - layout[lo].firstGlobal < layout[lo].size, "neuron index out of range")
+        return layout[lo].first + g - layout[lo].firstGlobal
+    }
+}
+
+/// A set of neuron indices for rejecting repeated draws, cleared in O(1) by a generation stamp.
+struct DistinctSet {
+    private var keys = [Int](repeating: 0, count: 1024)
+    private var stamps = [UInt32](repeating: 0, count: 1024)
+    private var generation: UInt32 = 1
+    private var count = 0
+
+    mutating func reset() {
+        generation &+= 1
+        count = 0
+        if generation == 0 { stamps = stamps.map { _ in 0 }; generation = 1 }
+    }
+
+    /// Inserts `key`; false when it was already there.
+    mutating func insert(_ key: Int) -> Bool {
+        if 2 * (count + 1) > keys.count { grow() }
+        let mask = keys.count - 1
+        var h = Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: key) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        while stamps[h] == generation {
+            if keys[h] == key { return false }
+            h = (h + 1) & mask
+        }
+        stamps[h] = generation
+        keys[h] = key
+        count += 1
+        return true
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, stamps).filter { $0.1 == generation }.map(\.0)
+        keys = [Int](repeating: 0, count: keys.count * 2)
+        stamps = [UInt32](repeating: 0, count: keys.count)
+        generation = 1
+        count = 0
+        for k in old { _ = insert(k) }
+    }
+}

@@ -1,1 +1,0 @@
-// SpikingEngine — placeholder until the module lands.

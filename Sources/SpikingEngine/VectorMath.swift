@@ -1,0 +1,60 @@
+// Eight-lane float maths for the update loop, which draws one normal deviate per neuron and step:
+// the C library's scalar log and cos would cost more than the rest of the neuron update.
+import Foundation
+
+/// Scalar double-precision maths used by set-up code.
+enum Math {
+    static func log(_ x: Double) -> Double { Foundation.log(x) }
+    static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+    static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}
+
+typealias Lanes = SIMD8<Float>
+typealias LaneInts = SIMD8<Int32>
+typealias LaneWords = SIMD8<UInt32>
+
+/// Uniform in (0, 1) from the top 24 bits of a word: (k + ½)·2⁻²⁴, never 0 or 1.
+@inline(__always)
+func openUnit(_ w: LaneWords) -> Lanes {
+    (Lanes(LaneInts(truncatingIfNeeded: w &>> 8)) + 0.5) * 0x1p-24
+}
+
+/// Natural logarithm for x in (0, 1]: x = m·2ᵉ with m in [√½, √2), ln m = 2 atanh((m−1)/(m+1))
+/// by its odd series to y⁹ (|y| ≤ 0.172, truncation below 1e-9).
+@inline(__always)
+func vectorLog(_ x: Lanes) -> Lanes {
+    let bits = unsafeBitCast(x, to: LaneInts.self)
+    let mantissa = (bits & 0x007F_FFFF) | 0x3F80_0000
+    // m ≥ √2: halve m (exponent field − 1) and add one to e, by mask arithmetic (the vector
+    // `replace(with:where:)` goes lane by lane).
+    let big = unsafeBitCast(unsafeBitCast(mantissa, to: Lanes.self) .> 1.414_213_5, to: LaneInts.self)
+    let e = ((bits &>> 23) &- 127) &- big
+    let m = unsafeBitCast(mantissa &- (big & 0x0080_0000), to: Lanes.self)
+    let y = (m - 1) / (m + 1)
+    let y2 = y * y
+    var series: Lanes = y2 * (2.0 / 9) + 2.0 / 7
+    series = series * y2 + 2.0 / 5
+    series = series * y2 + 2.0 / 3
+    series = series * y2 + 2
+    return series * y + Lanes(e) * 0.693_147_18
+}
+
+/// Two independent standard normal deviates per lane from two words (Box–Muller):
+/// r = √(−2 ln u₁), z₁ = r·cos 2πu₂, z₂ = r·sin 2πu₂. With a = π(u₂ − ½) and s = sin a (Taylor
+/// series to a¹¹ on |a| ≤ π/2, error < 1e-7): cos 2πu₂ = 2s² − 1, sin 2πu₂ = −2s√(1 − s²).
+@inline(__always)
+func vectorNormals(_ w1: LaneWords, _ w2: LaneWords) -> (Lanes, Lanes) {
+    let r = (-2 * vectorLog(openUnit(w1))).squareRoot()
+    let a = (openUnit(w2) - 0.5) * Float.pi
+    let a2 = a * a
+    var p: Lanes = a2 * (-1.0 / 39_916_800) + 1.0 / 362_880
+    p = p * a2 - 1.0 / 5040
+    p = p * a2 + 1.0 / 120
+    p = p * a2 - 1.0 / 6
+    p = p * a2 + 1
+    let s = p * a
+    let s2 = s * s
+    let c2 = (1 - s2).replacing(with: 0, where: s2 .> 1)
+    return (r * (2 * s2 - 1), -2 * r * s * c2.squareRoot())
+}

@@ -1,0 +1,191 @@
+import Foundation
+import HDF5Kit
+import Testing
+
+private func checkRoundTrip<T: HDF5Scalar & Equatable>(_ values: [T], in file: HDF5File) throws {
+    let path = "/typed/\(T.self)"
+    try file.write(path, values, shape: [2, values.count / 2])
+    let dataset = try file.dataset(path)
+    #expect(dataset.shape == [2, values.count / 2])
+    #expect(try dataset.read(T.self) == values)
+}
+
+private func integers<T: FixedWidthInteger>(_ type: T.Type) -> [T] { [0, 1, 2, 42, T.min, T.max] }
+
+@Suite("HDF5 datasets")
+struct DatasetTests {
+    @Test func everyScalarTypeRoundTrips() throws {
+        let scratch = try ScratchDirectory()
+        let file = try HDF5File.create(path: scratch.path("typed.h5"))
+        try checkRoundTrip(integers(Int8.self), in: file)
+        try checkRoundTrip(integers(UInt8.self), in: file)
+        try checkRoundTrip(integers(Int16.self), in: file)
+        try checkRoundTrip(integers(UInt16.self), in: file)
+        try checkRoundTrip(integers(Int32.self), in: file)
+        try checkRoundTrip(integers(UInt32.self), in: file)
+        try checkRoundTrip(integers(Int64.self), in: file)
+        try checkRoundTrip(integers(UInt64.self), in: file)
+        try checkRoundTrip([0, 1.5, -2.25, .greatestFiniteMagnitude, .leastNormalMagnitude, .infinity] as [Float], in: file)
+        try checkRoundTrip([0, 1.5, -2.25, .greatestFiniteMagnitude, .leastNormalMagnitude, .pi] as [Double], in: file)
+    }
+
+    @Test func readingConvertsTypes() throws {
+        let scratch = try ScratchDirectory()
+        let file = try HDF5File.create(path: scratch.path("convert.h5"))
+        try file.write("/labels", [0, 7, 246] as [Int16], shape: [3])
+        #expect(try file.dataset("/labels").read(Float.self) == [0, 7, 246])
+    }
+
+    @Test func chunkedGzipDatasetCompresses() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("gzip.h5")
+        let values = (0..<100_000).map { Float($0 % 100) }
+        let file = try HDF5File.create(path: path)
+        try file.write("/ramp", values, shape: [1000, 100], chunks: [100, 100], gzipLevel: 4)
+        file.close()
+
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size < values.count * 4 / 10)
+        #expect(try HDF5File.open(path: path).dataset("/ramp").read(Float.self) == values)
+    }
+
+    @Test func gzipWithoutChunksChoosesThem() throws {
+        let scratch = try ScratchDirectory()
+        let file = try HDF5File.create(path: scratch.path("auto.h5"))
+        let values = (0..<(600 * 1000)).map { Double($0 % 7) }
+        try file.write("/big", values, shape: [600, 1000], gzipLevel: 6)
+        #expect(try file.dataset("/big").read(Double.self) == values)
+    }
+
+    @Test func hyperslabRowsStreamInAndBlocksReadOut() throws {
+        let scratch = try ScratchDirectory()
+        let file = try HDF5File.create(path: scratch.path("rows.h5"))
+        let dataset = try file.createDataset("/spikes", of: Int32.self, shape: [10, 5], chunks: [4, 5], gzipLevel: 1)
+        for row in 0..<10 {
+            try dataset.write((0..<5).map { Int32(row * 10 + $0) }, start: [row, 0], count: [1, 5])
+        }
+        let all = try dataset.read(Int32.self)
+        #expect(all == (0..<10).flatMap { row in (0..<5).map { Int32(row * 10 + $0) } })
+        #expect(try dataset.read(Int32.self, start: [2, 1], count: [3, 2]) == [21, 22, 31, 32, 41, 42])
+    }
+
+    @Test func hyperslabOutsideTheShapeIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("bounds.h5")
+        let dataset = try HDF5File.create(path: path).createDataset("/d", of: Float.self, shape: [4, 4])
+        let error = hdf5Error { _ = try dataset.read(Float.self, start: [3, 0], count: [2, 4]) }
+        #expect(error?.description == "\(path): cannot read /d[3:5, 0:4]: block outside the dataset's shape [4, 4]")
+    }
+
+    @Test func wrongElementCountIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("count.h5")
+        let file = try HDF5File.create(path: path)
+        let error = hdf5Error { try file.write("/d", [1, 2, 3] as [Double], shape: [2, 2]) }
+        #expect(error?.description == "\(path): cannot write /d: 3 elements given, 4 needed")
+    }
+
+    @Test func missingDatasetNamesFileAndPath() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("missing.h5")
+        let file = try HDF5File.create(path: path)
+        let error = hdf5Error { _ = try file.dataset("/no/such/dataset") }
+        #expect(error?.path == path)
+        #expect(error?.operation == "open dataset /no/such/dataset")
+        #expect(error?.stack.isEmpty == false)
+        #expect(error?.description.hasPrefix("\(path): cannot open dataset /no/such/dataset: ") == true)
+    }
+
+    @Test func groupsAndExistence() throws {
+        let scratch = try ScratchDirectory()
+        let file = try HDF5File.create(path: scratch.path("groups.h5"))
+        try file.createGroup("/atlas/brainnetome246/regions")
+        try file.write("/atlas/brainnetome246/labels", [1, 2] as [UInt8], shape: [2])
+        #expect(file.exists("/atlas"))
+        #expect(file.exists("/atlas/brainnetome246/regions"))
+        #expect(file.exists("/atlas/brainnetome246/labels"))
+        #expect(file.exists("/"))
+        #expect(!file.exists("/atlas/other"))
+        #expect(!file.exists("/nothing/below/here"))
+    }
+
+    @Test func reopenReadOnly() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("reopen.h5")
+        let file = try HDF5File.create(path: path)
+        try file.write("/v", [1.5, 2.5] as [Double], shape: [2])
+        try file.flush()
+        file.close()
+
+        let reopened = try HDF5File.open(path: path)
+        #expect(try reopened.dataset("/v").read(Double.self) == [1.5, 2.5])
+        #expect(hdf5Error { try reopened.write("/w", [1] as [Double], shape: [1]) }?.path == path)
+        #expect(hdf5Error { try reopened.dataset("/v").write([3, 4] as [Double]) } != nil)
+        // HDF5 refuses to open a file read-write while this process has it open read-only.
+        reopened.close()
+
+        let writable = try HDF5File.open(path: path, mode: .readWrite)
+        try writable.dataset("/v").write([3, 4] as [Double])
+        #expect(try writable.dataset("/v").read(Double.self) == [3, 4])
+    }
+
+    @Test func missingAndNonHDF5Files() throws {
+        let scratch = try ScratchDirectory()
+        let missing = scratch.path("absent.h5")
+        #expect(hdf5Error { _ = try HDF5File.open(path: missing) }?.description == "\(missing): cannot open file: no such file")
+
+        let garbage = scratch.path("garbage.h5")
+        try Data("not hdf5 at all".utf8).write(to: URL(fileURLWithPath: garbage))
+        let error = hdf5Error { _ = try HDF5File.open(path: garbage) }
+        #expect(error?.path == garbage && error?.stack.isEmpty == false)
+    }
+
+    @Test func closedFileRefusesWork() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("closed.h5")
+        let file = try HDF5File.create(path: path)
+        let dataset = try file.createDataset("/d", of: Float.self, shape: [2])
+        file.close()
+        #expect(!file.isOpen)
+        #expect(hdf5Error { _ = try file.dataset("/d") }?.description == "\(path): cannot use the file: it is closed")
+        #expect(hdf5Error { try dataset.write([1, 2] as [Float]) } != nil)
+    }
+
+    @Test func concurrentUseIsSerialised() throws {
+        let scratch = try ScratchDirectory()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            do {
+                let file = try HDF5File.create(path: scratch.path("thread-\(index).h5"))
+                let values = (0..<10_000).map { Double($0 + index) }
+                try file.write("/values", values, shape: [100, 100], chunks: [10, 100], gzipLevel: 1)
+                #expect(try file.dataset("/values").read(Double.self) == values)
+            } catch {
+                Issue.record("thread \(index): \(error)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: h5dump != nil, "h5dump not installed (apt-get install hdf5-tools)"))
+    func h5dumpReadsOurFiles() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("dump.h5")
+        let file = try HDF5File.create(path: path)
+        try file.write("/grid", [1, 2, 3, 4, 5, 6] as [Int32], shape: [2, 3], chunks: [1, 3], gzipLevel: 5)
+        try file.writeStrings("/names", ["left", "right"])
+        try file.setAttribute("atlas", "brainnetome246")
+        file.close()
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h5dump ?? "")
+        process.arguments = [path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("(0,0): 1, 2, 3,"))
+        #expect(text.contains("\"left\", \"right\""))
+        #expect(text.contains("\"brainnetome246\""))
+    }
+}

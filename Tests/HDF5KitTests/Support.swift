@@ -1,0 +1,36 @@
+import Foundation
+import HDF5Kit
+import Testing
+
+/// A temporary directory that disappears with the test.
+final class ScratchDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("hdf5-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// The error `body` throws, as an `HDF5Error` (failing the test when it throws nothing or something else).
+func hdf5Error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> HDF5Error? {
+    do {
+        try body()
+        Issue.record("expected an HDF5Error, got none", sourceLocation: sourceLocation)
+    } catch let error as HDF5Error {
+        return error
+    } catch {
+        Issue.record("expected an HDF5Error, got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// `h5dump` on the PATH, when the HDF5 tools are installed.
+let h5dump: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    .split(separator: ":")
+    .map { "\($0)/h5dump" }
+    .first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,0 +1,28 @@
+import Foundation
+import Hemodynamics
+import SpikingEngine
+import Testing
+
+@Suite("Unit activity and BOLD")
+struct BOLDTests {
+    /// Unit activity is the fraction of a unit's neurons spiking per step, and the BOLD series is
+    /// the Balloon–Windkessel model driven by it (per ms, floored at 1e-5), sampled every TR.
+    @Test func boldFollowsUnitActivity() throws {
+        let b = Workloads.dtbLaminar(neurons: 4000, units: 2, seed: 10)
+        let tr = 0.5
+        let sim = Simulation(network: b.build(partitions: 2),
+                             recording: Recording(unitActivity: true, bold: BOLDRecording(parameters: .dtb, repetitionTime: tr)))
+        sim.run(duration: 2000)
+        #expect(sim.unitActivity.count == 2000)
+        #expect(sim.bold.count == 4)
+        var reference = try BOLDSampler(model: BalloonWindkessel(units: 2, parameters: .dtb, integrator: .rk4,
+                                                                 initialState: .rest),
+                                        inputStep: 0.001, repetitionTime: tr)
+        var samples: [[Double]] = []
+        for a in sim.unitActivity where reference.step(input: a.map { max($0, 1e-5) }) {
+            samples.append(reference.model.bold)
+        }
+        #expect(samples == sim.bold)
+        #expect(sim.unitActivity.joined().contains { $0 > 0 })
+    }
+}

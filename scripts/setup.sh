@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what dtb needs on Debian: the C libraries it links, the PostgreSQL server it embeds,
+# and HDF5's command-line tools. Idempotent, and quick when everything is present.
+set -euo pipefail
+
+packages=(pkg-config libpq-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Debian's postgresql package starts a system cluster on port 5432; dtb runs its own
+  # private cluster on a unix socket and does not need that one.
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: swift is not on PATH (dtb needs Swift 6.1 or newer)" >&2
+  exit 1
+fi
