@@ -3,6 +3,7 @@
 //
 // Layers (dependencies point down only):
 //   dtb (command line)
+//   Ingest                            BIDS subjects: scans, parcellated measures, provenance
 //   AtlasCatalog                      atlas manifests, label tables, import into the store
 //   Store                             embedded PostgreSQL cluster, migrations, atlas records
 //   Imaging                           label volumes, resampling, parcellation (pure compute on images)
@@ -43,10 +44,11 @@ let package = Package(
         // Storage and catalogue.
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
+        .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
 
         // The command.
         .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Store", "SpikingEngine", "Hemodynamics", "Imaging",
+            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
     ]

@@ -45,7 +45,7 @@ func vectorLog(_ x: Lanes) -> Lanes {
 /// series to a¹¹ on |a| ≤ π/2, error < 1e-7): cos 2πu₂ = 2s² − 1, sin 2πu₂ = −2s√(1 − s²).
 @inline(__always)
 func vectorNormals(_ w1: LaneWords, _ w2: LaneWords) -> (Lanes, Lanes) {
-    let r = (-2 * vectorLog(openUnit(w1))).squareRoot()
+    let r = rootOfMagnitude(-2 * vectorLog(openUnit(w1)))
     let a = (openUnit(w2) - 0.5) * Float.pi
     let a2 = a * a
     var p: Lanes = a2 * (-1.0 / 39_916_800) + 1.0 / 362_880
@@ -55,6 +55,13 @@ func vectorNormals(_ w1: LaneWords, _ w2: LaneWords) -> (Lanes, Lanes) {
     p = p * a2 + 1
     let s = p * a
     let s2 = s * s
-    let c2 = (1 - s2).replacing(with: 0, where: s2 .> 1)
-    return (r * (2 * s2 - 1), -2 * r * s * c2.squareRoot())
+    // |1 − s²|: the series may overshoot 1 by ~1e-7, where cos a is ~0 anyway.
+    return (r * (2 * s2 - 1), -2 * r * s * rootOfMagnitude(1 - s2))
+}
+
+/// √|x| per lane. With the sign bit cleared the compiler knows the argument is not negative and
+/// emits the vector square root; `squareRoot()` on an arbitrary vector goes lane by lane.
+@inline(__always)
+func rootOfMagnitude(_ x: Lanes) -> Lanes {
+    unsafeBitCast(unsafeBitCast(x, to: LaneInts.self) & 0x7FFF_FFFF, to: Lanes.self).squareRoot()
 }

@@ -6,6 +6,10 @@ struct DTB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtb",
         abstract: "Build, assimilate and study personal digital twin brains kept in PostgreSQL.",
-        subcommands: [Bench.self]
+        discussion: """
+            Without DTB_DATABASE_URL, dtb starts its own PostgreSQL cluster under DTB_HOME \
+            (default ~/.local/share/dtb, or /var/lib/dtb as root) and reuses it on later runs.
+            """,
+        subcommands: [Demo.self, DB.self, AtlasCommand.self, Ingest.self, Subject.self, Bench.self]
     )
 }

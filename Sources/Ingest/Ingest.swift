@@ -1,0 +1,1 @@
+// Ingest — placeholder until the module lands.
