@@ -18,6 +18,13 @@ public struct StoredFile: Sendable, Equatable, Codable {
     public let relativePath: String
     public let sha256: String
     public let size: Int64
+
+    public init(id: Int, relativePath: String, sha256: String, size: Int64) {
+        self.id = id
+        self.relativePath = relativePath
+        self.sha256 = sha256
+        self.size = size
+    }
 }
 
 /// Keeps large arrays (HDF5) beside the database so that the database never points to a file
