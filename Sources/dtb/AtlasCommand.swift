@@ -131,7 +131,11 @@ enum AtlasText {
         var lines = ["\(summary.name) — \(summary.title)",
                      "  space \(summary.templateSpace), version \(summary.version)",
                      "  \(summary.regions) regions: " + describe(summary.hemispheres) + "; " + describe(summary.kinds)]
-        if !summary.levels.isEmpty { lines.append("  hierarchy: " + describe(summary.levels)) }
+        if !summary.levels.isEmpty {
+            let plural = ["lobe": "lobes", "gyrus": "gyri", "structure": "structures"]
+            let levels = summary.levels.sorted { $0.value < $1.value }.map { "\($0.value) \(plural[$0.key] ?? $0.key)" }
+            lines.append("  hierarchy: " + levels.joined(separator: " → ") + " → \(summary.regions) regions")
+        }
         for grid in summary.grids {
             lines.append(String(format: "  grid %g mm %@  %d labelled voxels%@", grid.resolutionMM,
                                 grid.dimensions.map(String.init).joined(separator: "×"), grid.labelledVoxels, grid.primary ? "  (primary)" : ""))
