@@ -35,8 +35,13 @@ public enum TestDatabase {
 
     /// A second connection to the same database, for concurrency tests.
     public static func connect(to database: Database) throws -> PostgresConnection {
+        try PostgresConnection(connectionString(for: database))
+    }
+
+    /// The libpq connection string of `database` (for `DTB_DATABASE_URL` in command tests).
+    public static func connectionString(for database: Database) throws -> String {
         let name = try database.connection.query("SELECT current_database()").scalar().string!
-        return try PostgresConnection(try cluster.get().connectionString(database: name))
+        return try cluster.get().connectionString(database: name)
     }
 
     private static func shutdown() {
