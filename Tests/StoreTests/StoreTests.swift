@@ -132,3 +132,44 @@ import Testing
         try cluster.stop()
     }
 }
+
+/// The schema itself refuses a broken atlas, whatever code writes it.
+@Suite struct AtlasConstraintTests {
+    let database: Database
+    init() throws { database = try TestDatabase.make() }
+
+    private func insertAtlas(_ connection: PostgresConnection, regionCount: Int) throws -> Int {
+        try connection.query("""
+            INSERT INTO atlas (name, title, version, template_space, citation, licence, content_sha256, region_count)
+            VALUES ('broken', 't', '1', 'MNI152NLin6Asym', 'c', 'l', $1, $2) RETURNING id
+            """, [String(repeating: "a", count: 64), regionCount]).scalar().int!
+    }
+
+    @Test func atlasWithFewerRegionsThanDeclaredCannotCommit() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try database.connection.transaction { connection in
+                let id = try insertAtlas(connection, regionCount: 2)
+                try connection.query("""
+                    INSERT INTO region (atlas_id, label, name, hemisphere, kind, centroid_mni)
+                    VALUES ($1, 1, 'a', 'left', 'cortical', '{0,0,0}')
+                    """, [id])
+            }
+        }
+        #expect(error?.message == "atlas broken declares 2 regions but has 1")
+        #expect(error?.isIntegrityViolation == true)
+        #expect(try database.connection.query("SELECT count(*) FROM atlas").scalar().int == 0)
+    }
+
+    @Test func enumeratedColumnsAreChecked() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try database.connection.transaction { connection in
+                let id = try insertAtlas(connection, regionCount: 1)
+                try connection.query("""
+                    INSERT INTO region (atlas_id, label, name, hemisphere, kind, centroid_mni)
+                    VALUES ($1, 1, 'a', 'middle', 'cortical', '{0,0,0}')
+                    """, [id])
+            }
+        }
+        #expect(error?.sqlState == "23514")   // check_violation
+    }
+}
