@@ -9,7 +9,7 @@
 //   Imaging                           label volumes, resampling, parcellation (pure compute on images)
 //   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
 //   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
-//   CLibPQ, CHDF5, CNIfTI             system-library targets
+//   CLibPQ, CHDF5, CNIfTI, CCrypto    system-library targets
 import PackageDescription
 
 /// Debian keeps libnifti's headers in /usr/include/nifti and they include <znzlib.h> unqualified.
@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CNIfTI", providers: [.apt(["libnifti2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Swift wrappers of the C libraries.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "SpikingEngine", dependencies: ["Hemodynamics"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
 
         // Storage and catalogue.
-        .target(name: "Store", dependencies: ["Postgres", "HDF5Kit"]),
+        .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
 

@@ -3,7 +3,7 @@
 # and HDF5's command-line tools. Idempotent, and quick when everything is present.
 set -euo pipefail
 
-packages=(pkg-config libpq-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql)
+packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -103,6 +103,8 @@ enum Sidecars {
 }
 
 func readReason(_ url: URL) -> String {
+    if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path),
+       !FileManager.default.fileExists(atPath: url.path) { return "broken symbolic link to \(target)" }
     if !FileManager.default.fileExists(atPath: url.path) { return "no such file" }
     if !FileManager.default.isReadableFile(atPath: url.path) { return "permission denied" }
     return "unreadable"

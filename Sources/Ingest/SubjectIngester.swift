@@ -16,8 +16,13 @@ public struct IngestOptions: Sendable {
     public var atlases: [String]?
     /// Leave NaN/Inf voxels out of regional values (and record their count) instead of rejecting the image.
     public var maskNonFinite = false
+    /// Also store each BOLD run's voxel time series (frames × labelled voxels, HDF5
+    /// `/<atlas>/voxel_series` with `/<atlas>/voxel_index`) for this atlas's voxels: voxel-level twins.
+    public var voxelSeriesAtlas: String?
 
-    public init(subjects: [String]? = nil, sessions: [String]? = nil, atlases: [String]? = nil, maskNonFinite: Bool = false) {
+    public init(subjects: [String]? = nil, sessions: [String]? = nil, atlases: [String]? = nil, maskNonFinite: Bool = false,
+                voxelSeriesAtlas: String? = nil) {
+        self.voxelSeriesAtlas = voxelSeriesAtlas
         self.subjects = subjects
         self.sessions = sessions
         self.atlases = atlases
@@ -68,7 +73,7 @@ public struct SubjectIngester {
     public init(database: Database) { self.database = database }
 
     public func ingest(root: URL, options: IngestOptions = IngestOptions(),
-                       progress: (String) -> Void = { _ in }) throws -> IngestReport {
+                       progress: @escaping (String) -> Void = { _ in }) throws -> IngestReport {
         let dataset = try BIDSDataset(root: root)
         let atlases = try AtlasSet(database: database, names: options.atlases)
         let subjects = try dataset.subjectLabels().filter { options.subjects?.contains($0) ?? true }
@@ -89,6 +94,50 @@ public struct SubjectIngester {
         }
         return IngestReport(dataset: dataset.name, atlases: atlases.atlases.map(\.record.name), sessions: outcomes)
     }
+
+    /// Ingests region-level derivative files directly (`dtb ingest --derivative FILE...`):
+    /// `sub-<label>[_ses-<label>]_..._atlas-<name>_desc-density|length_connectome.tsv` (region × region,
+    /// atlas order) or `..._atlas-<name>_timeseries.tsv` (one column per region, atlas order; one row
+    /// per frame; RepetitionTime in a same-named `.json`). Subject and session come from the name;
+    /// `pipeline`/`version` are the provenance. Same guarantees as ``ingest(root:options:progress:)``.
+    public func ingestDerivatives(_ files: [URL], pipeline: String, version: String = "",
+                                  options: IngestOptions = IngestOptions(),
+                                  progress: @escaping (String) -> Void = { _ in }) throws -> IngestReport {
+        guard !pipeline.isEmpty else { throw IngestError("--pipeline: name the program that made the files") }
+        let atlases = try AtlasSet(database: database, names: options.atlases)
+        var groups: [String: (subject: String, session: String, items: [Item])] = [:]
+        var datasets: [String: BIDSDataset] = [:]
+        for file in files {
+            let url = file.standardizedFileURL
+            let expected = "sub-<label>[_ses-<label>]_atlas-<name>[_desc-density|length]_connectome.tsv or sub-<label>_..._atlas-<name>_timeseries.tsv"
+            guard let name = BIDSName(url.lastPathComponent), name.fileExtension == ".tsv", let subject = name["sub"],
+                  ["connectome", "timeseries"].contains(name.suffix) else {
+                throw IngestError.file(url.path, "not a region-level BIDS derivative name (expected \(expected))")
+            }
+            guard FileManager.default.isReadableFile(atPath: url.path) else {
+                throw IngestError.file(url.path, "cannot read: \(readReason(url))")
+            }
+            let folder = url.deletingLastPathComponent()
+            let dataset = datasets[folder.path] ?? BIDSDataset(directPipeline: DerivativePipeline(
+                root: folder, name: pipeline, version: version, generatedBy: ["Name": pipeline, "Version": version]))
+            datasets[folder.path] = dataset
+            let session = name["ses"] ?? ""
+            let item = Item(url: url, relativePath: dataset.relativePath(url), name: name,
+                            datatype: name.suffix == "connectome" ? "dwi" : "func", pipeline: dataset.pipelines[0],
+                            kind: name.suffix == "connectome" ? .connectome : .regionSeries)
+            groups["\(subject)/\(session)", default: (subject, session, [])].items.append(item)
+        }
+        var outcomes: [SessionOutcome] = []
+        for key in groups.keys.sorted() {
+            let group = groups[key]!
+            let dataset = datasets[group.items[0].url.deletingLastPathComponent().path]!
+            var ingest = SessionIngest(database: database, dataset: dataset, atlases: atlases, subject: group.subject,
+                                       session: group.session, options: options, progress: progress)
+            ingest.explicitItems = group.items
+            outcomes.append(try ingest.run())
+        }
+        return IngestReport(dataset: "direct derivatives", atlases: atlases.atlases.map(\.record.name), sessions: outcomes)
+    }
 }
 
 // MARK: - Dataset layout
@@ -107,9 +156,21 @@ final class BIDSDataset {
     let name: String
     let participants: [String: [String: String]]
     let pipelines: [DerivativePipeline]
+    /// Direct mode (`dtb ingest --derivative`): files outside a BIDS tree, recorded as
+    /// `derivatives/<pipeline>/<file name>`; the subject's stored record is used as it is.
+    let directPipeline: String?
+
+    init(directPipeline pipeline: DerivativePipeline) {
+        root = pipeline.root
+        name = "direct derivatives"
+        participants = [:]
+        pipelines = [pipeline]
+        directPipeline = pipeline.name
+    }
 
     init(root: URL) throws {
         self.root = root.standardizedFileURL
+        directPipeline = nil
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw IngestError.file(root.path, "no such BIDS folder")
@@ -210,6 +271,7 @@ final class BIDSDataset {
     }
 
     func relativePath(_ url: URL) -> String {
+        if let directPipeline { return "derivatives/\(directPipeline)/\(url.lastPathComponent)" }
         let path = url.standardizedFileURL.path
         return path.hasPrefix(root.path + "/") ? String(path.dropFirst(root.path.count + 1)) : path
     }

@@ -197,13 +197,13 @@ private struct Wiring: Sendable {
                _ body: (Int, Int, UInt16, UInt8) -> Void) {
         for (r, rule) in builder.rules.enumerated() {
             let t = layout[rule.target.index]
-            let cumulative = rule.sources.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.share) }
+            let picker = AliasTable(rule.sources.map(\.share))
             let lo = max(targets.lowerBound, t.first), hi = min(targets.upperBound, t.first + t.size)
             guard lo < hi else { continue }
             let available = rule.sources.reduce(0) { $0 + layout[$1.population.index].size }
             precondition(rule.multapses || rule.inDegree < available, "in-degree exceeds the distinct sources")
             for post in lo..<hi {
-                draw(rule, index: r, cumulative, post: post, globalPost: t.firstGlobal + post - t.first, &d)
+                draw(rule, index: r, picker, post: post, globalPost: t.firstGlobal + post - t.first, &d)
                 var weights = RandomSequence(seed: builder.seed, stream: .connectivity,
                                              item: UInt32(t.firstGlobal + post - t.first),
                                              salt: UInt32(r) | 0x8000_0000)
@@ -223,21 +223,14 @@ private struct Wiring: Sendable {
         }
     }
 
-    func draw(_ rule: FixedInDegree, index: Int, _ cumulative: [Double], post: Int, globalPost: Int, _ d: inout Draw) {
+    func draw(_ rule: FixedInDegree, index: Int, _ picker: AliasTable, post: Int, globalPost: Int, _ d: inout Draw) {
         d.pre.removeAll(keepingCapacity: true)
         d.group.removeAll(keepingCapacity: true)
         d.seen.reset()
-        let total = cumulative.last!
         var rng = RandomSequence(seed: builder.seed, stream: .connectivity, item: UInt32(globalPost),
                                  salt: UInt32(index))
         while d.pre.count < rule.inDegree {
-            var s = 0
-            if rule.sources.count > 1 {
-                let u = rng.unit() * total
-                var lo = 0, hi = cumulative.count - 1
-                while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] > u { hi = mid } else { lo = mid + 1 } }
-                s = lo
-            }
+            let s = rule.sources.count > 1 ? picker.pick(&rng) : 0
             let source = layout[rule.sources[s].population.index]
             let pre = source.first + rng.below(source.size)
             if !rule.autapses && pre == post { continue }
@@ -268,6 +261,33 @@ private struct Wiring: Sendable {
         }
         precondition(g - layout[lo].firstGlobal < layout[lo].size, "neuron index out of range")
         return layout[lo].first + g - layout[lo].firstGlobal
+    }
+}
+
+/// Walker's alias method (Vose's construction): draws an index with probability proportional to
+/// its weight in O(1) — one column, then the column's own index or its alias.
+struct AliasTable {
+    private var threshold: [UInt32] = []
+    private var alias: [Int] = []
+
+    init(_ weights: [Double]) {
+        let n = weights.count, total = weights.reduce(0, +)
+        var scaled = weights.map { $0 * Double(n) / total }
+        var small = scaled.indices.filter { scaled[$0] < 1 }, large = scaled.indices.filter { scaled[$0] >= 1 }
+        var probability = [Double](repeating: 1, count: n)
+        alias = Array(0..<n)
+        while let s = small.popLast(), let l = large.last {
+            probability[s] = scaled[s]
+            alias[s] = l
+            scaled[l] -= 1 - scaled[s]
+            if scaled[l] < 1 { large.removeLast(); small.append(l) }
+        }
+        threshold = probability.map { UInt32(min($0 * 0x1p32, 0xFFFF_FFFF)) }
+    }
+
+    func pick(_ rng: inout RandomSequence) -> Int {
+        let column = rng.below(threshold.count)
+        return rng.next32() < threshold[column] ? column : alias[column]
     }
 }
 

@@ -41,9 +41,6 @@ public struct BOLDRecording: Sendable {
     }
 }
 
-/// Keeps the warming loads from being optimised away.
-nonisolated(unsafe) private var warmSink: Float = 0
-
 /// A spike of a raster: global neuron index and time (ms).
 public struct RasterSpike: Sendable, Codable, Equatable {
     public var neuron: Int
@@ -74,10 +71,8 @@ public final class Simulation: @unchecked Sendable {
     let exchange: SpikeExchange
     let state: StatePointers
     var constants: [NeuronConstants]
-    /// Per partition and chunk of `chunkBlocks` blocks, the population slices in it.
-    let chunks: [[[Segment]]]
-    /// Per partition, synaptic events waiting for their chunk's update.
-    let bins: [EventBins]
+    /// Per partition, the population slices in it.
+    let segments: [[Segment]]
     let window: Int
     /// Two sets of per-partition spike buffers: one being filled, one being delivered.
     let buffers: [[SpikeBuffer]]
@@ -96,7 +91,7 @@ public final class Simulation: @unchecked Sendable {
     let unitOfPopulation: [Int]
     let unitSizes: [Int]
 
-    /// A slice of one population inside one chunk of a partition.
+    /// A slice of one population inside one partition.
     struct Segment {
         var population: Int
         var blocks: Range<Int>
@@ -116,27 +111,20 @@ public final class Simulation: @unchecked Sendable {
             p.initialize(repeating: 0, count: count)
             return p
         }
-        // J and the ring slots in one allocation, so a delivery event addresses either by one index.
-        let gating = zeros((1 + slots) * n * stride, Float.self)
-        precondition((1 + slots) * n * stride <= Int(UInt32.max), "gating memory beyond 32-bit indices")
-        state = StatePointers(v: zeros(n, Float.self), j: gating,
+        state = StatePointers(v: zeros(n, Float.self), j: zeros(n * stride, Float.self),
                               refractory: zeros(n, Int32.self), background: zeros(n, Float.self),
-                              external: zeros(n, Float.self), ring: gating + n * stride,
+                              external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
                               ringSlots: slots, slotSize: n * stride)
         constants = network.populations.map { NeuronConstants($0, dt: network.dt) }
-        chunks = network.partitions.map { part in
-            stride(from: part.blocks.lowerBound, to: part.blocks.upperBound, by: chunkBlocks).map { start in
-                let chunk = start..<min(start + chunkBlocks, part.blocks.upperBound)
-                return network.layout.enumerated().compactMap { p, l -> Segment? in
-                    let lo = max(chunk.lowerBound, l.firstBlock), hi = min(chunk.upperBound, l.endBlock)
-                    guard lo < hi else { return nil }
-                    let valid = hi == l.endBlock ? l.first + l.size - (hi - 1) * 8 : 8
-                    let mask = LaneInts(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(valid)
-                    return Segment(population: p, blocks: lo..<hi, lastMask: mask)
-                }
+        segments = network.partitions.map { part in
+            network.layout.enumerated().compactMap { p, l -> Segment? in
+                let lo = max(part.blocks.lowerBound, l.firstBlock), hi = min(part.blocks.upperBound, l.endBlock)
+                guard lo < hi else { return nil }
+                let valid = hi == l.endBlock ? l.first + l.size - (hi - 1) * 8 : 8
+                let mask = LaneInts(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(valid)
+                return Segment(population: p, blocks: lo..<hi, lastMask: mask)
             }
         }
-        bins = chunks.map { EventBins(chunks: $0.count) }
         buffers = (0..<2).map { _ in network.partitions.map { _ in SpikeBuffer() } }
         counts = zeros(network.partitions.count * network.populations.count * window, Int32.self)
         dirty = UnsafeMutablePointer<Bool>.allocate(capacity: network.partitions.count * slots)
@@ -168,7 +156,7 @@ public final class Simulation: @unchecked Sendable {
     }
 
     deinit {
-        for p in [state.v, state.j, state.background, state.external] { deallocateLarge(p) }
+        for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
         deallocateLarge(state.refractory)
         deallocateLarge(counts)
         deallocateLarge(events)
@@ -224,39 +212,9 @@ public final class Simulation: @unchecked Sendable {
     private func advance(_ length: Int) {
         let fill = buffers[(step / window) & 1]
         let partitions = network.partitions.count
-        let pops = network.populations.count
         let work: @Sendable (Int) -> Void = { [self] p in
-            if !pending.isEmpty {
-                events[p * 8] += WindowDelivery(
-                    state: state, table: network.partitions[p].synapses, groups: UnsafeBufferPointer(compiledGroups),
-                    emittedStart: pendingStart, emittedLength: pendingLength, dirty: dirty + p * state.ringSlots,
-                    firstBlock: network.partitions[p].blocks.lowerBound,
-                    blockShift: network.channelStride == 2 ? 4 : 5).deliver(pending, into: bins[p])
-            }
-            fill[p].removeAll()
-            let counts = self.counts + p * pops * window
-            counts.update(repeating: 0, count: pops * window)
-            let dirty = self.dirty + p * state.ringSlots
-            let readSlot = (0..<length).map { dirty[(step + $0) % state.ringSlots] }
-            for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
-            readSlot.withUnsafeBufferPointer { readSlot in
-            var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
-                                      length: length, readSlot: readSlot, spikes: fill[p], counts: counts,
-                                      noise: noise + p * window * 8)
-            for (k, chunk) in chunks[p].enumerated() {
-                warm(chunk, readSlot)
-                bins[p].apply(k, to: state.j)
-                for segment in chunk {
-                    update.counts = counts + segment.population * window
-                    let c = constants[segment.population]
-                    if network.channelStride == 2 {
-                        update.update(TwoChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
-                    } else {
-                        update.update(FourChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
-                    }
-                }
-            }
-            }
+            deliverPending(to: p)
+            update(partition: p, length: length, spikes: fill[p])
         }
         if partitions == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: partitions, execute: work) }
         pending = exchange.exchange(local: fill)
@@ -266,20 +224,38 @@ public final class Simulation: @unchecked Sendable {
         step += length
     }
 
-    /// Streams a chunk's gating variables and this window's ring slots into cache (one load per
-    /// line, in address order, which the hardware prefetcher follows) before its events are added.
-    private func warm(_ chunk: [Segment], _ readSlot: UnsafeBufferPointer<Bool>) {
-        guard let first = chunk.first?.blocks.lowerBound, let end = chunk.last?.blocks.upperBound else { return }
-        let floatsPerBlock = 8 * network.channelStride
-        var touched: Float = 0
-        var regions = [state.j]
-        for s in 0..<readSlot.count where readSlot[s] {
-            regions.append(state.ring + ((step + s) % state.ringSlots) * state.slotSize)
+    /// Delivery: the last window's spikes into partition `p`'s gating variables and ring.
+    private func deliverPending(to p: Int) {
+        guard !pending.isEmpty else { return }
+        events[p * 8] += WindowDelivery(
+            state: state, table: network.partitions[p].synapses, groups: UnsafeBufferPointer(compiledGroups),
+            emittedStart: pendingStart, emittedLength: pendingLength, dirty: dirty + p * state.ringSlots)
+            .deliver(pending)
+    }
+
+    /// Update: partition `p`'s neurons for `length` steps from `step`, population by population.
+    private func update(partition p: Int, length: Int, spikes: SpikeBuffer) {
+        let pops = network.populations.count
+        spikes.removeAll()
+        let counts = self.counts + p * pops * window
+        counts.update(repeating: 0, count: pops * window)
+        let dirty = self.dirty + p * state.ringSlots
+        let readSlot = (0..<length).map { dirty[(step + $0) % state.ringSlots] }
+        for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
+        readSlot.withUnsafeBufferPointer { readSlot in
+            var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
+                                      length: length, readSlot: readSlot, spikes: spikes, counts: counts,
+                                      noise: noise + p * window * 8)
+            for segment in segments[p] {
+                update.counts = counts + segment.population * window
+                let c = constants[segment.population]
+                if network.channelStride == 2 {
+                    update.update(TwoChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
+                } else {
+                    update.update(FourChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
+                }
+            }
         }
-        for base in regions {
-            for i in stride(from: first * floatsPerBlock, to: end * floatsPerBlock, by: 16) { touched += base[i] }
-        }
-        warmSink = touched
     }
 
     private func record(_ length: Int) {

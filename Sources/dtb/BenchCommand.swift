@@ -6,7 +6,7 @@ import SpikingEngine
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [EngineBench.self])
+        subcommands: [EngineBench.self, IngestBench.self])
 }
 
 /// `dtb bench engine`: the spiking engine on the shared COBA network or the DTB operating point.
@@ -49,8 +49,8 @@ struct EngineBench: ParsableCommand {
                 runs.append(run)
             }
         }
-        let report = EngineReport(workload: workload.rawValue, machine: Machine.current(), runs: runs,
-                                  speedups: speedups(runs))
+        let report = EngineReport(workload: workload.rawValue, parameters: parameters, machine: Machine.current(),
+                                  runs: runs, speedups: speedups(runs))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -58,6 +58,19 @@ struct EngineBench: ParsableCommand {
         } else {
             print(report.table)
         }
+    }
+
+    /// The workload's settings beyond the network size, recorded with the figures.
+    var parameters: [String: Double] {
+        var p = ["seconds": seconds, "warmupMs": warmup, "seed": Double(seed)]
+        switch workload {
+        case .coba: p["poissonRateHz"] = rate
+        case .dtb:
+            p["neuronsPerUnit"] = Double(neuronsPerUnit)
+            p["excitatoryScale"] = excitatoryScale
+            p["inhibitoryScale"] = inhibitoryScale
+        }
+        return p
     }
 
     func builder(neurons n: Int) -> NetworkBuilder {
@@ -142,6 +155,7 @@ struct Speedup: Codable {
 struct EngineReport: Codable {
     var simulator = "dtb"
     var workload: String
+    var parameters: [String: Double]
     var machine: Machine
     var runs: [EngineRun]
     var speedups: [Speedup]
@@ -149,8 +163,9 @@ struct EngineReport: Codable {
     var table: String {
         var lines = ["dtb bench engine — workload \(workload) — \(machine.cpu), \(machine.cores) cores, load \(machine.loadAverage)",
                      "models: " + Array(Set(runs.flatMap { $0.models.map(\.name) })).sorted().joined(separator: ", "),
-                     String(format: "%10@ %7@ %9@ %9@ %8@ %11@ %8@ %14@ %14@ %7@ %9@",
-                            "N", "threads", "build s", "wall s", "RTF", "spikes", "rate Hz", "events/s", "updates/s", "B/syn", "RSS MB")]
+                     zip(["N", "threads", "build s", "wall s", "RTF", "spikes", "rate Hz", "events/s", "updates/s", "B/syn", "RSS MB"],
+                         [10, 7, 9, 9, 8, 11, 8, 14, 14, 7, 9])
+                        .map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " ")]
         for r in runs {
             lines.append(String(format: "%10d %7d %9.2f %9.2f %8.2f %11d %8.2f %14.4g %14.4g %7.2f %9.0f",
                                 r.neurons, r.threads, r.buildS, r.simS, r.rtf, r.spikes, r.rateHz,

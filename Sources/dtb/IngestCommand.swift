@@ -1,6 +1,78 @@
 import ArgumentParser
+import Foundation
+import Ingest
+import Store
 
-/// `dtb ingest` — placeholder until the ingest module lands.
+/// `dtb ingest BIDS_ROOT [--subject LABEL]... [--session LABEL]... [--atlas NAME]... [--mask-nonfinite] [--json]`
+/// `dtb ingest --derivative FILE... --pipeline NAME [--pipeline-version V] [--atlas NAME]... [--json]`
+///
+/// Stores every subject-session of a BIDS dataset (raw scans and derivatives of the four
+/// modalities), parcellated onto the atlases of the database. One transaction per
+/// subject-session: a bad file stops the command with `dtb: <file>: <problem>` and leaves the
+/// database as it was. Each session that adds data sends `NOTIFY subject_data` with the payload
+/// `{"subject": "01", "session": "a", "modalities": ["anat", "dwi", "func", "pet"]}`.
+///
+/// With `--json`, prints one document:
+/// `{"dataset": String, "atlases": [String], "sessions": [{"subject", "session", "action":
+/// "ingested"|"unchanged", "scansAdded": [String], "scansUnchanged": Int, "measuresAdded": Int,
+/// "modalities": [String], "skipped": [String]}]}`.
 struct Ingest: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Ingest a BIDS dataset (not yet available).")
+    static let configuration = CommandConfiguration(
+        abstract: "Ingest a BIDS dataset: scans, parcellated measures and provenance.",
+        discussion: """
+            Reads dataset_description.json, participants.tsv, sub-*/[ses-*/]{anat,dwi,pet,func} and \
+            derivatives/<pipeline>/sub-*/... (GeneratedBy is recorded as provenance). Derivatives used: \
+            *_label-GM_probseg (gray-matter volume), 3-D *_pet (synaptic density, sidecar Units), \
+            *_bold (region mean time series) in an atlas's template space, and \
+            *_atlas-<name>_desc-density|length_connectome.tsv and func/*_atlas-<name>_timeseries.tsv. Re-ingesting unchanged files is a no-op; \
+            a changed file adds a new version.
+            """)
+
+    @Argument(help: "The BIDS dataset folder.") var root: String?
+    @Option(name: .customLong("derivative"), help: ArgumentHelp(
+        "A region-level derivative to ingest directly (sub-*_atlas-*_connectome.tsv or sub-*_atlas-*_timeseries.tsv); repeatable.",
+        valueName: "file")) var derivatives: [String] = []
+    @Option(help: "With --derivative: the pipeline that made the files (provenance).") var pipeline: String?
+    @Option(help: "With --derivative: the pipeline's version.") var pipelineVersion: String = ""
+    @Option(name: .customLong("subject"), help: "Only this subject (label without sub-); repeatable.") var subjects: [String] = []
+    @Option(name: .customLong("session"), help: "Only this session (label without ses-); repeatable.") var sessions: [String] = []
+    @Option(name: .customLong("atlas"), help: "Parcellate onto this atlas (default: every imported atlas); repeatable.") var atlases: [String] = []
+    @Flag(help: "Leave NaN/Inf voxels out of regional values and record their count, instead of rejecting the image.")
+    var maskNonfinite = false
+    @Option(help: "Also store BOLD voxel time series (frames × labelled voxels, HDF5) on this atlas's voxels.")
+    var voxelSeries: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try Console.run {
+            let database = try Console.openDatabase()
+            let options = IngestOptions(subjects: subjects.isEmpty ? nil : subjects.map { $0.hasPrefix("sub-") ? String($0.dropFirst(4)) : $0 },
+                                        sessions: sessions.isEmpty ? nil : sessions.map { $0.hasPrefix("ses-") ? String($0.dropFirst(4)) : $0 },
+                                        atlases: atlases.isEmpty ? nil : atlases, maskNonFinite: maskNonfinite,
+                                        voxelSeriesAtlas: voxelSeries)
+            let ingester = SubjectIngester(database: database)
+            let report: IngestReport
+            switch (root, derivatives.isEmpty) {
+            case (let root?, true):
+                report = try ingester.ingest(root: URL(fileURLWithPath: root), options: options, progress: Console.progress)
+            case (nil, false):
+                guard let pipeline else { throw ValidationError("--derivative needs --pipeline NAME (the program that made the files)") }
+                report = try ingester.ingestDerivatives(derivatives.map { URL(fileURLWithPath: $0) }, pipeline: pipeline,
+                                                        version: pipelineVersion, options: options, progress: Console.progress)
+            default:
+                throw ValidationError("give either BIDS_ROOT or --derivative FILE…, not both or neither")
+            }
+            if json {
+                try Console.printJSON(report)
+            } else {
+                print("dataset \(report.dataset) onto \(report.atlases.joined(separator: ", "))")
+                for s in report.sessions {
+                    let name = "sub-\(s.subject)" + (s.session.isEmpty ? "" : " ses-\(s.session)")
+                    print("\(name): \(s.action.rawValue) — \(s.scansAdded.count) scan versions added, \(s.scansUnchanged) unchanged, \(s.measuresAdded) measures; modalities \(s.modalities.joined(separator: ","))")
+                    for line in s.skipped { print("  skipped \(line)") }
+                }
+            }
+        }
+    }
 }
+

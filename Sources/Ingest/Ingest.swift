@@ -1,1 +1,0 @@
-// Ingest — placeholder until the module lands.

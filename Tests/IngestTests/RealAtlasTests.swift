@@ -1,0 +1,96 @@
+import AtlasCatalog
+import DTBTestSupport
+import Foundation
+import HDF5Kit
+import Imaging
+import Ingest
+import NIfTI
+import Store
+import Testing
+
+/// Deterministic pseudo-random numbers (SplitMix64), so every run sees the same images.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}
+
+/// Real-size maps on the 2 mm MNI grid, parcellated onto both built-in atlases and checked against
+/// a plain loop over the atlas label volume.
+@Suite struct RealAtlasTests {
+    @Test(.enabled(if: sharedDirectory() != nil, "needs ../shared/atlas-data"))
+    func grayMatterAndBOLDOnBothBuiltinAtlases() throws {
+        let database = try TestDatabase.make()
+        let importer = AtlasImporter(database: database, mirror: sharedDirectory()!.appendingPathComponent("atlas-data"))
+        _ = try importer.importBuiltin("brainnetome246")
+        _ = try importer.importBuiltin("cortsub374")
+        let catalog = AtlasCatalog(database: database)
+        let atlases = try catalog.atlases()
+        #expect(atlases.map(\.name) == ["brainnetome246", "cortsub374"])
+        let grid = atlases[0].primaryGrid.grid
+        #expect(grid.dimensions == [91, 109, 91])
+
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try BIDSBuilder(root: root, participants: [("mni", "30")])
+        var random = SplitMix(state: 2024)
+        let gm = (0..<grid.voxelCount).map { _ in random.unit() }
+        let frames = 6
+        let bold = (0..<(grid.voxelCount * frames)).map { _ in 500 + 100 * random.unit() }
+        try writeImage(gm, dims: grid.dimensions, affine: grid.affine,
+                       to: root.appendingPathComponent("derivatives/fmriprep/sub-mni/anat/sub-mni_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
+        try writeImage(bold, dims: grid.dimensions + [frames], affine: grid.affine,
+                       to: root.appendingPathComponent("derivatives/fmriprep/sub-mni/func/sub-mni_task-rest_space-MNI152NLin6Asym_desc-preproc_bold.nii.gz"))
+        try writeText(#"{"TaskName": "rest", "RepetitionTime": 0.8}"#,
+                      to: root.appendingPathComponent("derivatives/fmriprep/sub-mni/func/sub-mni_task-rest_space-MNI152NLin6Asym_desc-preproc_bold.json"))
+        let report = try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(voxelSeriesAtlas: "brainnetome246"))
+        #expect(report.sessions.first?.measuresAdded == 4)
+
+        let detail = try SubjectCatalog(database: database).subject("mni", values: true)
+        for atlas in atlases {
+            let labels = try catalog.labelVolume(of: atlas).labels
+            let regions = try catalog.regions(of: atlas)
+            // Independent computation: one plain pass over the voxels.
+            var sums = [Int: Double](), counts = [Int: Int]()
+            for (v, label) in labels.enumerated() where label != 0 {
+                sums[Int(label), default: 0] += Double(gm[v]) * 8
+                counts[Int(label), default: 0] += 1
+            }
+            let measure = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == "gm_volume" })
+            #expect(measure.values?.count == regions.count)
+            for value in measure.values ?? [] {
+                #expect(value.voxels == counts[value.label])
+                #expect(abs(value.value - sums[value.label]!) <= 1e-9 * sums[value.label]!)
+            }
+            let series = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == "bold_timeseries" })
+            let file = try HDF5File.open(path: database.files.url(of: series.file!).path)
+            let stored = try file.dataset("/\(atlas.name)/series").read(Float.self)
+            if atlas.name == "brainnetome246" {
+                // Voxel-level series: row t holds the BOLD values at the atlas's labelled voxels.
+                let index = try file.dataset("/brainnetome246/voxel_index").read(Int32.self)
+                let voxelSeries = try file.dataset("/brainnetome246/voxel_series")
+                #expect(voxelSeries.shape == [frames, index.count])
+                #expect(index.count == labels.filter { $0 != 0 }.count)
+                let last = try voxelSeries.read(Float.self, start: [frames - 1, 0], count: [1, index.count])
+                #expect(last == index.map { bold[(frames - 1) * grid.voxelCount + Int($0)] })
+            } else {
+                #expect(!file.exists("/\(atlas.name)/voxel_series"))
+            }
+            file.close()
+            for t in [0, frames - 1] {
+                var frameSums = [Int: Double]()
+                for (v, label) in labels.enumerated() where label != 0 { frameSums[Int(label), default: 0] += Double(bold[t * grid.voxelCount + v]) }
+                for (r, region) in regions.enumerated() {
+                    let expected = frameSums[region.label]! / Double(counts[region.label]!)
+                    #expect(abs(Double(stored[t * regions.count + r]) - expected) <= 1e-4 * expected)
+                }
+            }
+        }
+    }
+}
