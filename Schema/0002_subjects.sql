@@ -46,7 +46,7 @@ CREATE TABLE scan (
     source_scan_id    bigint REFERENCES scan (id),
     ingested_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (session_id, bids_path, version),
-    UNIQUE (session_id, bids_path, sha256)
+    UNIQUE (session_id, bids_path, version)
 );
 CREATE INDEX scan_session ON scan (session_id);
 COMMENT ON TABLE scan IS

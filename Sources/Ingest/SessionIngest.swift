@@ -197,15 +197,14 @@ struct SessionIngest {
             skipped.append("\(item.relativePath): space-\(space) is not the template space of any atlas")
             return nil
         }
-        // Every stored version of this path; each distinct content is stored once, so a file put back
-        // to an earlier content is that version again (unchanged), not a new one.
-        let versions = try connection.query("""
+        // The newest stored version of this path: a file whose image and companions equal it is
+        // unchanged; any other content (even an earlier one put back) becomes the next version.
+        let latest = try connection.query("""
             SELECT sc.id, sc.version, sc.sha256 FROM scan sc
               JOIN session se ON se.id = sc.session_id JOIN subject su ON su.id = se.subject_id
              WHERE su.label = $1 AND se.label = $2 AND sc.bids_path = $3
-             ORDER BY sc.version DESC
-            """, [subject, session, item.relativePath])
-        let latest = versions.first
+             ORDER BY sc.version DESC LIMIT 1
+            """, [subject, session, item.relativePath]).first
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: item.url.path) } catch {
             throw IngestError.file(item.url.path, "cannot read: \(readReason(item.url))")
@@ -223,16 +222,15 @@ struct SessionIngest {
         var scan: PreparedScan
         if let latest {
             let sha = try hash.value()
-            if let same = versions.first(where: { $0[2].string! == sha }) {
-                let existingID = same[0].int!
-                // The image is unchanged, but its companions (sidecar, bval/bvec, events) are
-                // checked again: bad ones are rejected like for a new file.
-                if let note = try checkCompanions(of: item, storedScan: existingID) { skipped.append(note) }
-                guard let measureKind = item.kind.measureKind else { return PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: same[1].int!) }
+            // Companions (sidecar, bval/bvec, events) are validated again even beside an unchanged image.
+            if latest[2].string! == sha, try changedCompanions(of: item, storedScan: latest[0].int!).isEmpty {
+                let existingID = latest[0].int!
+                let version = latest[1].int!
+                guard let measureKind = item.kind.measureKind else { return PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: version) }
                 let done = Set(try connection.query("SELECT atlas_id FROM measure WHERE scan_id = $1 AND kind = ANY($2)",
                                                     [existingID, [measureKind, "tract_length"]]).map { $0[0].int! })
                 let missing = atlases.atlases.filter { !done.contains($0.record.id) }
-                scan = PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: same[1].int!)
+                scan = PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: version)
                 if missing.isEmpty || item.kind == .connectome || item.kind == .regionSeries { return scan }
                 try compute(&scan, atlases: missing)
                 return scan
@@ -252,11 +250,10 @@ struct SessionIngest {
         return scan
     }
 
-    /// For an unchanged image: validates its companion files as a new ingest would, and returns a
-    /// note when they differ from what is stored (the schema versions a path by the image's
-    /// checksum, so companion edits without an image change are reported, not stored).
-    private func checkCompanions(of item: Item, storedScan: Int) throws -> String? {
-        guard item.kind != .rawImage, item.kind != .connectome, item.kind != .regionSeries else { return nil }
+    /// For an unchanged image: validates its companion files as a new ingest would, and names
+    /// those that differ from the stored version (any difference makes a new version).
+    private func changedCompanions(of item: Item, storedScan: Int) throws -> [String] {
+        guard item.kind != .rawImage, item.kind != .connectome, item.kind != .regionSeries else { return [] }
         let source = rawCounterpart(of: item)
         let sidecar = try sidecar(for: item, raw: source)
         var differs: [String] = []
@@ -283,8 +280,7 @@ struct SessionIngest {
         let same = try connection.query("SELECT sidecar = $2 FROM scan WHERE id = $1",
                                         [storedScan, PostgresJSON(text: jsonText(sidecar))]).scalar().bool ?? false
         if !same { differs.append("sidecar") }
-        guard !differs.isEmpty else { return nil }
-        return "\(item.relativePath): image unchanged but its \(differs.joined(separator: ", ")) differ from the stored version; companion edits without an image change are not versioned (stored values kept)"
+        return differs
     }
 
     /// Reads, validates and (for derivatives) parcellates the file onto `targets`.

@@ -205,7 +205,7 @@ import Testing
 }
 
 @Suite struct VersionTests {
-    @Test func aFilePutBackToEarlierContentIsThatVersionAgain() throws {
+    @Test func aFilePutBackToEarlierContentIsANewVersion() throws {
         let database = try toyDatabase()
         let root = try scratch()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -216,11 +216,13 @@ import Testing
         _ = try SubjectIngester(database: database).ingest(root: root)
         try writeImage(Toy.map { _, _, _ in 7 }, dims: Toy.dims, to: t1)
         #expect(try SubjectIngester(database: database).ingest(root: root).sessions[0].scansAdded == ["sub-01/anat/sub-01_T1w.nii.gz v2"])
+        // History is kept: going back is a change too, stored as version 3.
         try original.write(to: t1)
+        #expect(try SubjectIngester(database: database).ingest(root: root).sessions[0].scansAdded == ["sub-01/anat/sub-01_T1w.nii.gz v3"])
         let counts = try tableCounts(database.connection)
         #expect(try SubjectIngester(database: database).ingest(root: root).sessions[0].action == .unchanged)
         #expect(try tableCounts(database.connection) == counts)
-        #expect(try SubjectCatalog(database: database).subject("01").scans.filter { $0.suffix == "T1w" }.map(\.version) == [1, 2])
+        #expect(try SubjectCatalog(database: database).subject("01").scans.filter { $0.suffix == "T1w" }.map(\.version) == [1, 2, 3])
     }
 }
 
@@ -236,11 +238,19 @@ import Testing
         // A broken bval beside an unchanged DWI image is still rejected.
         try writeText("0 1000\n", to: bids.url("sub-01/dwi/sub-01_dwi.bval"))
         #expect(throws: IngestError.self) { try SubjectIngester(database: database).ingest(root: root) }
-        // A valid but different one is reported, and nothing is overwritten.
+        #expect(try tableCounts(database.connection) == counts)
+        // A valid but different one makes a new version of the scan; version 1 stays as it was.
         try writeText("0 1000 3000\n", to: bids.url("sub-01/dwi/sub-01_dwi.bval"))
         let report = try SubjectIngester(database: database).ingest(root: root)
-        #expect(report.sessions[0].action == .unchanged)
-        #expect(report.sessions[0].skipped.contains { $0.contains("sub-01_dwi.nii.gz: image unchanged but its bval/bvec differ") })
-        #expect(try tableCounts(database.connection) == counts)
+        #expect(report.sessions[0].scansAdded == ["sub-01/dwi/sub-01_dwi.nii.gz v2"])
+        let bvals = try database.connection.query("""
+            SELECT s.version, g.bvals FROM dwi_gradient g JOIN scan s ON s.id = g.scan_id
+             WHERE s.bids_path = 'sub-01/dwi/sub-01_dwi.nii.gz' ORDER BY s.version
+            """).map { $0[1].doubles! }
+        #expect(bvals == [[0, 1000, 2000], [0, 1000, 3000]])
+        // So does an edited sidecar.
+        let sidecar = bids.url("sub-01/dwi/sub-01_dwi.json")
+        try writeText(#"{"PhaseEncodingDirection": "j-"}"#, to: sidecar)
+        #expect(try SubjectIngester(database: database).ingest(root: root).sessions[0].scansAdded == ["sub-01/dwi/sub-01_dwi.nii.gz v3"])
     }
 }
