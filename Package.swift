@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Hemodynamics"),
         // AVX2/FMA code generation for the engine's SIMD8 update loop (x86-64 Linux, every machine kind here).
         .target(name: "SpikingEngine", dependencies: ["Hemodynamics"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "TwinBuilder", dependencies: ["SpikingEngine"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
 
         // Storage and catalogue.
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
@@ -65,5 +66,6 @@ let package = Package(
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
+        .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine"]),
     ]
 )
