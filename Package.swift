@@ -7,6 +7,7 @@
 //   AtlasCatalog                      atlas manifests, label tables, import into the store
 //   Store                             embedded PostgreSQL cluster, migrations, atlas records
 //   Imaging                           label volumes, resampling, parcellation (pure compute on images)
+//   TwinBuilder                       scaling rules: subject records → spiking network (pure compute)
 //   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
 //   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
 //   CLibPQ, CHDF5, CNIfTI, CCrypto    system-library targets
