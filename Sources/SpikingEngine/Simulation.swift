@@ -50,6 +50,8 @@ public struct RasterSpike: Sendable, Codable, Equatable {
 /// A running network. Not thread-safe itself: one caller drives it; it uses threads inside.
 public final class Simulation: @unchecked Sendable {
     public let network: Network
+    /// How synaptic events are delivered (see ``SpikeDelivery``).
+    public let delivery: SpikeDelivery
     public let recording: Recording
     /// Steps simulated so far.
     public private(set) var step = 0
@@ -88,6 +90,8 @@ public final class Simulation: @unchecked Sendable {
     let events: UnsafeMutablePointer<Int>
     let compiledGroups: UnsafeMutableBufferPointer<CompiledGroup>
     let rasterSet: Set<UInt32>
+    /// Per partition, the pending window's events sorted by target chunk.
+    let bins: [EventBins]
     let unitOfPopulation: [Int]
     let unitSizes: [Int]
 
@@ -98,9 +102,12 @@ public final class Simulation: @unchecked Sendable {
         var lastMask: SIMDMask<LaneInts>
     }
 
+    /// - Parameter delivery: how synaptic events reach their targets; the choice changes speed,
+    ///   never results.
     public init(network: Network, recording: Recording = Recording(),
-                exchange: SpikeExchange = InProcessExchange()) {
+                exchange: SpikeExchange = InProcessExchange(), delivery: SpikeDelivery = .automatic) {
         self.network = network
+        self.delivery = delivery
         self.recording = recording
         self.exchange = exchange
         window = network.minDelay
@@ -125,6 +132,7 @@ public final class Simulation: @unchecked Sendable {
                 return Segment(population: p, blocks: lo..<hi, lastMask: mask)
             }
         }
+        bins = network.partitions.map { EventBins(blocks: $0.blocks, channelStride: stride) }
         buffers = (0..<2).map { _ in network.partitions.map { _ in SpikeBuffer() } }
         counts = zeros(network.partitions.count * network.populations.count * window, Int32.self)
         dirty = UnsafeMutablePointer<Bool>.allocate(capacity: network.partitions.count * slots)
@@ -225,12 +233,19 @@ public final class Simulation: @unchecked Sendable {
     }
 
     /// Delivery: the last window's spikes into partition `p`'s gating variables and ring.
+    /// The events are only sorted by target chunk here; `update` adds each chunk's just before
+    /// updating it (falling back to direct delivery when the window cannot be binned).
     private func deliverPending(to p: Int) {
+        bins[p].active = false
         guard !pending.isEmpty else { return }
-        events[p * 8] += WindowDelivery(
+        let delivery = WindowDelivery(
             state: state, table: network.partitions[p].synapses, groups: UnsafeBufferPointer(compiledGroups),
             emittedStart: pendingStart, emittedLength: pendingLength, dirty: dirty + p * state.ringSlots)
-            .deliver(pending)
+        // Binning pays only when the partition's gating variables do not stay in cache.
+        let gatingBytes = network.partitions[p].blocks.count * 8 * network.channelStride * MemoryLayout<Float>.stride
+        let wantsBins = self.delivery == .binned || (self.delivery == .automatic && gatingBytes > EventBins.minimumGatingBytes)
+        let binned = delivery.canBin && wantsBins
+        events[p * 8] += binned ? delivery.bin(pending, into: bins[p]) : delivery.deliver(pending)
     }
 
     /// Update: partition `p`'s neurons for `length` steps from `step`, population by population.
@@ -246,13 +261,30 @@ public final class Simulation: @unchecked Sendable {
             var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
                                       noise: noise + p * window * 8)
-            for segment in segments[p] {
-                update.counts = counts + segment.population * window
-                let c = constants[segment.population]
-                if network.channelStride == 2 {
-                    update.update(TwoChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
-                } else {
-                    update.update(FourChannels.self, c, blocks: segment.blocks, lastMask: segment.lastMask)
+            // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
+            let bins = self.bins[p], groups = UnsafeBufferPointer(compiledGroups)
+            let blocks = network.partitions[p].blocks
+            let full = SIMDMask<LaneInts>(repeating: true)
+            let segs = segments[p]
+            var si = 0
+            for k in 0..<bins.chunks {
+                let lo = max(blocks.lowerBound, (bins.firstChunk + k) * EventBins.chunkBlocks)
+                let hi = min(blocks.upperBound, (bins.firstChunk + k + 1) * EventBins.chunkBlocks)
+                if bins.active { bins.apply(chunk: k, groups: groups, j: state.j, jCount: state.slotSize) }
+                while si < segs.count && segs[si].blocks.upperBound <= lo { si += 1 }
+                var sj = si
+                while sj < segs.count && segs[sj].blocks.lowerBound < hi {
+                    let segment = segs[sj]
+                    let a = max(lo, segment.blocks.lowerBound), b = min(hi, segment.blocks.upperBound)
+                    sj += 1
+                    guard a < b else { continue }
+                    update.counts = counts + segment.population * window
+                    let mask = b == segment.blocks.upperBound ? segment.lastMask : full
+                    if network.channelStride == 2 {
+                        update.update(TwoChannels.self, constants[segment.population], blocks: a..<b, lastMask: mask)
+                    } else {
+                        update.update(FourChannels.self, constants[segment.population], blocks: a..<b, lastMask: mask)
+                    }
                 }
             }
         }

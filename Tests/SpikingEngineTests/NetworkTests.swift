@@ -54,6 +54,28 @@ struct NetworkTests {
         #expect(one.1 == two.1 && one.1 == three.1)
     }
 
+    /// Binned delivery (used for large networks) applies the same additions in the same order
+    /// as direct delivery: identical spikes and potentials, with one and with two partitions.
+    @Test(arguments: ["coba", "dtb"])
+    func binnedDeliveryEqualsDirectDelivery(workload: String) {
+        func run(_ delivery: SpikeDelivery, partitions: Int) -> ([RasterSpike], [Double]) {
+            let builder = workload == "coba" ? Workloads.coba(neurons: 3000, seed: 9)
+                : Workloads.dtbLaminar(neurons: 6000, units: 3, seed: 9)
+            let network = builder.build(partitions: partitions)
+            let sim = Simulation(network: network, recording: Recording(raster: Array(0..<network.neuronCount)),
+                                 delivery: delivery)
+            sim.run(duration: workload == "coba" ? 200 : 500)
+            return (sim.raster, (0..<network.neuronCount).map { sim.potential(of: $0) })
+        }
+        let direct = run(.direct, partitions: 1)
+        #expect(direct.0.count > 100)
+        for partitions in [1, 2] {
+            let binned = run(.binned, partitions: partitions)
+            #expect(binned.0 == direct.0)
+            #expect(binned.1 == direct.1)
+        }
+    }
+
     /// Fixed in-degree gives exactly N·K synapses; the compressed rows take at most 8 bytes each.
     @Test func synapsesAreCompact() {
         let network = Workloads.coba(neurons: 10_000, seed: 8).build(partitions: 2)
