@@ -65,6 +65,17 @@ public struct AtlasFileSource: Sendable {
         self.cache = cache
     }
 
+    /// The mirror a command uses when none is named: `DTB_ATLAS_MIRROR`, else the
+    /// `../shared/atlas-data` beside the checkout (development and CI have one), else none.
+    public static func defaultMirror() -> URL? {
+        if let named = ProcessInfo.processInfo.environment["DTB_ATLAS_MIRROR"], !named.isEmpty {
+            return URL(fileURLWithPath: named, isDirectory: true)
+        }
+        guard let atlases = try? ProjectResources.atlasesDirectory() else { return nil }
+        let shared = atlases.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/atlas-data")
+        return FileManager.default.fileExists(atPath: shared.path) ? shared : nil
+    }
+
     /// Resolves every file of `manifest`, keyed by role.
     public func resolve(_ manifest: AtlasManifest) throws -> [String: URL] {
         var located: [String: URL] = [:]

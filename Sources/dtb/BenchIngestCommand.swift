@@ -59,9 +59,8 @@ struct IngestBench: ParsableCommand {
                 try? EmbeddedCluster(home: home.root, durable: false).stop()
                 if directory == nil { try? FileManager.default.removeItem(at: work) }
             }
-            let mirror = atlasMirror ?? ProcessInfo.processInfo.environment["DTB_ATLAS_MIRROR"]
-                ?? (FileManager.default.fileExists(atPath: "../shared/atlas-data") ? "../shared/atlas-data" : nil)
-            let importer = AtlasImporter(database: database, mirror: mirror.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            let mirror = atlasMirror.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? AtlasFileSource.defaultMirror()
+            let importer = AtlasImporter(database: database, mirror: mirror)
             let catalog = AtlasCatalog(database: database)
             var atlases: [AtlasRecord] = []
             var atlasFiles: [String] = []

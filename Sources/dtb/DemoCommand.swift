@@ -13,7 +13,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         try Console.run {
             let database = try Console.openDatabase()
-            let importer = AtlasImporter(database: database, mirror: mirrorDirectory())
+            let importer = AtlasImporter(database: database, mirror: mirror.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? AtlasFileSource.defaultMirror())
             let catalog = AtlasCatalog(database: database)
             for name in ["brainnetome246", "cortsub374"] {
                 Console.progress("importing atlas \(name)…")
@@ -23,13 +23,5 @@ struct Demo: ParsableCommand {
                 print()
             }
         }
-    }
-
-    private func mirrorDirectory() -> URL? {
-        if let mirror { return URL(fileURLWithPath: mirror, isDirectory: true) }
-        if ProcessInfo.processInfo.environment["DTB_ATLAS_MIRROR"] != nil { return nil }
-        guard let atlases = try? ProjectResources.atlasesDirectory() else { return nil }
-        let shared = atlases.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/atlas-data")
-        return FileManager.default.fileExists(atPath: shared.path) ? shared : nil
     }
 }
