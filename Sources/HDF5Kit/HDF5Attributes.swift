@@ -33,6 +33,24 @@ extension HDF5File {
         try setNumericAttribute(name, value, scalar: false, on: objectPath)
     }
 
+    /// Sets a one-value numeric attribute of `T`'s type (e.g. SONATA's `uint32` magic).
+    public func setAttribute<T: HDF5Scalar>(_ name: String, _ value: T, on objectPath: String = "/") throws {
+        try setNumericAttribute(name, [value], scalar: true, on: objectPath)
+    }
+
+    /// Sets a 1-D numeric attribute of `T`'s type (e.g. SONATA's two `uint32` version numbers).
+    public func setAttribute<T: HDF5Scalar>(_ name: String, _ values: [T], on objectPath: String = "/") throws {
+        try setNumericAttribute(name, values, scalar: false, on: objectPath)
+    }
+
+    /// The stored element type of a numeric attribute; nil for strings and other types.
+    public func attributeKind(_ name: String, on objectPath: String = "/") throws -> HDF5ScalarKind? {
+        try withAttribute(name, on: objectPath) { attribute, operation in
+            let type = Handle(try check(H5Aget_type(attribute), path, operation), close: H5Tclose)
+            return scalarKind(of: type.id)
+        }
+    }
+
     /// A string attribute, variable- or fixed-length.
     public func stringAttribute(_ name: String, on objectPath: String = "/") throws -> String {
         try withAttribute(name, on: objectPath) { attribute, operation in

@@ -43,6 +43,12 @@ public final class HDF5Dataset: @unchecked Sendable {
 
     /// Writes the block of size `count` starting at `start` (e.g. rows as they stream in).
     public func write<T: HDF5Scalar>(_ data: [T], start: [Int], count: [Int]) throws {
+        try write(data[...], start: start, count: count)
+    }
+
+    /// Writes the block of size `count` starting at `start` from part of a larger array, without
+    /// copying it: a large array goes out in slices, each converted by HDF5 to the dataset's type.
+    public func write<T: HDF5Scalar>(_ data: ArraySlice<T>, start: [Int], count: [Int]) throws {
         try file.withFile { _ in
             let operation = "write \(path)[\(describe(start, count))]"
             try requireCount(data.count, count.reduce(1, *), operation)
@@ -51,6 +57,16 @@ public final class HDF5Dataset: @unchecked Sendable {
             _ = try data.withUnsafeBytes { buffer in
                 try check(H5Dwrite(id, T.hdf5Kind.nativeType, memory.id, selection.id, H5P_DEFAULT, buffer.baseAddress),
                           file.path, operation)
+            }
+        }
+    }
+
+    /// The stored element type; nil when it is not one of ``HDF5ScalarKind`` (e.g. strings).
+    public var elementKind: HDF5ScalarKind? {
+        get throws {
+            try file.withFile { _ in
+                let type = Handle(try check(H5Dget_type(id), file.path, "get type of \(path)"), close: H5Tclose)
+                return scalarKind(of: type.id)
             }
         }
     }

@@ -16,21 +16,32 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The file on disk.
     public let path: String
+    /// Whether groups and datasets created through this handle record their creation and
+    /// modification times (HDF5's default). Without them, the same content gives the same bytes.
+    public let tracksTimes: Bool
     private var id: hid_t?
 
-    private init(path: String, id: hid_t) {
+    private init(path: String, id: hid_t, tracksTimes: Bool) {
         self.path = path
         self.id = id
+        self.tracksTimes = tracksTimes
     }
 
     deinit { close() }
 
     /// Creates `path`, replacing any file there.
-    public static func create(path: String) throws -> HDF5File {
+    ///
+    /// - Parameter trackTimes: false leaves object times out of the file (the root group and every
+    ///   group and dataset created through this handle), so that writing the same content twice
+    ///   gives byte-identical files.
+    public static func create(path: String, trackTimes: Bool = true) throws -> HDF5File {
         try withHDF5 {
             let access = try fileAccess(path)
-            let id = try check(H5Fcreate(path, AccessFlags.truncate, H5P_DEFAULT, access.id), path, "create file")
-            return HDF5File(path: path, id: id)
+            let creation = Handle(try check(H5Pcreate(H5P_CLS_FILE_CREATE_ID_g), path, "create file properties"), close: H5Pclose)
+            // The file creation properties are also the root group's object creation properties.
+            try check(H5Pset_obj_track_times(creation.id, trackTimes), path, "set object time tracking")
+            let id = try check(H5Fcreate(path, AccessFlags.truncate, creation.id, access.id), path, "create file")
+            return HDF5File(path: path, id: id, tracksTimes: trackTimes)
         }
     }
 
@@ -43,7 +54,7 @@ public final class HDF5File: @unchecked Sendable {
             let access = try fileAccess(path)
             let flags = mode == .readOnly ? AccessFlags.readOnly : AccessFlags.readWrite
             let id = try check(H5Fopen(path, flags, access.id), path, "open file")
-            return HDF5File(path: path, id: id)
+            return HDF5File(path: path, id: id, tracksTimes: true)
         }
     }
 
@@ -58,10 +69,33 @@ public final class HDF5File: @unchecked Sendable {
     /// Creates the group at `path` and any missing groups above it.
     public func createGroup(_ groupPath: String) throws {
         try withFile { file in
-            let links = try linkCreation()
-            let group = try check(H5Gcreate2(file, groupPath, links.id, H5P_DEFAULT, H5P_DEFAULT), path, "create group \(groupPath)")
-            H5Gclose(group)
+            try createParents(of: groupPath, in: file)
+            try createOneGroup(groupPath, in: file)
         }
+    }
+
+    /// Creates the missing groups above `objectPath` here rather than through HDF5's intermediate
+    /// group creation, which would give them the default properties (with times).
+    func createParents(of objectPath: String, in file: hid_t) throws {
+        var prefix = ""
+        for component in objectPath.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            let found = try check(H5Lexists(file, prefix, H5P_DEFAULT), path, "look up \(prefix)")
+            if found == 0 { try createOneGroup(prefix, in: file) }
+        }
+    }
+
+    private func createOneGroup(_ groupPath: String, in file: hid_t) throws {
+        let creation = try objectCreation(H5P_CLS_GROUP_CREATE_ID_g, "create group \(groupPath)")
+        let group = try check(H5Gcreate2(file, groupPath, H5P_DEFAULT, creation.id, H5P_DEFAULT), path, "create group \(groupPath)")
+        H5Gclose(group)
+    }
+
+    /// Creation properties of class `propertyClass` (group or dataset) with this file's time tracking.
+    func objectCreation(_ propertyClass: hid_t, _ operation: String) throws -> Handle {
+        let creation = Handle(try check(H5Pcreate(propertyClass), path, operation), close: H5Pclose)
+        try check(H5Pset_obj_track_times(creation.id, tracksTimes), path, operation)
+        return creation
     }
 
     /// Creates a dataset of `shape` (missing groups above it too).
@@ -77,9 +111,9 @@ public final class HDF5File: @unchecked Sendable {
             try validate(shape: shape, chunks: chunks, gzipLevel: gzipLevel, for: datasetPath)
             let space = Handle(try check(H5Screate_simple(Int32(shape.count), shape.hsize, nil), path, "create dataspace"), close: H5Sclose)
             let creation = try datasetCreation(shape: shape, elementSize: MemoryLayout<T>.size, chunks: chunks, gzipLevel: gzipLevel)
-            let links = try linkCreation()
+            try createParents(of: datasetPath, in: file)
             let id = try check(
-                H5Dcreate2(file, datasetPath, T.hdf5Kind.nativeType, space.id, links.id, creation.id, H5P_DEFAULT),
+                H5Dcreate2(file, datasetPath, T.hdf5Kind.nativeType, space.id, H5P_DEFAULT, creation.id, H5P_DEFAULT),
                 path, "create dataset \(datasetPath)")
             return HDF5Dataset(file: self, path: datasetPath, id: id, shape: shape)
         }
@@ -144,12 +178,6 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    private func linkCreation() throws -> Handle {
-        let links = Handle(try check(H5Pcreate(H5P_CLS_LINK_CREATE_ID_g), path, "create link properties"), close: H5Pclose)
-        try check(H5Pset_create_intermediate_group(links.id, 1), path, "set intermediate group creation")
-        return links
-    }
-
     private func validate(shape: [Int], chunks: [Int]?, gzipLevel: Int?, for datasetPath: String) throws {
         let fail = { (reason: String) in HDF5Error(path: self.path, operation: "create dataset \(datasetPath)", stack: [reason]) }
         guard !shape.isEmpty, shape.allSatisfy({ $0 >= 0 }) else { throw fail("shape \(shape) must have sizes ≥ 0") }
@@ -162,7 +190,7 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     private func datasetCreation(shape: [Int], elementSize: Int, chunks: [Int]?, gzipLevel: Int?) throws -> Handle {
-        let creation = Handle(try check(H5Pcreate(H5P_CLS_DATASET_CREATE_ID_g), path, "create dataset properties"), close: H5Pclose)
+        let creation = try objectCreation(H5P_CLS_DATASET_CREATE_ID_g, "create dataset properties")
         guard let chunkShape = chunks ?? gzipLevel.map({ _ in defaultChunks(shape: shape, elementSize: elementSize) }) else {
             return creation
         }

@@ -42,3 +42,23 @@ extension HDF5ScalarKind {
         }
     }
 }
+
+/// The kind of a stored HDF5 type: integers by size and sign, floats by size; nil otherwise.
+func scalarKind(of type: hid_t) -> HDF5ScalarKind? {
+    let size = H5Tget_size(type)
+    switch H5Tget_class(type) {
+    case H5T_INTEGER:
+        let signed = H5Tget_sign(type) == H5T_SGN_2
+        switch size {
+        case 1: return signed ? .int8 : .uint8
+        case 2: return signed ? .int16 : .uint16
+        case 4: return signed ? .int32 : .uint32
+        case 8: return signed ? .int64 : .uint64
+        default: return nil
+        }
+    case H5T_FLOAT:
+        return size == 4 ? .float32 : size == 8 ? .float64 : nil
+    default:
+        return nil
+    }
+}

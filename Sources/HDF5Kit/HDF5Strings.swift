@@ -19,13 +19,13 @@ extension HDF5File {
     public func writeStrings(_ datasetPath: String, _ strings: [String], layout: HDF5StringLayout = .variableLength) throws {
         let operation = "write strings \(datasetPath)"
         try withFile { file in
-            let links = Handle(try check(H5Pcreate(H5P_CLS_LINK_CREATE_ID_g), path, operation), close: H5Pclose)
-            try check(H5Pset_create_intermediate_group(links.id, 1), path, operation)
+            let creation = try objectCreation(H5P_CLS_DATASET_CREATE_ID_g, operation)
+            try createParents(of: datasetPath, in: file)
             let resolved = try resolve(layout, for: strings, operation)
             let type = try stringType(resolved, operation)
             let space = Handle(try check(H5Screate_simple(1, [hsize_t(strings.count)], nil), path, operation), close: H5Sclose)
             let dataset = Handle(
-                try check(H5Dcreate2(file, datasetPath, type.id, space.id, links.id, H5P_DEFAULT, H5P_DEFAULT), path, operation),
+                try check(H5Dcreate2(file, datasetPath, type.id, space.id, H5P_DEFAULT, creation.id, H5P_DEFAULT), path, operation),
                 close: H5Dclose)
             guard !strings.isEmpty else { return }
             try writeStringData(strings, layout: resolved, dataset: dataset.id, type: type.id, operation)

@@ -189,3 +189,42 @@ struct DatasetTests {
         #expect(text.contains("\"brainnetome246\""))
     }
 }
+
+@Suite("HDF5 reproducible files")
+struct ReproducibleFileTests {
+    /// Writes groups, a chunked compressed dataset filled in slices (narrow memory type, wide file
+    /// type), strings and attributes; returns the file's bytes.
+    private func writeSample(_ path: String, trackTimes: Bool) throws -> Data {
+        let file = try HDF5File.create(path: path, trackTimes: trackTimes)
+        try file.createGroup("/a/b")
+        let values = (0..<1000).map { UInt32($0 * 7) }
+        let dataset = try file.createDataset("/a/c/wide", of: UInt64.self, shape: [1000], chunks: [256], gzipLevel: 4)
+        for start in stride(from: 0, to: 1000, by: 300) {
+            let end = min(start + 300, 1000)
+            try dataset.write(values[start..<end], start: [start], count: [end - start])
+        }
+        try file.writeStrings("/a/names", ["x", "yy"])
+        try file.setAttribute("magic", UInt32(0x0A7A))
+        try file.setAttribute("version", [UInt32(0), 1])
+        #expect(try dataset.read(UInt32.self) == values)
+        #expect(try dataset.elementKind == .uint64)
+        #expect(try file.dataset("/a/names").elementKind == nil)
+        #expect(try file.attributeKind("magic") == .uint32)
+        #expect(try file.intArrayAttribute("version") == [0, 1])
+        file.close()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    /// Without object times the same content gives the same bytes, a second later too.
+    @Test func sameContentSameBytesWithoutTimes() throws {
+        let scratch = try ScratchDirectory()
+        let first = try writeSample(scratch.path("one.h5"), trackTimes: false)
+        Thread.sleep(forTimeInterval: 1.1)
+        let second = try writeSample(scratch.path("two.h5"), trackTimes: false)
+        #expect(first == second)
+        let timed = try writeSample(scratch.path("timed.h5"), trackTimes: true)
+        Thread.sleep(forTimeInterval: 1.1)
+        let timedAgain = try writeSample(scratch.path("timed-again.h5"), trackTimes: true)
+        #expect(timed != timedAgain, "HDF5 records times by default")
+    }
+}
