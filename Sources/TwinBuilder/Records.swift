@@ -60,6 +60,8 @@ public enum TwinBuildError: Error, Equatable, CustomStringConvertible {
     case inDegreeTooLarge(unit: String, population: String, requested: Int, available: Int)
     case tooManyDelays(distinct: Int, limit: Int)
     case invalidParameter(String)
+    /// A stored network (e.g. read back from files) whose parts do not fit together.
+    case inconsistentNetwork(String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,8 @@ public enum TwinBuildError: Error, Equatable, CustomStringConvertible {
             return "long-range delays take \(distinct) distinct step counts but the engine holds at most \(limit) delay groups; raise dt or the conduction speed"
         case let .invalidParameter(text):
             return text
+        case let .inconsistentNetwork(text):
+            return "the stored twin network is inconsistent: \(text)"
         }
     }
 }

@@ -13,6 +13,11 @@ public struct TwinPopulation: Sendable, Codable, Equatable {
     /// Synapses onto each of its neurons.
     public var inDegree: Int
     public var excitatory: Bool
+
+    public init(unit: Int, name: String, size: Int, firstNeuron: Int, inDegree: Int, excitatory: Bool) {
+        self.unit = unit; self.name = name; self.size = size; self.firstNeuron = firstNeuron
+        self.inDegree = inDegree; self.excitatory = excitatory
+    }
 }
 
 /// Every synapse of a twin, in a canonical order (target unit, target population, target neuron,
@@ -83,7 +88,7 @@ public struct TwinSummary: Sendable, Codable, Equatable {
 }
 
 /// A subject's personal network: explicit synapses plus the counts the scaling rules produced.
-public struct TwinNetwork: Sendable {
+public struct TwinNetwork: Sendable, Equatable {
     public let unitNames: [String]
     public let unitKinds: [UnitKind]
     public let parameters: BuildParameters

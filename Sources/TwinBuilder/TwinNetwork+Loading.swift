@@ -1,0 +1,114 @@
+import SpikingEngine
+
+/// Reassembling a twin from stored parts (e.g. files written by the SONATA export).
+extension TwinNetwork {
+    /// A twin from every stored property, checked to fit together the way the builder makes them:
+    /// valid parameters, one entry per unit, populations laid out in unit and template order with
+    /// the given counts and in-degrees, valid synapse groups, and exactly `size × inDegree` synapses
+    /// per population in canonical order (target neuron by target neuron). Throws
+    /// ``TwinBuildError/inconsistentNetwork(_:)`` naming the first part that does not fit.
+    public init(unitNames: [String], unitKinds: [UnitKind], parameters: BuildParameters,
+                populations: [TwinPopulation], neuronCounts: [[Int]], inDegrees: [[Int]],
+                meanInDegree: [Double], sv2aScales: [Double], longRangeCounts: [[Int]],
+                delaySteps: [[Int]]?, groups: [SynapseGroup], edges: TwinEdges, fallbacks: FallbacksUsed) throws {
+        try parameters.validate()
+        let n = unitNames.count
+        try Self.require(n > 0, "it has no units")
+        try Self.require(Set(unitNames).count == n, "unit names repeat")
+        for (name, count) in [("unit kinds", unitKinds.count), ("mean in-degrees", meanInDegree.count),
+                              ("SV2A scales", sv2aScales.count)] {
+            try Self.require(count == n, "\(count) \(name) for \(n) units")
+        }
+        try Self.requireSquare(longRangeCounts, n, "long-range counts")
+        if let delaySteps {
+            try Self.requireSquare(delaySteps, n, "delay steps")
+            try Self.require(delaySteps.joined().allSatisfy { $0 >= 1 }, "a delay is shorter than one step")
+        }
+        try Self.checkLayout(populations, unitKinds: unitKinds, parameters: parameters,
+                             neuronCounts: neuronCounts, inDegrees: inDegrees)
+        try Self.checkGroups(groups, channels: parameters.model.channels.count)
+        try Self.checkEdges(edges, populations: populations, groups: groups.count)
+
+        self.unitNames = unitNames
+        self.unitKinds = unitKinds
+        self.parameters = parameters
+        self.populations = populations
+        self.neuronCounts = neuronCounts
+        self.inDegrees = inDegrees
+        self.meanInDegree = meanInDegree
+        self.sv2aScales = sv2aScales
+        self.longRangeCounts = longRangeCounts
+        self.delaySteps = delaySteps
+        self.groups = groups
+        self.edges = edges
+        self.fallbacks = fallbacks
+    }
+
+    private static func require(_ condition: Bool, _ problem: @autoclosure () -> String) throws {
+        guard condition else { throw TwinBuildError.inconsistentNetwork(problem()) }
+    }
+
+    private static func requireSquare(_ m: [[Int]], _ n: Int, _ name: String) throws {
+        try require(m.count == n && m.allSatisfy { $0.count == n }, "\(name) are not \(n)×\(n)")
+        try require(m.joined().allSatisfy { $0 >= 0 }, "\(name) has a negative entry")
+    }
+
+    /// Populations in unit order, each unit's in its template's order, numbered contiguously
+    /// from neuron 0 to N.
+    private static func checkLayout(_ populations: [TwinPopulation], unitKinds: [UnitKind], parameters p: BuildParameters,
+                                    neuronCounts: [[Int]], inDegrees: [[Int]]) throws {
+        try require(neuronCounts.count == unitKinds.count && inDegrees.count == unitKinds.count,
+                    "neuron counts or in-degrees do not have one row per unit")
+        var next = 0, k = 0
+        for (v, kind) in unitKinds.enumerated() {
+            let t = kind == .cortical ? p.cortical : p.subcortical
+            try require(neuronCounts[v].count == t.count && inDegrees[v].count == t.count,
+                        "unit \(v) does not have one neuron count and in-degree per \(kind) population")
+            for q in 0..<t.count {
+                try require(neuronCounts[v][q] >= 1 && inDegrees[v][q] >= 0, "unit \(v) population \(t.names[q]) has a bad size or in-degree")
+                let expected = TwinPopulation(unit: v, name: t.names[q], size: neuronCounts[v][q], firstNeuron: next,
+                                              inDegree: inDegrees[v][q], excitatory: t.excitatory[q])
+                try require(k < populations.count && populations[k] == expected,
+                            "population \(k) is not \(expected) (unit \(v), template position \(q))")
+                next += expected.size
+                k += 1
+            }
+        }
+        try require(k == populations.count, "\(populations.count) populations where the units have \(k)")
+        try require(next == p.neurons, "the populations hold \(next) neurons, the parameters say N = \(p.neurons)")
+        try require(next <= Int(UInt32.max), "N = \(next) exceeds the 2³² neurons one twin network can index")
+    }
+
+    private static func checkGroups(_ groups: [SynapseGroup], channels: Int) throws {
+        try require(groups.count >= 2 && groups.count <= Int(UInt8.max) + 1, "\(groups.count) synapse groups (2 to 256 expected)")
+        for (g, group) in groups.enumerated() {
+            try require((1...2).contains(group.channels.count) && group.fullScale.count == group.channels.count
+                        && group.channels.allSatisfy { (0..<channels).contains($0) }
+                        && group.delay.isFinite && group.delay > 0,
+                        "synapse group \(g) (\(group.name)) has bad channels, full scales or delay")
+        }
+    }
+
+    /// Every population's neurons each take exactly `inDegree` synapses, in neuron order, from
+    /// existing neurons through existing groups.
+    private static func checkEdges(_ edges: TwinEdges, populations: [TwinPopulation], groups: Int) throws {
+        let expected = populations.reduce(0) { $0 + $1.size * $1.inDegree }
+        try require(edges.count == expected, "\(edges.count) synapses where the populations' in-degrees give \(expected)")
+        let neurons = populations.last.map { $0.firstNeuron + $0.size } ?? 0
+        var at = 0
+        for pop in populations where pop.inDegree > 0 {
+            for post in pop.firstNeuron..<(pop.firstNeuron + pop.size) {
+                for k in at..<(at + pop.inDegree) where Int(edges.post[k]) != post {
+                    throw TwinBuildError.inconsistentNetwork("synapse \(k) targets neuron \(edges.post[k]), expected \(post) (synapses must be in target order)")
+                }
+                at += pop.inDegree
+            }
+        }
+        if let k = edges.pre.firstIndex(where: { Int($0) >= neurons }) {
+            throw TwinBuildError.inconsistentNetwork("synapse \(k) comes from neuron \(edges.pre[k]) of \(neurons)")
+        }
+        if let k = edges.group.firstIndex(where: { Int($0) >= groups }) {
+            throw TwinBuildError.inconsistentNetwork("synapse \(k) is in group \(edges.group[k]) of \(groups)")
+        }
+    }
+}
