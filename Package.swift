@@ -7,6 +7,7 @@
 //   AtlasCatalog                      atlas manifests, label tables, import into the store
 //   Store                             embedded PostgreSQL cluster, migrations, atlas records
 //   Imaging                           label volumes, resampling, parcellation (pure compute on images)
+//   Sonata                            twin networks to and from SONATA circuit files (no database)
 //   TwinBuilder                       scaling rules: subject records → spiking network (pure compute)
 //   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
 //   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
@@ -44,6 +45,9 @@ let package = Package(
         .target(name: "SpikingEngine", dependencies: ["Hemodynamics"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "TwinBuilder", dependencies: ["SpikingEngine"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
 
+        // Exchange formats.
+        .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
+
         // Storage and catalogue.
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
@@ -68,5 +72,6 @@ let package = Package(
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine"]),
+        .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit"]),
     ]
 )
