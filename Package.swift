@@ -3,6 +3,7 @@
 //
 // Layers (dependencies point down only):
 //   dtb (command line)
+//   Twins                             twin versions: records → build → SONATA files, runs, history
 //   Ingest                            BIDS subjects: scans, parcellated measures, provenance
 //   AtlasCatalog                      atlas manifests, label tables, import into the store
 //   Store                             embedded PostgreSQL cluster, migrations, atlas records
@@ -52,10 +53,12 @@ let package = Package(
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
+        .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
+                                              "SpikingEngine", "Hemodynamics"]),
 
         // The command.
         .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging",
+            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -73,5 +76,7 @@ let package = Package(
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit"]),
+        .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
+                                                       "DTBTestSupport"]),
     ]
 )

@@ -22,10 +22,13 @@ public struct AtlasManifest: Codable, Sendable, Equatable {
     public var citation: String
     public var licence: String
     public var files: [File]
+    /// Regions whose mean SV2A density is a twin's synaptic-density reference (V1; design note §2).
+    /// Not part of ``contentDigest``: it says how twins use the atlas, not what the atlas is.
+    public var sv2aReference: [String]?
 
     enum CodingKeys: String, CodingKey {
         case name, title, version, recipe, citation, licence, files
-        case templateSpace = "template_space", mirrorDirectory = "mirror_directory"
+        case templateSpace = "template_space", mirrorDirectory = "mirror_directory", sv2aReference = "sv2a_reference"
     }
 
     /// Reads `Atlases/<name>.json`.

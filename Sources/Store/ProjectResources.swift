@@ -10,6 +10,30 @@ public enum ProjectResources {
     public static func schemaDirectory() throws -> URL { try locate("Schema", override: "DTB_SCHEMA_DIR") }
     public static func atlasesDirectory() throws -> URL { try locate("Atlases", override: "DTB_ATLASES_DIR") }
 
+    /// This release of dtb.
+    public static let release = "0.3.0"
+
+    /// What every result records as the code that made it: the release, plus the checkout's git
+    /// commit when dtb runs from one (read from `.git` directly, no `git` process).
+    public static var codeVersion: String {
+        guard let schema = try? schemaDirectory() else { return "dtb \(release)" }
+        let git = schema.deletingLastPathComponent().appendingPathComponent(".git")
+        guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return "dtb \(release)" }
+        var commit = head
+        if head.hasPrefix("ref: ") {
+            let ref = String(head.dropFirst(5))
+            commit = (try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? packedRef(ref, in: git) ?? ref
+        }
+        return "dtb \(release) (\(commit.prefix(12)))"
+    }
+
+    private static func packedRef(_ ref: String, in git: URL) -> String? {
+        guard let packed = try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8) else { return nil }
+        return packed.split(separator: "\n").first { $0.hasSuffix(" " + ref) }.map { String($0.prefix(40)) }
+    }
+
     private static func locate(_ name: String, override: String) throws -> URL {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment[override], !path.isEmpty { return URL(fileURLWithPath: path, isDirectory: true) }

@@ -299,9 +299,10 @@ public struct TwinNetwork: Sendable, Equatable {
 
     /// The engine description of this network: one population per twin population (named
     /// "unit.population", its unit recorded), the groups, and the synapses as explicit lists.
-    public func networkBuilder() -> NetworkBuilder {
+    /// `seed` keys the dynamics (initial potentials, background noise); the synapses are fixed.
+    public func networkBuilder(seed: UInt64? = nil) -> NetworkBuilder {
         let p = parameters
-        var b = NetworkBuilder(dt: p.dt, seed: p.seed)
+        var b = NetworkBuilder(dt: p.dt, seed: seed ?? p.seed)
         let factors = [p.excitatoryScale, p.excitatoryScale, p.inhibitoryScale, p.inhibitoryScale]
         for pop in populations {
             let t = unitKinds[pop.unit] == .cortical ? p.cortical : p.subcortical

@@ -1,0 +1,56 @@
+import Foundation
+
+/// What differs between two versions of a twin: input measures, parameters (as flattened JSON
+/// paths such as `neurons` or `bold.epsilon`), code and network.
+enum TwinDiff {
+    static func changes(from old: TwinVersionInfo, to new: TwinVersionInfo) -> [TwinChange] {
+        var out: [TwinChange] = []
+        let before = Dictionary(uniqueKeysWithValues: old.inputs.map { ($0.role, $0) })
+        let after = Dictionary(uniqueKeysWithValues: new.inputs.map { ($0.role, $0) })
+        for role in TwinInputReader.roles where before[role]?.measure != after[role]?.measure {
+            out.append(TwinChange(kind: "data", what: role, from: before[role].map(describe), to: after[role].map(describe)))
+        }
+        let oldParameters = flatten(old.parameters), newParameters = flatten(new.parameters)
+        let oldBold = flatten(old.bold), newBold = flatten(new.bold)
+        for (prefix, a, b) in [("", oldParameters, newParameters), ("bold.", oldBold, newBold)] {
+            for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+                out.append(TwinChange(kind: "parameter", what: prefix + key, from: a[key], to: b[key]))
+            }
+        }
+        if old.codeVersion != new.codeVersion {
+            out.append(TwinChange(kind: "code", what: "code_version", from: old.codeVersion, to: new.codeVersion))
+        }
+        if old.networkDigest != new.networkDigest {
+            out.append(TwinChange(kind: "network", what: "network_digest", from: String(old.networkDigest.prefix(12)),
+                                  to: String(new.networkDigest.prefix(12))))
+        }
+        return out
+    }
+
+    static func describe(_ input: TwinVersionInput) -> String {
+        (input.session.isEmpty ? "" : "ses-\(input.session) ") + "\(input.scanPath) v\(input.scanVersion)"
+    }
+
+    /// Leaf values of a value's JSON, keyed by dotted path (arrays by index).
+    static func flatten<T: Encodable>(_ value: T) -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value),
+              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [:] }
+        var out: [String: String] = [:]
+        func walk(_ node: Any, _ path: String) {
+            switch node {
+            case let dictionary as [String: Any]:
+                for (key, child) in dictionary { walk(child, path.isEmpty ? key : "\(path).\(key)") }
+            case let array as [Any]:
+                for (index, child) in array.enumerated() { walk(child, "\(path)[\(index)]") }
+            case is NSNull:
+                out[path] = "null"
+            default:
+                out[path] = "\(node)"
+            }
+        }
+        walk(object, "")
+        return out
+    }
+}

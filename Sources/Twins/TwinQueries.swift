@@ -1,0 +1,276 @@
+import Foundation
+import Hemodynamics
+import Postgres
+import Store
+import TwinBuilder
+
+/// A twin as `dtb twin list` shows it.
+public struct TwinListing: Sendable, Codable, Equatable {
+    public var twin: String
+    public var subject: String
+    public var atlas: String
+    public var level: String
+    public var versions: Int
+    public var latestVersion: Int
+    public var latestStatus: String
+    public var neurons: Int
+    public var synapses: Int
+    public var createdAt: String
+}
+
+/// A measure a version was built from, with the scan version behind it.
+public struct TwinVersionInput: Sendable, Codable, Equatable {
+    public var role: String
+    public var measure: Int
+    public var session: String
+    public var scanPath: String
+    public var scanVersion: Int
+    public var pipeline: String
+}
+
+/// One version's record.
+public struct TwinVersionInfo: Sendable, Codable, Equatable {
+    public var twin: String
+    public var subject: String
+    public var atlas: String
+    public var level: String
+    public var version: Int
+    public var parent: Int?
+    public var origin: String
+    public var status: String
+    public var seed: UInt64
+    public var createdAt: String
+    public var codeVersion: String
+    public var neurons: Int
+    public var synapses: Int
+    public var networkDigest: String
+    public var inputs: [TwinVersionInput]
+    public var files: [TwinFileInfo]
+    public var parameters: BuildParameters
+    public var bold: BalloonWindkesselParameters
+    public var runs: [TwinRunInfo]
+}
+
+/// A unit's line in `dtb twin show`.
+public struct TwinUnitLine: Sendable, Codable, Equatable {
+    public var label: Int
+    public var name: String
+    public var lobe: String?
+    public var kind: String
+    public var neurons: Int
+    public var meanInDegree: Double
+    public var sv2aScale: Double
+    public var longRangeInputs: Int
+}
+
+/// Units of one lobe (or "subcortical"/"unassigned") added up.
+public struct TwinLobeLine: Sendable, Codable, Equatable {
+    public var lobe: String
+    public var units: Int
+    public var neurons: Int
+    public var synapses: Int
+    public var meanInDegree: Double
+}
+
+/// `dtb twin show`: the version, its units and its lobes.
+public struct TwinVersionDetail: Sendable, Codable, Equatable {
+    public var version: TwinVersionInfo
+    public var lobes: [TwinLobeLine]
+    public var units: [TwinUnitLine]
+}
+
+/// One difference between a version and its parent.
+public struct TwinChange: Sendable, Codable, Equatable {
+    /// `data` (an input measure), `parameter` (builder or BOLD parameters), `code` or `network`.
+    public var kind: String
+    public var what: String
+    public var from: String?
+    public var to: String?
+}
+
+/// A version in `dtb twin history`, with what changed since its parent.
+public struct TwinHistoryEntry: Sendable, Codable, Equatable {
+    public var version: Int
+    public var parent: Int?
+    public var origin: String
+    public var status: String
+    public var createdAt: String
+    public var neurons: Int
+    public var synapses: Int
+    public var networkDigest: String
+    public var changes: [TwinChange]
+}
+
+public struct TwinHistory: Sendable, Codable, Equatable {
+    public var twin: String
+    public var subject: String
+    public var atlas: String
+    public var level: String
+    public var versions: [TwinHistoryEntry]
+}
+
+/// `TWIN` or `TWIN@VERSION` as the commands take it.
+public struct TwinReference: Sendable, Equatable, CustomStringConvertible {
+    public var twin: String
+    /// Nil: the latest version.
+    public var version: Int?
+
+    public init(twin: String, version: Int? = nil) { self.twin = twin; self.version = version }
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        twin = String(parts[0])
+        guard !twin.isEmpty else { throw TwinError.invalid("'\(text)' names no twin (TWIN or TWIN@VERSION)") }
+        if parts.count == 2 {
+            guard let v = Int(parts[1]), v > 0 else { throw TwinError.invalid("'\(text)': the version after @ must be a positive number") }
+            version = v
+        }
+    }
+
+    public var description: String { version.map { "\(twin)@\($0)" } ?? twin }
+}
+
+/// Reads twins and their versions back.
+public struct TwinQueries {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+    private var connection: PostgresConnection { database.connection }
+
+    public func twins(subject: String? = nil) throws -> [TwinListing] {
+        if let subject { _ = try TwinInputReader.subjectID(subject, on: connection) }
+        return try connection.query("""
+            SELECT t.name, s.label, a.name AS atlas, t.level, count(v.id) AS versions, max(v.version) AS latest,
+                   (array_agg(v.status ORDER BY v.version DESC))[1] AS status,
+                   (array_agg(v.neurons ORDER BY v.version DESC))[1] AS neurons,
+                   (array_agg(v.synapses ORDER BY v.version DESC))[1] AS synapses,
+                   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created
+              FROM twin t JOIN subject s ON s.id = t.subject_id JOIN atlas a ON a.id = t.atlas_id
+              JOIN twin_version v ON v.twin_id = t.id
+             WHERE $1::text IS NULL OR s.label = $1
+             GROUP BY t.id, s.label, a.name ORDER BY t.name
+            """, [subject.map(TwinInputReader.bare)]).map {
+            TwinListing(twin: $0["name"].string!, subject: $0["label"].string!, atlas: $0["atlas"].string!,
+                        level: $0["level"].string!, versions: $0["versions"].int!, latestVersion: $0["latest"].int!,
+                        latestStatus: $0["status"].string!, neurons: $0["neurons"].int!, synapses: $0["synapses"].int!,
+                        createdAt: $0["created"].string!)
+        }
+    }
+
+    /// The row id of a version (the latest when none is named).
+    public func versionID(_ reference: TwinReference) throws -> Int {
+        guard let twin = try connection.query("SELECT id FROM twin WHERE name = $1", [reference.twin]).first?[0].int else {
+            let known = try connection.query("SELECT name FROM twin ORDER BY name").map { $0[0].string! }
+            throw TwinError.notFound("twin '\(reference.twin)' does not exist (\(known.isEmpty ? "none built; run `dtb twin build SUBJECT --atlas NAME`" : "known: " + known.joined(separator: ", ")))")
+        }
+        let row = try connection.query("""
+            SELECT id, version, (SELECT max(version) FROM twin_version WHERE twin_id = $1) AS latest
+              FROM twin_version WHERE twin_id = $1 AND ($2::integer IS NULL OR version = $2)
+             ORDER BY version DESC LIMIT 1
+            """, [twin, reference.version]).first
+        guard let row else {
+            let latest = try connection.query("SELECT max(version) FROM twin_version WHERE twin_id = $1", [twin]).scalar().int ?? 0
+            throw TwinError.notFound("twin \(reference.twin) has no version \(reference.version ?? 0) (versions 1–\(latest))")
+        }
+        return row["id"].int!
+    }
+
+    public func version(_ reference: TwinReference) throws -> TwinVersionInfo {
+        try info(versionID: versionID(reference))
+    }
+
+    func info(versionID id: Int) throws -> TwinVersionInfo {
+        let row = try connection.query("""
+            SELECT t.name, s.label, a.name AS atlas, t.level, v.version, p.version AS parent, v.origin, v.status,
+                   v.seed::text AS seed, to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
+                   v.code_version, v.neurons, v.synapses, v.network_digest, v.builder_parameters, v.bold_parameters
+              FROM twin_version v JOIN twin t ON t.id = v.twin_id JOIN subject s ON s.id = t.subject_id
+              JOIN atlas a ON a.id = t.atlas_id LEFT JOIN twin_version p ON p.id = v.parent_id
+             WHERE v.id = $1
+            """, [id]).first!
+        return TwinVersionInfo(
+            twin: row["name"].string!, subject: row["label"].string!, atlas: row["atlas"].string!, level: row["level"].string!,
+            version: row["version"].int!, parent: row["parent"].int, origin: row["origin"].string!, status: row["status"].string!,
+            seed: UInt64(row["seed"].string!)!, createdAt: row["created"].string!, codeVersion: row["code_version"].string!,
+            neurons: row["neurons"].int!, synapses: row["synapses"].int!, networkDigest: row["network_digest"].string!,
+            inputs: try inputs(versionID: id), files: try files(versionID: id),
+            parameters: try row["builder_parameters"].decode(BuildParameters.self),
+            bold: try row["bold_parameters"].decode(BalloonWindkesselParameters.self),
+            runs: try TwinRunner(database: database).runs(versionID: id))
+    }
+
+    func inputs(versionID id: Int) throws -> [TwinVersionInput] {
+        try connection.query("""
+            SELECT i.role, i.measure_id, se.label AS session, sc.bids_path, sc.version, p.name || ' ' || p.version AS pipeline
+              FROM twin_version_input i JOIN measure m ON m.id = i.measure_id JOIN scan sc ON sc.id = m.scan_id
+              JOIN session se ON se.id = sc.session_id JOIN pipeline p ON p.id = m.pipeline_id
+             WHERE i.twin_version_id = $1 ORDER BY i.role
+            """, [id]).map {
+            TwinVersionInput(role: $0["role"].string!, measure: $0["measure_id"].int!, session: $0["session"].string!,
+                             scanPath: $0["bids_path"].string!, scanVersion: $0["version"].int!,
+                             pipeline: $0["pipeline"].string!.trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    func files(versionID id: Int) throws -> [TwinFileInfo] {
+        let rows = try connection.query("""
+            SELECT f.role, d.relative_path, d.sha256, d.size_bytes FROM twin_version_file f JOIN data_file d ON d.id = f.file_id
+             WHERE f.twin_version_id = $1
+            """, [id])
+        let order = Dictionary(uniqueKeysWithValues: TwinFiles.roles.enumerated().map { ($1, $0) })
+        return rows.map {
+            TwinFileInfo(role: $0[0].string!, path: $0[1].string!, sha256: $0[2].string!, sizeBytes: $0[3].int!)
+        }.sorted { order[$0.role]! < order[$1.role]! }
+    }
+
+    /// The version with its per-unit and per-lobe summary.
+    public func detail(_ reference: TwinReference) throws -> TwinVersionDetail {
+        let id = try versionID(reference)
+        let info = try info(versionID: id)
+        let summary = try connection.query("SELECT summary FROM twin_version WHERE id = $1", [id]).scalar().decode(TwinSummary.self)
+        var regions: [String: (label: Int, lobe: String?)] = [:]
+        for row in try connection.query("""
+            SELECT r.name, r.label, r.lobe FROM region r JOIN twin t ON t.atlas_id = r.atlas_id
+              JOIN twin_version v ON v.twin_id = t.id WHERE v.id = $1
+            """, [id]) {
+            regions[row[0].string!] = (row[1].int!, row[2].string)
+        }
+        let units = summary.units.map { u in
+            TwinUnitLine(label: regions[u.name]?.label ?? 0, name: u.name, lobe: regions[u.name]?.lobe, kind: u.kind.rawValue,
+                         neurons: u.neurons, meanInDegree: u.meanInDegree, sv2aScale: u.sv2aScale, longRangeInputs: u.longRangeInputs)
+        }
+        return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)
+    }
+
+    static func lobes(_ units: [TwinUnitLine]) -> [TwinLobeLine] {
+        var order: [String] = [], lines: [String: TwinLobeLine] = [:]
+        for u in units {
+            let lobe = u.lobe ?? (u.kind == "subcortical" ? "subcortical" : "unassigned")
+            if lines[lobe] == nil { order.append(lobe); lines[lobe] = TwinLobeLine(lobe: lobe, units: 0, neurons: 0, synapses: 0, meanInDegree: 0) }
+            lines[lobe]!.units += 1
+            lines[lobe]!.neurons += u.neurons
+            lines[lobe]!.synapses += Int((u.meanInDegree * Double(u.neurons)).rounded())
+        }
+        return order.map { lobe in
+            var line = lines[lobe]!
+            line.meanInDegree = line.neurons > 0 ? Double(line.synapses) / Double(line.neurons) : 0
+            return line
+        }
+    }
+
+    /// Every version of a twin with what changed from its parent.
+    public func history(_ twin: String) throws -> TwinHistory {
+        _ = try versionID(TwinReference(twin: twin))
+        let ids = try connection.query("""
+            SELECT v.id FROM twin_version v JOIN twin t ON t.id = v.twin_id WHERE t.name = $1 ORDER BY v.version
+            """, [twin]).map { $0[0].int! }
+        let infos = try ids.map { try info(versionID: $0) }
+        let byVersion = Dictionary(uniqueKeysWithValues: infos.map { ($0.version, $0) })
+        let entries = infos.map { v in
+            TwinHistoryEntry(version: v.version, parent: v.parent, origin: v.origin, status: v.status, createdAt: v.createdAt,
+                             neurons: v.neurons, synapses: v.synapses, networkDigest: v.networkDigest,
+                             changes: v.parent.flatMap { byVersion[$0] }.map { TwinDiff.changes(from: $0, to: v) } ?? [])
+        }
+        let first = infos[0]
+        return TwinHistory(twin: twin, subject: first.subject, atlas: first.atlas, level: first.level, versions: entries)
+    }
+}

@@ -1,0 +1,192 @@
+import AtlasCatalog
+import Foundation
+import Hemodynamics
+import Postgres
+import SpikingEngine
+import Store
+import TwinBuilder
+
+/// What `dtb twin build` asks for.
+public struct TwinBuildRequest: Sendable {
+    public var subject: String
+    public var atlas: String
+    public var level: TwinLevel
+    public var parameters: BuildParameters
+    /// BOLD model the version's runs use.
+    public var bold: BalloonWindkesselParameters
+    /// SV2A reference regions; nil takes the atlas manifest's.
+    public var reference: [String]?
+    /// Name of a new twin; nil gives `<subject>-<atlas>[-voxel]`.
+    public var name: String?
+
+    public init(subject: String, atlas: String, level: TwinLevel = .region, parameters: BuildParameters,
+                bold: BalloonWindkesselParameters = .dtb, reference: [String]? = nil, name: String? = nil) {
+        self.subject = subject; self.atlas = atlas; self.level = level; self.parameters = parameters
+        self.bold = bold; self.reference = reference; self.name = name
+    }
+}
+
+/// What a build did.
+public struct TwinBuildOutcome: Sendable, Codable, Equatable {
+    public enum Action: String, Sendable, Codable { case created, unchanged }
+    public var twin: String
+    public var version: Int
+    public var action: Action
+    public var neurons: Int
+    public var synapses: Int
+    public var networkDigest: String
+    public var files: [TwinFileInfo]
+    public var fallbacks: FallbacksUsed
+    public var buildSeconds: Double
+}
+
+/// A stored file of a version.
+public struct TwinFileInfo: Sendable, Codable, Equatable {
+    public var role: String
+    public var path: String
+    public var sha256: String
+    public var sizeBytes: Int
+}
+
+/// Builds twins and stores each build as a new immutable version.
+///
+/// The network is computed and its files are staged outside any transaction; one transaction,
+/// serialised per twin by an advisory lock, then numbers the version, records it and moves the
+/// files into place. Two builds of one twin at once give versions n and n+1; a failure leaves
+/// neither rows nor files.
+public struct TwinRegistry {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func build(_ request: TwinBuildRequest, progress: (String) -> Void = { _ in }) throws -> TwinBuildOutcome {
+        let started = Date()
+        let inputs = try TwinInputReader(database: database)
+            .inputs(subject: request.subject, atlas: request.atlas, level: request.level, reference: request.reference)
+        progress("building \(inputs.records.units.count) units, N = \(request.parameters.neurons), K = \(request.parameters.meanInDegree)")
+        let network = try TwinNetwork(records: inputs.records, parameters: request.parameters)
+        progress("\(network.neuronCount) neurons, \(network.edges.count) synapses; writing SONATA files")
+        let staged = try stage(network)
+        defer { for file in staged.values { database.files.discard(file, on: database.connection) } }
+        let digest = Self.networkDigest(staged.mapValues(\.sha256))
+        let name = try request.name ?? Self.defaultName(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level)
+        return try database.connection.transaction { connection in
+            try connection.advisoryTransactionLock(Self.lockKey(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level))
+            let twinID = try twinRow(name: name, inputs: inputs, on: connection)
+            let latest = try connection.query("""
+                SELECT v.id, v.version, v.network_digest, v.bold_parameters = $2 AS same_bold,
+                       coalesce((SELECT jsonb_object_agg(role, measure_id) FROM twin_version_input i WHERE i.twin_version_id = v.id), '{}') AS inputs
+                  FROM twin_version v WHERE v.twin_id = $1 ORDER BY v.version DESC LIMIT 1
+                """, [twinID, try PostgresJSON(encoding: request.bold)]).first
+            let summary = network.summary
+            let elapsed = Date().timeIntervalSince(started)
+            if let latest, latest["network_digest"].string == digest, latest["same_bold"].bool == true,
+               try latest["inputs"].decode([String: Int].self) == inputs.measures {
+                return TwinBuildOutcome(twin: name, version: latest["version"].int!, action: .unchanged,
+                                        neurons: summary.neurons, synapses: summary.synapses, networkDigest: digest,
+                                        files: try TwinQueries(database: database).files(versionID: latest["id"].int!),
+                                        fallbacks: network.fallbacks, buildSeconds: elapsed)
+            }
+            let version = (latest?["version"].int ?? 0) + 1
+            let versionID = try connection.query("""
+                INSERT INTO twin_version (twin_id, version, parent_id, origin, status, seed, builder_parameters, model,
+                                          bold_preset, bold_parameters, code_version, neurons, synapses, summary, network_digest)
+                VALUES ($1, $2, $3, 'build', 'ready', $4::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+                """, [twinID, version, latest?["id"].int, String(request.parameters.seed),
+                      try PostgresJSON(encoding: request.parameters), try PostgresJSON(encoding: EngineModel(request.parameters)),
+                      request.bold.name, try PostgresJSON(encoding: request.bold), ProjectResources.codeVersion,
+                      summary.neurons, summary.synapses, try PostgresJSON(encoding: summary), digest]).scalar().int!
+            for role in TwinInputReader.roles {
+                guard let measure = inputs.measures[role] else { continue }
+                try connection.query("INSERT INTO twin_version_input (twin_version_id, role, measure_id) VALUES ($1, $2, $3)",
+                                     [versionID, role, measure])
+            }
+            var files: [TwinFileInfo] = []
+            for role in TwinFiles.roles {
+                let stored = try database.files.register(staged[role]!, on: connection)
+                try connection.query("INSERT INTO twin_version_file (twin_version_id, role, file_id) VALUES ($1, $2, $3)",
+                                     [versionID, role, stored.id])
+                files.append(TwinFileInfo(role: role, path: stored.relativePath, sha256: stored.sha256, sizeBytes: Int(stored.size)))
+            }
+            try connection.notify(Self.notificationChannel, payload: "{\"twin\": \"\(name)\", \"version\": \(version)}")
+            return TwinBuildOutcome(twin: name, version: version, action: .created, neurons: summary.neurons,
+                                    synapses: summary.synapses, networkDigest: digest, files: files,
+                                    fallbacks: network.fallbacks, buildSeconds: elapsed)
+        }
+    }
+
+    /// Channel on which every new twin version is announced (payload: twin name and version).
+    public static let notificationChannel = "twin_version"
+
+    /// Writes the SONATA files into the store's staging area, one staged file per role.
+    func stage(_ network: TwinNetwork) throws -> [String: StagedFile] {
+        let directory = database.home.files.appendingPathComponent(".staging/\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = try TwinFiles.write(network, into: directory)
+        var staged: [String: StagedFile] = [:]
+        do {
+            for role in TwinFiles.roles {
+                let source = written[role]!
+                staged[role] = try database.files.stage(kind: "twins", extension: source.pathExtension,
+                                                        format: source.pathExtension == "h5" ? "hdf5" : "other") { target in
+                    try FileManager.default.moveItem(at: source, to: target)
+                }
+            }
+        } catch {
+            for file in staged.values { try? FileManager.default.removeItem(at: file.temporary) }
+            throw error
+        }
+        return staged
+    }
+
+    /// SHA-256 over the files' SHA-256 in role order.
+    static func networkDigest(_ shas: [String: String]) -> String {
+        SHA256.hex(Array(TwinFiles.roles.map { "\($0):\(shas[$0]!)" }.joined(separator: "\n").utf8))
+    }
+
+    static func defaultName(subject: String, atlas: String, level: TwinLevel) throws -> String {
+        "\(subject)-\(atlas)" + (level == .voxel ? "-voxel" : "")
+    }
+
+    static func lockKey(subject: String, atlas: String, level: TwinLevel) -> Int64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in "twin:\(subject):\(atlas):\(level.rawValue)".utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return Int64(truncatingIfNeeded: h)
+    }
+
+    /// The twin of the subject/atlas/level, created on its first build; a requested name must match.
+    func twinRow(name: String, inputs: TwinInputs, on connection: PostgresConnection) throws -> Int {
+        let subjectID = try TwinInputReader.subjectID(inputs.subject, on: connection)
+        if let row = try connection.query("SELECT id, name FROM twin WHERE subject_id = $1 AND atlas_id = $2 AND level = $3",
+                                          [subjectID, inputs.atlas.id, inputs.level.rawValue]).first {
+            guard row["name"].string == name else {
+                throw TwinError.invalid("subject \(inputs.subject) already has a \(inputs.level.rawValue)-level twin on \(inputs.atlas.name), named \(row["name"].string!); build it under that name")
+            }
+            return row["id"].int!
+        }
+        if try connection.query("SELECT 1 FROM twin WHERE name = $1", [name]).count > 0 {
+            throw TwinError.invalid("twin name \(name) is taken by another subject or atlas; choose another with --name")
+        }
+        guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) != nil else {
+            throw TwinError.invalid("twin name '\(name)' must start with a letter or digit and use only letters, digits, '_', '.', '-'")
+        }
+        return try connection.query("INSERT INTO twin (name, subject_id, atlas_id, level) VALUES ($1, $2, $3, $4) RETURNING id",
+                                    [name, subjectID, inputs.atlas.id, inputs.level.rawValue]).scalar().int!
+    }
+}
+
+/// The engine-side parameters of a version (`twin_version.model`): neuron model, background,
+/// conductance multipliers and step.
+struct EngineModel: Codable {
+    var neuron: NeuronModel
+    var background: OrnsteinUhlenbeck?
+    var excitatoryScale: Double
+    var inhibitoryScale: Double
+    var dt: Double
+
+    init(_ p: BuildParameters) {
+        neuron = p.model
+        background = p.background
+        excitatoryScale = p.excitatoryScale; inhibitoryScale = p.inhibitoryScale; dt = p.dt
+    }
+}

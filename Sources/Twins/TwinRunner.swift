@@ -1,0 +1,174 @@
+import Foundation
+import HDF5Kit
+import Hemodynamics
+import Postgres
+import SpikingEngine
+import Store
+import TwinBuilder
+
+/// A stored simulation of a twin version.
+public struct TwinRunInfo: Sendable, Codable, Equatable {
+    public var run: Int
+    public var seed: UInt64
+    public var seconds: Double
+    public var repetitionTime: Double
+    public var boldPreset: String
+    public var spikes: Int
+    public var meanRateHz: Double
+    public var wallSeconds: Double
+    public var file: TwinFileInfo
+    public var createdAt: String
+}
+
+/// What `dtb twin run` asks for.
+public struct TwinRunRequest: Sendable {
+    public var version: TwinReference
+    public var seconds: Double
+    /// Seed of the dynamics (initial potentials, background noise); nil: the version's seed.
+    public var seed: UInt64?
+    /// BOLD sampling interval (s); nil: the subject's BOLD TR on the twin's atlas, else 2 s.
+    public var repetitionTime: Double?
+    public var threads: Int
+
+    public init(version: TwinReference, seconds: Double, seed: UInt64? = nil, repetitionTime: Double? = nil,
+                threads: Int = defaultThreadCount) {
+        self.version = version; self.seconds = seconds; self.seed = seed
+        self.repetitionTime = repetitionTime; self.threads = threads
+    }
+}
+
+/// Everything a run produced, before it is stored.
+public struct TwinRunResult: Sendable {
+    /// BOLD per TR and unit.
+    public var bold: [[Double]]
+    public var unitRates: [Double]
+    public var populationRates: [Double]
+    public var spikes: Int
+    /// Spike times (ms) and neurons of the neurons asked for, for checks.
+    public var raster: [RasterSpike]
+}
+
+/// Simulates twin versions with the engine and stores their BOLD and rates.
+public struct TwinRunner {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Loads a version's network from its SONATA files after checking their checksums.
+    public func network(_ reference: TwinReference) throws -> TwinNetwork {
+        let queries = TwinQueries(database: database)
+        let files = try queries.files(versionID: queries.versionID(reference))
+        var located: [String: URL] = [:]
+        for file in files {
+            located[file.role] = try database.files.verify(StoredFile(id: 0, relativePath: file.path, sha256: file.sha256,
+                                                                      size: Int64(file.sizeBytes)))
+        }
+        return try TwinFiles.read(located)
+    }
+
+    /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute).
+    public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
+                                bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = []) -> TwinRunResult {
+        let engine = network.networkBuilder(seed: seed).build(partitions: max(1, threads))
+        let recording = Recording(raster: raster, bold: BOLDRecording(parameters: bold, repetitionTime: repetitionTime))
+        let simulation = Simulation(network: engine, recording: recording)
+        let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
+        simulation.run(steps: steps)
+        let spikesPerUnit = network.populations.indices.reduce(into: [Int](repeating: 0, count: network.unitNames.count)) {
+            $0[network.populations[$1].unit] += simulation.spikeTotals[$1]
+        }
+        let neuronsPerUnit = network.neuronCounts.map { $0.reduce(0, +) }
+        let unitRates = zip(spikesPerUnit, neuronsPerUnit).map { Double($0) / Double($1) / seconds }
+        return TwinRunResult(bold: simulation.bold, unitRates: unitRates, populationRates: simulation.rates,
+                             spikes: simulation.spikeTotals.reduce(0, +), raster: simulation.raster)
+    }
+
+    public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
+        guard request.seconds.isFinite, request.seconds > 0 else {
+            throw TwinError.invalid("--seconds \(request.seconds): the simulated time must be positive")
+        }
+        let queries = TwinQueries(database: database)
+        let versionID = try queries.versionID(request.version)
+        let info = try queries.info(versionID: versionID)
+        let tr = try request.repetitionTime ?? subjectRepetitionTime(versionID: versionID) ?? 2
+        guard tr.isFinite, tr > 0 else { throw TwinError.invalid("--tr \(tr): the repetition time must be positive") }
+        guard request.seconds >= tr else {
+            throw TwinError.invalid("--seconds \(request.seconds) is shorter than one TR (\(tr) s): no BOLD sample would be taken")
+        }
+        progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
+        let network = try network(TwinReference(twin: info.twin, version: info.version))
+        let seed = request.seed ?? info.seed
+        progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
+        let started = Date()
+        let result = Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
+                                   threads: request.threads)
+        let wall = Date().timeIntervalSince(started)
+        let meanRate = Double(result.spikes) / Double(info.neurons) / request.seconds
+        progress(String(format: "%d spikes, %.2f Hz, %d BOLD samples, %.1f s wall", result.spikes, meanRate, result.bold.count, wall))
+        let staged = try database.files.stage(kind: "runs", extension: "h5") { url in
+            try Self.write(result, network: network, info: info, seed: seed, seconds: request.seconds, tr: tr, to: url)
+        }
+        do {
+            return try database.connection.transaction { connection in
+                let file = try database.files.register(staged, on: connection)
+                let row = try connection.query("""
+                    INSERT INTO twin_run (twin_version_id, seed, seconds, repetition_time, bold_preset, spikes, mean_rate_hz,
+                                          wall_seconds, file_id, code_version)
+                    VALUES ($1, $2::numeric, $3, $4, $5, $6, $7, $8, $9, $10)
+                    RETURNING id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                    """, [versionID, String(seed), request.seconds, tr, info.bold.name, result.spikes, meanRate, wall, file.id,
+                          ProjectResources.codeVersion]).first!
+                return TwinRunInfo(run: row[0].int!, seed: seed, seconds: request.seconds, repetitionTime: tr,
+                                   boldPreset: info.bold.name, spikes: result.spikes, meanRateHz: meanRate, wallSeconds: wall,
+                                   file: TwinFileInfo(role: "run", path: file.relativePath, sha256: file.sha256, sizeBytes: Int(file.size)),
+                                   createdAt: row[1].string!)
+            }
+        } catch {
+            database.files.discard(staged, on: database.connection)
+            throw error
+        }
+    }
+
+    /// The TR of the subject's latest BOLD measure on the twin's atlas.
+    func subjectRepetitionTime(versionID: Int) throws -> Double? {
+        try database.connection.query("""
+            SELECT m.repetition_time FROM twin_version v JOIN twin t ON t.id = v.twin_id
+              JOIN session se ON se.subject_id = t.subject_id JOIN scan sc ON sc.session_id = se.id
+              JOIN measure m ON m.scan_id = sc.id AND m.atlas_id = t.atlas_id
+             WHERE v.id = $1 AND m.kind = 'bold_timeseries' ORDER BY m.id DESC LIMIT 1
+            """, [versionID]).first?[0].double
+    }
+
+    /// The run file: /bold (samples × units), /unit_rate_hz, /population_rate_hz, /units and the
+    /// run's settings as attributes.
+    static func write(_ result: TwinRunResult, network: TwinNetwork, info: TwinVersionInfo, seed: UInt64, seconds: Double,
+                      tr: Double, to url: URL) throws {
+        let file = try HDF5File.create(path: url.path)
+        defer { file.close() }
+        let units = network.unitNames.count
+        try file.write("/bold", result.bold.flatMap { $0 }, shape: [result.bold.count, units])
+        try file.write("/unit_rate_hz", result.unitRates, shape: [units])
+        try file.write("/population_rate_hz", result.populationRates, shape: [result.populationRates.count])
+        try file.writeStrings("/units", network.unitNames)
+        try file.writeStrings("/populations", network.populations.map { "\(network.unitNames[$0.unit]).\($0.name)" })
+        try file.setAttribute("twin", "\(info.twin)@\(info.version)")
+        try file.setAttribute("seed", String(seed))
+        try file.setAttribute("seconds", seconds)
+        try file.setAttribute("repetition_time", tr)
+        try file.setAttribute("bold_parameters", String(decoding: try JSONEncoder().encode(info.bold), as: UTF8.self))
+        try file.setAttribute("code_version", ProjectResources.codeVersion)
+    }
+
+    func runs(versionID: Int) throws -> [TwinRunInfo] {
+        try database.connection.query("""
+            SELECT r.id, r.seed::text, r.seconds, r.repetition_time, r.bold_preset, r.spikes, r.mean_rate_hz, r.wall_seconds,
+                   d.relative_path, d.sha256, d.size_bytes,
+                   to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created
+              FROM twin_run r JOIN data_file d ON d.id = r.file_id WHERE r.twin_version_id = $1 ORDER BY r.id
+            """, [versionID]).map {
+            TwinRunInfo(run: $0[0].int!, seed: UInt64($0[1].string!)!, seconds: $0[2].double!, repetitionTime: $0[3].double!,
+                        boldPreset: $0[4].string!, spikes: $0[5].int!, meanRateHz: $0[6].double!, wallSeconds: $0[7].double!,
+                        file: TwinFileInfo(role: "run", path: $0[8].string!, sha256: $0[9].string!, sizeBytes: $0[10].int!),
+                        createdAt: $0[11].string!)
+        }
+    }
+}
