@@ -6,7 +6,7 @@ import SpikingEngine
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [EngineBench.self, IngestBench.self])
+        subcommands: [EngineBench.self, IngestBench.self, BuildBench.self])
 }
 
 /// `dtb bench engine`: the spiking engine on the shared COBA network or the DTB operating point.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Store
 
 /// The `dtb` command: digital twin brain platform.
 @main
@@ -10,6 +11,7 @@ struct DTB: ParsableCommand {
             Without DTB_DATABASE_URL, dtb starts its own PostgreSQL cluster under DTB_HOME \
             (default ~/.local/share/dtb, or /var/lib/dtb as root) and reuses it on later runs.
             """,
-        subcommands: [Demo.self, DB.self, AtlasCommand.self, Ingest.self, Subject.self, Bench.self]
+        version: ProjectResources.release,
+        subcommands: [Demo.self, DB.self, AtlasCommand.self, Ingest.self, Subject.self, Twin.self, Bench.self]
     )
 }
