@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine"]),

@@ -57,7 +57,7 @@ struct TwinBadInputTests {
         let subject = try IngestedSubject.make()
         defer { subject.cleanUp() }
         try expectRefused(subject, containing: "N = 500 neurons is too few") { _ = try subject.build(neurons: 500) }
-        try expectRefused(subject, containing: "distinct presynaptic neurons but only") { _ = try subject.build(neurons: 3_000, degree: 5_000) }
+        try expectRefused(subject, containing: "distinct presynaptic neurons but only") { _ = try subject.build(neurons: 4_000, degree: 5_000) }
         _ = try subject.build()
         try expectRefused(subject, containing: "--seconds 0.1 is shorter than one TR") {
             _ = try TwinRunner(database: subject.database)
