@@ -41,6 +41,7 @@ public final class HDF5File: @unchecked Sendable {
             // The file creation properties are also the root group's object creation properties.
             try check(H5Pset_obj_track_times(creation.id, trackTimes), path, "set object time tracking")
             let id = try check(H5Fcreate(path, AccessFlags.truncate, creation.id, access.id), path, "create file")
+            closeOnExec(id)
             return HDF5File(path: path, id: id, tracksTimes: trackTimes)
         }
     }
@@ -54,8 +55,22 @@ public final class HDF5File: @unchecked Sendable {
             let access = try fileAccess(path)
             let flags = mode == .readOnly ? AccessFlags.readOnly : AccessFlags.readWrite
             let id = try check(H5Fopen(path, flags, access.id), path, "open file")
+            closeOnExec(id)
             return HDF5File(path: path, id: id, tracksTimes: true)
         }
+    }
+
+    /// HDF5 opens files without close-on-exec, so a process spawned while one is open (the
+    /// embedded PostgreSQL server, say) inherits the descriptor and, with it, HDF5's lock on the
+    /// file: opening the file again then fails until that process exits. Marks it close-on-exec
+    /// (where the driver has a POSIX descriptor).
+    private static func closeOnExec(_ file: hid_t) {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) >= 0, let descriptor = handle?.load(as: Int32.self) else {
+            H5Eclear2(defaultErrorStack)
+            return
+        }
+        _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
     }
 
     /// File access properties: closing the file closes every object in it, so ``close()`` really

@@ -12,13 +12,18 @@ import Foundation
 /// The four files of a twin circuit in one directory.
 public struct SonataCircuitFiles: Sendable, Equatable {
     public let directory: URL
+    /// The node population and dtb's own records (`nodes.h5`).
     public var nodes: URL { directory.appendingPathComponent("nodes.h5") }
+    /// The edge population and its target index (`edges.h5`).
     public var edges: URL { directory.appendingPathComponent("edges.h5") }
+    /// One row per node type, i.e. per twin population (`node_types.csv`).
     public var nodeTypes: URL { directory.appendingPathComponent("node_types.csv") }
+    /// One row per edge type, i.e. per synapse group (`edge_types.csv`).
     public var edgeTypes: URL { directory.appendingPathComponent("edge_types.csv") }
     /// Every file, in the order they are written.
     public var all: [URL] { [nodes, edges, nodeTypes, edgeTypes] }
 
+    /// The files of the circuit in `directory`.
     public init(directory: URL) { self.directory = directory }
 }
 

@@ -9,8 +9,10 @@ import TwinBuilder
 /// file that is not SONATA or not a dtb twin, a missing dataset, a dataset of the wrong shape,
 /// or parts that do not fit together.
 public struct SonataReader: Sendable {
+    /// The files it reads.
     public let files: SonataCircuitFiles
 
+    /// A reader of the circuit in `directory` (nothing is opened until ``read()``).
     public init(directory: URL) { files = SonataCircuitFiles(directory: directory) }
 
     /// The twin network, equal to the one written.
@@ -103,7 +105,7 @@ public struct SonataReader: Sendable {
         defer { file.close() }
         try checkHeader(file)
         let base = SonataLayout.edges(nodes.record.edgePopulation)
-        let count = nodes.populations.reduce(0) { $0 + $1.size * $1.inDegree }
+        let count = try synapseCount(nodes.populations)
         let why = "one per synapse: Σ size × in-degree of the populations"
         var ids: [[UInt32]] = []
         for name in ["source_node_id", "target_node_id"] {
@@ -121,6 +123,20 @@ public struct SonataReader: Sendable {
         }
         let groups = try readGroups(file.required("\(base)/edge_type_id", shape: [count], why), groups: nodes.record.groups.count)
         return TwinEdges(pre: ids[0], post: ids[1], weight: try weight.read(UInt16.self), group: groups)
+    }
+
+    /// Σ size × in-degree, refusing negative or overflowing figures from a damaged nodes file.
+    private func synapseCount(_ populations: [TwinPopulation]) throws -> Int {
+        var total = 0
+        for pop in populations {
+            let (synapses, overflow) = pop.size.multipliedReportingOverflow(by: pop.inDegree)
+            let (sum, overflowTotal) = total.addingReportingOverflow(synapses)
+            guard pop.size >= 0, pop.inDegree >= 0, !overflow, !overflowTotal else {
+                throw SonataError(path: files.nodes.path, problem: "population sizes and in-degrees do not give a synapse count")
+            }
+            total = sum
+        }
+        return total
     }
 
     /// `edge_type_id` narrowed to the engine's 8-bit group indices slice by slice, each checked

@@ -24,6 +24,7 @@ public struct SonataWriter: Sendable {
     /// Deflate level (1–9) of the per-node and per-edge datasets; nil stores them uncompressed.
     public var gzipLevel: Int?
 
+    /// A writer naming the node population `nodePopulation` and compressing at `gzipLevel`.
     public init(nodePopulation: String = "twin", gzipLevel: Int? = 4) {
         self.nodePopulation = nodePopulation
         self.gzipLevel = gzipLevel
@@ -117,7 +118,7 @@ public struct SonataWriter: Sendable {
     /// `syn_weight`: g of the target population's first receptor of the group × full scale × the
     /// low-byte fraction, i.e. the conductance a spike adds on that receptor.
     private func writeSynapticWeights(_ twin: TwinNetwork, at path: String, _ columns: ColumnWriter) throws {
-        let g = TypeTables.conductances(twin)
+        let g = twin.populationConductances
         let edges = twin.edges, groups = twin.groups
         var targets = PopulationWalk(firstNeurons: twin.populations.map(\.firstNeuron))
         try columns.write(path, as: Float.self, rows: edges.count) { range in

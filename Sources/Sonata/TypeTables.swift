@@ -18,7 +18,7 @@ struct TypeTables {
         header += channels.map { "g_\($0)" } + channels.map { "tau_\($0)" } + channels.map { "E_\($0)" }
         if p.background != nil { header += ["I_bg_tau", "I_bg_mean", "I_bg_sigma"] }
         let membrane = [model.capacitance, model.leakConductance, model.leakReversal, model.threshold, model.reset, model.refractoryPeriod]
-        let conductances = Self.conductances(twin)
+        let conductances = twin.populationConductances
         let rows = twin.populations.enumerated().map { index, pop in
             var row = ["\(index)", record.nodePopulation, "point_neuron", "dtb:\(model.name)", "\(pop.unit)",
                        twin.unitNames[pop.unit], twin.unitKinds[pop.unit].rawValue, pop.name, pop.excitatory ? "e" : "i",
@@ -42,17 +42,6 @@ struct TypeTables {
                     high ? channels[group.channels[1]] : "NULL", high ? "\(group.fullScale[1])" : "NULL", "\(group.delay)"]
         }
         return Self.table(header, rows)
-    }
-
-    /// The receptor conductances g of each population as the engine uses them: the template's,
-    /// times the excitatory (AMPA, NMDA) or inhibitory (GABAa, GABAb) scale.
-    static func conductances(_ twin: TwinNetwork) -> [[Double]] {
-        let p = twin.parameters
-        let factors = [p.excitatoryScale, p.excitatoryScale, p.inhibitoryScale, p.inhibitoryScale]
-        return twin.populations.map { pop in
-            let t = twin.unitKinds[pop.unit] == .cortical ? p.cortical : p.subcortical
-            return zip(t.conductances[t.names.firstIndex(of: pop.name)!], factors).map { $0 * $1 }
-        }
     }
 
     private static func table(_ header: [String], _ rows: [[String]]) -> String {

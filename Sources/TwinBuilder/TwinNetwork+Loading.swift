@@ -65,7 +65,9 @@ extension TwinNetwork {
             try require(neuronCounts[v].count == t.count && inDegrees[v].count == t.count,
                         "unit \(v) does not have one neuron count and in-degree per \(kind) population")
             for q in 0..<t.count {
-                try require(neuronCounts[v][q] >= 1 && inDegrees[v][q] >= 0, "unit \(v) population \(t.names[q]) has a bad size or in-degree")
+                // Distinct presynaptic neurons: an in-degree never reaches N (which also bounds size × in-degree).
+                try require(neuronCounts[v][q] >= 1 && (0..<p.neurons).contains(inDegrees[v][q]),
+                            "unit \(v) population \(t.names[q]) has a bad size or in-degree")
                 let expected = TwinPopulation(unit: v, name: t.names[q], size: neuronCounts[v][q], firstNeuron: next,
                                               inDegree: inDegrees[v][q], excitatory: t.excitatory[q])
                 try require(k < populations.count && populations[k] == expected,

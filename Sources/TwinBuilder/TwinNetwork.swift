@@ -303,12 +303,9 @@ public struct TwinNetwork: Sendable, Equatable {
     public func networkBuilder(seed: UInt64? = nil) -> NetworkBuilder {
         let p = parameters
         var b = NetworkBuilder(dt: p.dt, seed: seed ?? p.seed)
-        let factors = [p.excitatoryScale, p.excitatoryScale, p.inhibitoryScale, p.inhibitoryScale]
-        for pop in populations {
-            let t = unitKinds[pop.unit] == .cortical ? p.cortical : p.subcortical
-            let g = t.conductances[t.names.firstIndex(of: pop.name)!]
+        for (pop, g) in zip(populations, populationConductances) {
             b.add(Population(name: "\(unitNames[pop.unit]).\(pop.name)", size: pop.size,
-                             model: p.model.with(conductances: zip(g, factors).map { $0 * $1 }),
+                             model: p.model.with(conductances: g),
                              background: p.background, unit: pop.unit,
                              initialPotential: p.model.leakReversal ... p.model.threshold))
         }
@@ -321,6 +318,17 @@ public struct TwinNetwork: Sendable, Equatable {
                                      group: ids[g]))
         }
         return b
+    }
+
+    /// Receptor conductances g (AMPA, NMDA, GABAa, GABAb) of each population as the engine uses
+    /// them: its template's, times the excitatory or inhibitory scale.
+    public var populationConductances: [[Double]] {
+        let p = parameters
+        let factors = [p.excitatoryScale, p.excitatoryScale, p.inhibitoryScale, p.inhibitoryScale]
+        return populations.map { pop in
+            let t = unitKinds[pop.unit] == .cortical ? p.cortical : p.subcortical
+            return zip(t.conductances[t.names.firstIndex(of: pop.name)!], factors).map { $0 * $1 }
+        }
     }
 
     /// The engine network, built in `partitions` partitions.

@@ -228,3 +228,27 @@ struct ReproducibleFileTests {
         #expect(timed != timedAgain, "HDF5 records times by default")
     }
 }
+
+@Suite("HDF5 files and child processes")
+struct ChildProcessTests {
+    /// A process spawned while a file is open must not inherit it (and HDF5's lock with it):
+    /// the file opens again at once after it is closed, while the child still runs.
+    @Test func spawnedProcessesDoNotKeepTheFileLocked() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("locked.h5")
+        let file = try HDF5File.create(path: path)
+        try file.write("/x", [1, 2, 3] as [Int32], shape: [3])
+        var child: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("5"), nil]
+        defer { arguments.forEach { free($0) } }
+        #expect(posix_spawn(&child, "/bin/sleep", nil, nil, arguments, environ) == 0)
+        defer {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        file.close()
+        let again = try HDF5File.open(path: path)
+        #expect(try again.dataset("/x").read(Int32.self) == [1, 2, 3])
+    }
+}

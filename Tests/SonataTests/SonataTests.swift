@@ -33,6 +33,18 @@ struct RoundTripTests {
         #expect(back == twin)
     }
 
+    /// K = 0: no synapses, empty edge columns and an index of empty ranges.
+    @Test func twinWithoutSynapsesRoundTrips() throws {
+        let scratch = try ScratchDirectory()
+        defer { withExtendedLifetime(scratch) {} }
+        let twin = try Synthetic.twin(neurons: 500, k: 0)
+        #expect(twin.edges.count == 0)
+        let files = try SonataWriter().write(twin, to: scratch.directory("empty"))
+        #expect(try SonataReader(directory: files.directory).read() == twin)
+        let ranges = try HDF5File.open(path: files.edges.path).dataset("/edges/twin_to_twin/indices/target_to_source/node_id_to_ranges")
+        #expect(try ranges.read(UInt64.self).allSatisfy { $0 == 0 })
+    }
+
     /// Object times are off and nothing else varies: the same network gives the same bytes.
     @Test func sameNetworkSameBytes() throws {
         let scratch = try ScratchDirectory()
