@@ -21,7 +21,9 @@ import TwinBuilder
 public struct SonataWriter: Sendable {
     /// Name of the node population; the edge population is `<name>_to_<name>`.
     public var nodePopulation: String
-    /// Deflate level (1–9) of the per-node and per-edge datasets; nil stores them uncompressed.
+    /// Deflate level (1–9) of the per-node and per-edge datasets; nil stores them uncompressed,
+    /// for readers whose HDF5 has no deflate filter (libsonata's PyPI wheels, for one), at about
+    /// six times the size.
     public var gzipLevel: Int?
 
     /// A writer naming the node population `nodePopulation` and compressing at `gzipLevel`.
