@@ -29,7 +29,7 @@ public struct SonataReader: Sendable {
             return try TwinNetwork(unitNames: nodes.unitNames, unitKinds: nodes.unitKinds, parameters: nodes.record.parameters,
                                    populations: pops, neuronCounts: counts, inDegrees: degrees,
                                    meanInDegree: nodes.meanInDegree, sv2aScales: nodes.sv2aScales,
-                                   longRangeCounts: nodes.longRangeCounts, delaySteps: nodes.delaySteps,
+                                   unitGroups: nodes.unitGroups, longRangeCounts: nodes.longRangeCounts, delaySteps: nodes.delaySteps,
                                    groups: nodes.record.groups, edges: edges, fallbacks: nodes.record.fallbacks)
         }
     }
@@ -41,6 +41,7 @@ public struct SonataReader: Sendable {
         var unitKinds: [UnitKind]
         var meanInDegree: [Double]
         var sv2aScales: [Double]
+        var unitGroups: [Int]
         var longRangeCounts: [[Int]]
         var delaySteps: [[Int]]?
         var populations: [TwinPopulation]
@@ -71,7 +72,9 @@ public struct SonataReader: Sendable {
             guard let k = UnitKind(rawValue: kind) else { throw SonataError(path: path, problem: "unknown unit kind \"\(kind)\" in \(u)/kind") }
             return k
         }
-        let delays = try file.exists("\(u)/delay_steps") ? file.matrix("\(u)/delay_steps", n) : nil
+        let groupOf = try file.required("\(u)/tract_group", shape: [n], "one per unit").read(Int64.self).map { Int($0) }
+        let groups = (groupOf.max() ?? -1) + 1
+        let delays = try file.exists("\(u)/delay_steps") ? file.matrix("\(u)/delay_steps", groups, groups) : nil
         let pops = try readPopulations(file)
         let neurons = pops.last.map { $0.firstNeuron + $0.size } ?? 0
         for column in ["node_type_id", "node_group_id", "node_group_index", "0/unit"] {
@@ -80,7 +83,8 @@ public struct SonataReader: Sendable {
         return Nodes(record: record, unitNames: names, unitKinds: kinds,
                      meanInDegree: try file.required("\(u)/mean_in_degree", shape: [n], "one per unit").read(Double.self),
                      sv2aScales: try file.required("\(u)/sv2a_scale", shape: [n], "one per unit").read(Double.self),
-                     longRangeCounts: try file.matrix("\(u)/long_range_counts", n), delaySteps: delays, populations: pops)
+                     unitGroups: groupOf, longRangeCounts: try file.matrix("\(u)/long_range_counts", n, groups),
+                     delaySteps: delays, populations: pops)
     }
 
     private func readPopulations(_ file: HDF5File) throws -> [TwinPopulation] {
@@ -185,9 +189,9 @@ extension HDF5File {
         return strings
     }
 
-    /// An n × n integer matrix, by rows.
-    func matrix(_ datasetPath: String, _ n: Int) throws -> [[Int]] {
-        let values = try required(datasetPath, shape: [n, n], "units × units").read(Int64.self)
-        return (0..<n).map { row in values[(row * n)..<(row * n + n)].map { Int($0) } }
+    /// A rows × columns integer matrix, by rows.
+    func matrix(_ datasetPath: String, _ rows: Int, _ columns: Int) throws -> [[Int]] {
+        let values = try required(datasetPath, shape: [rows, columns], "\(rows) × \(columns)").read(Int64.self)
+        return (0..<rows).map { row in values[(row * columns)..<(row * columns + columns)].map { Int($0) } }
     }
 }

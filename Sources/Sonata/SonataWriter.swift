@@ -84,9 +84,12 @@ public struct SonataWriter: Sendable {
         try file.writeStrings("\(u)/kind", twin.unitKinds.map(\.rawValue))
         try file.write("\(u)/mean_in_degree", twin.meanInDegree, shape: [n])
         try file.write("\(u)/sv2a_scale", twin.sv2aScales, shape: [n])
-        try file.write("\(u)/long_range_counts", twin.longRangeCounts.joined().map { Int64($0) }, shape: [n, n])
+        let groups = (twin.unitGroups.max() ?? -1) + 1
+        try file.write("\(u)/tract_group", twin.unitGroups.map { Int64($0) }, shape: [n])
+        try file.write("\(u)/long_range_counts", twin.longRangeCounts.joined().map { Int64($0) }, shape: [n, groups],
+                       gzipLevel: gzipLevel)
         if let delays = twin.delaySteps {
-            try file.write("\(u)/delay_steps", delays.joined().map { Int64($0) }, shape: [n, n])
+            try file.write("\(u)/delay_steps", delays.joined().map { Int64($0) }, shape: [groups, groups])
         }
         let pops = twin.populations
         try file.writeStrings("\(p)/name", pops.map(\.name))

@@ -118,6 +118,11 @@ public struct BuildParameters: Sendable, Codable, Equatable {
         self.inhibitoryScale = inhibitoryScale
     }
 
+    /// The population template of a unit kind (voxels use the two-population subcortical one).
+    public func template(for kind: UnitKind) -> ColumnTemplate {
+        kind == .cortical ? cortical : subcortical
+    }
+
     func validate() throws {
         guard neurons > 0 else { throw TwinBuildError.invalidParameter("N = \(neurons): the twin needs a positive number of neurons") }
         guard meanInDegree.isFinite, meanInDegree >= 0 else {

@@ -10,6 +10,9 @@
 public enum UnitKind: String, Sendable, Codable, Equatable {
     case cortical
     case subcortical
+    /// A gray-matter voxel of a voxel-level twin: the design note's simpler voxel option, one E and
+    /// one I population with the subcortical template (internal E : internal I : long-range = 4 : 1 : 2).
+    case voxel
 }
 
 /// One unit (an atlas region, or a gray-matter voxel at voxel level) of a subject.
@@ -33,17 +36,35 @@ public struct UnitRecord: Sendable, Codable, Equatable {
 /// What the builder needs from a subject's stored records.
 public struct SubjectRecords: Sendable, Codable, Equatable {
     public var units: [UnitRecord]
-    /// DWI tract density, units × units (row = target unit, column = source unit); nil when absent.
+    /// DWI tract density, tract groups × tract groups (row = target, column = source); nil when absent.
     public var tractDensity: [[Double]]?
-    /// Tract lengths (mm), units × units; nil when absent (centroid distance is used instead).
+    /// Tract lengths (mm), like ``tractDensity``; nil when absent (centroid distance is used instead).
     public var tractLength: [[Double]]?
+    /// The row and column of the tract matrices each unit takes; nil: one per unit, in unit order.
+    /// At voxel level every voxel of a region shares the region's row, so a unit's long-range
+    /// input comes from a source region ∝ tract density and then from that region's E neurons
+    /// uniformly (each voxel ∝ its size).
+    public var tractGroups: [Int]?
     /// Names of the V1 units, the SV2A reference (Brainnetome: the MVOcC regions).
     public var v1Units: [String]
 
     public init(units: [UnitRecord], tractDensity: [[Double]]? = nil, tractLength: [[Double]]? = nil,
-                v1Units: [String] = []) {
+                v1Units: [String] = [], tractGroups: [Int]? = nil) {
         self.units = units; self.tractDensity = tractDensity; self.tractLength = tractLength
-        self.v1Units = v1Units
+        self.v1Units = v1Units; self.tractGroups = tractGroups
+    }
+
+    /// The tract group of every unit and the number of groups.
+    func groups() throws -> (of: [Int], count: Int) {
+        guard let g = tractGroups else { return (Array(units.indices), units.count) }
+        guard g.count == units.count else {
+            throw TwinBuildError.invalidParameter("\(g.count) tract groups for \(units.count) units")
+        }
+        let count = (g.max() ?? -1) + 1
+        guard g.allSatisfy({ $0 >= 0 }), Set(g).count == count else {
+            throw TwinBuildError.invalidParameter("tract groups must number 0, 1, ... with every group used")
+        }
+        return (g, count)
     }
 }
 
@@ -77,7 +98,7 @@ public enum TwinBuildError: Error, Equatable, CustomStringConvertible {
             return "V1 reference unit \(name) is not one of the subject's units"
         case let .matrixShape(name, rows, columns, units):
             let shape = Set(columns).count == 1 ? "\(rows)×\(columns[0])" : "\(rows) rows of uneven length"
-            return "\(name) is \(shape), expected \(units)×\(units) (one row and column per unit)"
+            return "\(name) is \(shape), expected \(units)×\(units) (one row and column per unit or tract group)"
         case let .invalidMatrix(name, row, column, value):
             return "\(name)[\(row)][\(column)] = \(value) is not a non-negative finite number"
         case let .tooFewNeurons(requested, needed, units, populations):

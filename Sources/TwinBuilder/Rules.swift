@@ -104,6 +104,18 @@ public enum TwinRules {
         }
     }
 
+    /// The mean centroid of each group's units.
+    public static func groupCentroids(_ centroids: [[Double]], groups: [Int], count: Int) -> [[Double]] {
+        let dims = centroids.first?.count ?? 0
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: dims), count: count)
+        var members = [Int](repeating: 0, count: count)
+        for (c, g) in zip(centroids, groups) {
+            for d in 0..<dims { sums[g][d] += c[d] }
+            members[g] += 1
+        }
+        return zip(sums, members).map { sum, m in sum.map { $0 / Double(max(1, m)) } }
+    }
+
     /// Delay in whole steps: round(length (mm) / speed (m/s = mm/ms) / dt (ms)), at least 1.
     public static func delaySteps(lengths: [[Double]], speed: Double, dt: Double) -> [[Int]] {
         lengths.map { row in row.map { max(1, Int(($0 / speed / dt).rounded())) } }

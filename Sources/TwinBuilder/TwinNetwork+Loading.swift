@@ -9,7 +9,7 @@ extension TwinNetwork {
     /// ``TwinBuildError/inconsistentNetwork(_:)`` naming the first part that does not fit.
     public init(unitNames: [String], unitKinds: [UnitKind], parameters: BuildParameters,
                 populations: [TwinPopulation], neuronCounts: [[Int]], inDegrees: [[Int]],
-                meanInDegree: [Double], sv2aScales: [Double], longRangeCounts: [[Int]],
+                meanInDegree: [Double], sv2aScales: [Double], unitGroups: [Int]? = nil, longRangeCounts: [[Int]],
                 delaySteps: [[Int]]?, groups: [SynapseGroup], edges: TwinEdges, fallbacks: FallbacksUsed) throws {
         try parameters.validate()
         let n = unitNames.count
@@ -19,9 +19,15 @@ extension TwinNetwork {
                               ("SV2A scales", sv2aScales.count)] {
             try Self.require(count == n, "\(count) \(name) for \(n) units")
         }
-        try Self.requireSquare(longRangeCounts, n, "long-range counts")
+        let groupOf = unitGroups ?? Array(0..<n)
+        let groupCount = (groupOf.max() ?? -1) + 1
+        try Self.require(groupOf.count == n && groupOf.allSatisfy { $0 >= 0 } && Set(groupOf).count == groupCount,
+                         "tract groups are not one per unit, numbered 0, 1, ... with every group used")
+        try Self.require(longRangeCounts.count == n && longRangeCounts.allSatisfy { $0.count == groupCount }
+                         && longRangeCounts.joined().allSatisfy { $0 >= 0 },
+                         "long-range counts are not \(n) units × \(groupCount) tract groups of non-negative counts")
         if let delaySteps {
-            try Self.requireSquare(delaySteps, n, "delay steps")
+            try Self.requireSquare(delaySteps, groupCount, "delay steps")
             try Self.require(delaySteps.joined().allSatisfy { $0 >= 1 }, "a delay is shorter than one step")
         }
         try Self.checkLayout(populations, unitKinds: unitKinds, parameters: parameters,
@@ -37,6 +43,7 @@ extension TwinNetwork {
         self.inDegrees = inDegrees
         self.meanInDegree = meanInDegree
         self.sv2aScales = sv2aScales
+        self.unitGroups = groupOf
         self.longRangeCounts = longRangeCounts
         self.delaySteps = delaySteps
         self.groups = groups

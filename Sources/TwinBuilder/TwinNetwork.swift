@@ -101,9 +101,11 @@ public struct TwinNetwork: Sendable, Equatable {
     public let meanInDegree: [Double]
     /// SV2A scale s_v per unit (after the clip; 1 under the uniform fallback).
     public let sv2aScales: [Double]
-    /// Long-range synapses, `[target unit][source unit]` (rows like the DWI matrix).
+    /// The tract group (row and column of the DWI matrix) of each unit; `0..<units` at region level.
+    public let unitGroups: [Int]
+    /// Long-range synapses, `[target unit][source tract group]` (rows like the DWI matrix).
     public let longRangeCounts: [[Int]]
-    /// Long-range delay in steps, `[target][source]`; nil when units are not connected.
+    /// Long-range delay in steps, `[target group][source group]`; nil when units are not connected.
     public let delaySteps: [[Int]]?
     /// Synapse groups: 0 local E→ (AMPA+NMDA), 1 local I→ (GABAa+GABAb), then one long-range E→
     /// group per distinct delay.
@@ -113,7 +115,7 @@ public struct TwinNetwork: Sendable, Equatable {
 
     public var neuronCount: Int { populations.last.map { $0.firstNeuron + $0.size } ?? 0 }
 
-    /// Long-range synapses from unit `source` onto unit `target`.
+    /// Long-range synapses from tract group `source` (at region level: unit `source`) onto unit `target`.
     public func longRangeCount(from source: Int, to target: Int) -> Int { longRangeCounts[target][source] }
 
     /// Builds the twin: applies the four rules, then draws every synapse. Throws a one-line
@@ -158,39 +160,41 @@ public struct TwinNetwork: Sendable, Equatable {
             throw TwinBuildError.missingModality(modality: "SV2A PET (\(missing) of \(n) units)", fallback: "sv2a: uniform")
         }
 
-        // DWI (rule 3) and delays (rule 4).
+        // DWI (rule 3) and delays (rule 4), between tract groups (units, or regions at voxel level).
+        let (groupOf, groupCount) = try records.groups()
         var tracts: [[Double]]?
         if let d = records.tractDensity {
-            try Self.check(d, name: "DWI tract density", units: n)
+            try Self.check(d, name: "DWI tract density", units: groupCount)
             tracts = TwinRules.tractProbabilities(d)
         } else if let f = p.dwiFallback {
             fallbacks.dwi = f
-            tracts = f == .uniform ? TwinRules.tractProbabilities(TwinRules.uniformTracts(units: n)) : nil
+            tracts = f == .uniform ? TwinRules.tractProbabilities(TwinRules.uniformTracts(units: groupCount)) : nil
         } else {
             throw TwinBuildError.missingModality(modality: "DWI tract density", fallback: "dwi: uniform or none")
         }
-        if n < 2 { tracts = nil }
+        if groupCount < 2 { tracts = nil }
         var delays: [[Int]]?
         if tracts != nil {
             if let l = records.tractLength {
-                try Self.check(l, name: "tract length", units: n)
+                try Self.check(l, name: "tract length", units: groupCount)
                 delays = TwinRules.delaySteps(lengths: l, speed: p.conductionSpeed, dt: p.dt)
             } else if units.allSatisfy({ $0.centroid != nil }) {
                 let c = units.map { $0.centroid! }
                 guard c.allSatisfy({ $0.count == c[0].count && $0.allSatisfy(\.isFinite) }) else {
                     throw TwinBuildError.invalidParameter("unit centroids must all have the same number of finite coordinates")
                 }
-                delays = TwinRules.delaySteps(lengths: TwinRules.centroidDistances(c), speed: p.conductionSpeed, dt: p.dt)
+                let centroids = TwinRules.groupCentroids(c, groups: groupOf, count: groupCount)
+                delays = TwinRules.delaySteps(lengths: TwinRules.centroidDistances(centroids), speed: p.conductionSpeed, dt: p.dt)
             } else if let f = p.delayFallback {
                 fallbacks.delay = f
-                delays = Array(repeating: Array(repeating: 1, count: n), count: n)
+                delays = Array(repeating: Array(repeating: 1, count: groupCount), count: groupCount)
             } else {
                 throw TwinBuildError.missingModality(modality: "tract lengths and unit centroids", fallback: "delay: oneStep")
             }
         }
 
         // Neurons (rule 1) and in-degrees (rule 2).
-        let templates = units.map { $0.kind == .cortical ? p.cortical : p.subcortical }
+        let templates = units.map { p.template(for: $0.kind) }
         let counts = try TwinRules.neuronCounts(grayMatter: units.map(\.grayMatterVolume),
                                                 shares: templates.map(\.normalisedShares), total: p.neurons)
         let corticalScales = TwinRules.degreeScales(p.cortical), subcorticalScales = TwinRules.degreeScales(p.subcortical)
@@ -214,7 +218,7 @@ public struct TwinNetwork: Sendable, Equatable {
         var groupOfDelay: [Int: UInt8] = [:]
         if let P = tracts, let d = delays {
             var used = Set<Int>()
-            for v in 0..<n { for u in 0..<n where P[v][u] > 0 { used.insert(d[v][u]) } }
+            for v in 0..<groupCount { for u in 0..<groupCount where P[v][u] > 0 { used.insert(d[v][u]) } }
             guard used.count <= 254 else { throw TwinBuildError.tooManyDelays(distinct: used.count, limit: 254) }
             for steps in used.sorted() {
                 groupOfDelay[steps] = UInt8(groups.count)
@@ -225,10 +229,13 @@ public struct TwinNetwork: Sendable, Equatable {
 
         // Distinct presynaptic neurons each population can draw from.
         let excitatoryTotal = (0..<n).map { v in (0..<templates[v].count).reduce(0) { $0 + (templates[v].excitatory[$1] ? counts[v][$1] : 0) } }
-        let hasInput = (0..<n).map { v in tracts.map { $0[v].contains { $0 > 0 } } ?? false }
+        let sources = SourceGroups(groupOf: groupOf, count: groupCount, excitatory: excitatoryTotal)
+        let remoteOfGroup = (0..<groupCount).map { g in
+            tracts.map { P in (0..<groupCount).reduce(0) { $0 + (P[g][$1] > 0 ? sources.excitatory[$1] : 0) } } ?? 0
+        }
         for v in 0..<n {
             let t = templates[v]
-            let remote = hasInput[v] ? (0..<n).reduce(0) { $0 + (tracts![v][$1] > 0 ? excitatoryTotal[$1] : 0) } : 0
+            let remote = remoteOfGroup[groupOf[v]]
             for q in 0..<t.count where degrees[v][q] > 0 {
                 var available = (0..<t.count).reduce(0) { $0 + (t.local[q][$1] > 0 ? counts[v][$1] : 0) }
                 if t.local[q][q] > 0 { available -= 1 }
@@ -243,7 +250,7 @@ public struct TwinNetwork: Sendable, Equatable {
         // Sampling, one unit per task, each writing its exactly known share of the edge arrays;
         // counter-based draws make the result independent of threads.
         let context = Sampler(seed: p.seed, templates: templates, counts: counts, first: first, degrees: degrees,
-                              tracts: tracts, delays: delays, groupOfDelay: groupOfDelay, excitatoryTotal: excitatoryTotal)
+                              tracts: tracts, delays: delays, groupOfDelay: groupOfDelay, sources: sources)
         var start = [0]
         for v in 0..<n { start.append(start[v] + zip(counts[v], degrees[v]).reduce(0) { $0 + $1.0 * $1.1 }) }
         let offsets = start
@@ -277,6 +284,7 @@ public struct TwinNetwork: Sendable, Equatable {
             Double(zip(counts[v], degrees[v]).reduce(0) { $0 + $1.0 * $1.1 }) / Double(counts[v].reduce(0, +))
         }
         sv2aScales = scales
+        unitGroups = groupOf
         longRangeCounts = longRange
         delaySteps = delays
         self.groups = groups
@@ -372,21 +380,22 @@ struct Sampler: Sendable {
     let tracts: [[Double]]?
     let delays: [[Int]]?
     let groupOfDelay: [Int: UInt8]
-    let excitatoryTotal: [Int]
+    let sources: SourceGroups
 
     static let drawSalt: UInt32 = 0x5457_0001
     static let weightSalt: UInt32 = 0x5457_0002
 
-    /// Writes unit `v`'s Σ_p N_{v,p}·K_{v,p} synapses at `sink`; returns its long-range inputs per source unit.
+    /// Writes unit `v`'s Σ_p N_{v,p}·K_{v,p} synapses at `sink`; returns its long-range inputs per
+    /// source tract group.
     func sample(unit v: Int, into sink: EdgeSink) -> [Int] {
-        let n = counts.count, t = templates[v]
-        var longRange = [Int](repeating: 0, count: n)
+        let t = templates[v], gv = sources.groupOf[v]
+        var longRange = [Int](repeating: 0, count: sources.count)
         var at = 0
-        // Cumulative P_v· over source units with tracts to v.
-        var sourceCum: [Double] = [], sourceUnit: [Int] = []
+        // Cumulative P_{g(v)}· over source groups with tracts to v's group.
+        var sourceCum: [Double] = [], sourceGroup: [Int] = []
         if let P = tracts {
             var c = 0.0
-            for u in 0..<n where P[v][u] > 0 { c += P[v][u]; sourceCum.append(c); sourceUnit.append(u) }
+            for g in 0..<sources.count where P[gv][g] > 0 { c += P[gv][g]; sourceCum.append(c); sourceGroup.append(g) }
         }
         var seen = SeenSet()
         for q in 0..<t.count where degrees[v][q] > 0 {
@@ -406,39 +415,69 @@ struct Sampler: Sendable {
                     let x = rng.unit() * categoryTotal
                     var cat = 0
                     while cat < categoryCum.count - 1 && categoryCum[cat] <= x { cat += 1 }
-                    let pre: Int, group: UInt8, source: Int
+                    let pre: Int, group: UInt8, source: Int   // source: tract group of a long-range draw, else -1
                     if categoryPop[cat] >= 0 {
                         let r = categoryPop[cat]
                         pre = first[v][r] + rng.below(counts[v][r])
                         group = t.excitatory[r] ? 0 : 1
-                        source = v
+                        source = -1
                     } else {
                         let y = rng.unit() * sourceCum[sourceCum.count - 1]
                         var lo = 0, hi = sourceCum.count - 1
                         while lo < hi { let mid = (lo + hi) / 2; if sourceCum[mid] <= y { lo = mid + 1 } else { hi = mid } }
-                        let u = sourceUnit[lo]
-                        var e = rng.below(excitatoryTotal[u])
-                        var chosen = -1
+                        let g = sourceGroup[lo]
+                        let (u, rank) = sources.unit(ofExcitatory: rng.below(sources.excitatory[g]), in: g)
+                        var e = rank, chosen = -1
                         let tu = templates[u]
                         for s in 0..<tu.count where tu.excitatory[s] {
                             if e < counts[u][s] { chosen = first[u][s] + e; break }
                             e -= counts[u][s]
                         }
                         pre = chosen
-                        group = groupOfDelay[delays![v][u]]!
-                        source = u
+                        group = groupOfDelay[delays![gv][g]]!
+                        source = g
                     }
                     if pre == post || !seen.insert(pre) { continue }
                     sink.pre[at] = UInt32(pre)
                     sink.post[at] = UInt32(post)
                     sink.weight[at] = UInt16(truncatingIfNeeded: weights.next32())
                     sink.group[at] = group
-                    if source != v { longRange[source] += 1 }
+                    if source >= 0 { longRange[source] += 1 }
                     drawn += 1; at += 1
                 }
             }
         }
         return longRange
+    }
+}
+
+/// The units of each tract group and their excitatory neurons, to draw a long-range source
+/// neuron uniformly among a group's E neurons.
+struct SourceGroups: Sendable {
+    let groupOf: [Int]
+    let count: Int
+    /// E neurons per group.
+    let excitatory: [Int]
+    /// Per group, its units in unit order and the running total of their E neurons (exclusive).
+    let members: [[Int]]
+    let before: [[Int]]
+
+    init(groupOf: [Int], count: Int, excitatory unitExcitatory: [Int]) {
+        self.groupOf = groupOf; self.count = count
+        var members = [[Int]](repeating: [], count: count), before = members
+        var totals = [Int](repeating: 0, count: count)
+        for (u, g) in groupOf.enumerated() {
+            members[g].append(u); before[g].append(totals[g]); totals[g] += unitExcitatory[u]
+        }
+        self.members = members; self.before = before; excitatory = totals
+    }
+
+    /// The unit holding the `e`-th E neuron of group `g`, and that neuron's rank within the unit.
+    func unit(ofExcitatory e: Int, in g: Int) -> (unit: Int, rank: Int) {
+        let b = before[g]
+        var lo = 0, hi = b.count - 1
+        while lo < hi { let mid = (lo + hi + 1) / 2; if b[mid] <= e { lo = mid } else { hi = mid - 1 } }
+        return (members[g][lo], e - b[lo])
     }
 }
 

@@ -306,7 +306,7 @@ struct BadInputTests {
         records.tractDensity!.removeLast()
         records.tractDensity = records.tractDensity!.map { Array($0.dropLast()) }
         let text = message { _ = try TwinNetwork(records: records, parameters: Synthetic.parameters(neurons: 2000, k: 10)) }
-        #expect(text == "DWI tract density is 19×19, expected 20×20 (one row and column per unit)", "\(text)")
+        #expect(text == "DWI tract density is 19×19, expected 20×20 (one row and column per unit or tract group)", "\(text)")
         var negative = Synthetic.records()
         negative.tractDensity![3][4] = -1
         let bad = message { _ = try TwinNetwork(records: negative, parameters: Synthetic.parameters(neurons: 2000, k: 10)) }
