@@ -102,6 +102,9 @@ public struct BuildParameters: Sendable, Codable, Equatable {
     /// Multipliers of the excitatory (AMPA, NMDA) and inhibitory (GABAa, GABAb) conductances.
     public var excitatoryScale: Double
     public var inhibitoryScale: Double
+    /// Voxel-level twins: the gray-matter probability a voxel needs to become a unit (applied when
+    /// the records are read; kept here so that every version records it). Nil at region level.
+    public var grayMatterThreshold: Double?
 
     public init(neurons: Int, meanInDegree: Double = 100, seed: UInt64,
                 sv2aClip: ClosedRange<Double>? = 0.7 ... 1.3, conductionSpeed: Double = 3, dt: Double = 1,
@@ -109,13 +112,13 @@ public struct BuildParameters: Sendable, Codable, Equatable {
                 delayFallback: DelayFallback? = nil,
                 cortical: ColumnTemplate = .laminar, subcortical: ColumnTemplate = .subcortical,
                 model: NeuronModel = .dtb2024, background: OrnsteinUhlenbeck? = .dtbFast,
-                excitatoryScale: Double = 1, inhibitoryScale: Double = 3) {
+                excitatoryScale: Double = 1, inhibitoryScale: Double = 3, grayMatterThreshold: Double? = nil) {
         self.neurons = neurons; self.meanInDegree = meanInDegree; self.seed = seed
         self.sv2aClip = sv2aClip; self.conductionSpeed = conductionSpeed; self.dt = dt
         self.sv2aFallback = sv2aFallback; self.dwiFallback = dwiFallback; self.delayFallback = delayFallback
         self.cortical = cortical; self.subcortical = subcortical; self.model = model
         self.background = background; self.excitatoryScale = excitatoryScale
-        self.inhibitoryScale = inhibitoryScale
+        self.inhibitoryScale = inhibitoryScale; self.grayMatterThreshold = grayMatterThreshold
     }
 
     /// The population template of a unit kind (voxels use the two-population subcortical one).

@@ -85,6 +85,8 @@ public struct TwinSummary: Sendable, Codable, Equatable {
     public var parameters: BuildParameters
     /// ``TwinEdges/digest`` in hex.
     public var edgeDigest: String
+    /// See ``TwinNetwork/undersizedLocalPools``.
+    public var undersizedLocalPools: Int
 }
 
 /// A subject's personal network: explicit synapses plus the counts the scaling rules produced.
@@ -344,6 +346,24 @@ public struct TwinNetwork: Sendable, Equatable {
         networkBuilder().build(partitions: partitions)
     }
 
+    /// How many (unit, population, local source population) triples expect more distinct inputs
+    /// (in-degree × the table's share) than the source population has neurons. Without multapses
+    /// the sampler cannot honour those shares and their inputs shift to the unit's other sources,
+    /// which changes the E/I balance; raise N (or lower K) until this is 0.
+    public var undersizedLocalPools: Int {
+        var count = 0
+        for pop in populations where pop.inDegree > 0 {
+            let t = parameters.template(for: unitKinds[pop.unit])
+            let q = t.names.firstIndex(of: pop.name)!
+            let row = t.local[q].reduce(0, +) + (longRangeCounts[pop.unit].contains { $0 > 0 } ? t.longRange[q] : 0)
+            for r in 0..<t.count where t.local[q][r] > 0 {
+                let pool = neuronCounts[pop.unit][r] - (r == q ? 1 : 0)
+                if Double(pop.inDegree) * t.local[q][r] / row > Double(pool) { count += 1 }
+            }
+        }
+        return count
+    }
+
     public var summary: TwinSummary {
         TwinSummary(
             neurons: neuronCount, synapses: edges.count,
@@ -356,7 +376,7 @@ public struct TwinNetwork: Sendable, Equatable {
                             longRangeInputs: longRangeCounts[v].reduce(0, +))
             },
             fallbacks: fallbacks, parameters: parameters,
-            edgeDigest: String(edges.digest, radix: 16))
+            edgeDigest: String(edges.digest, radix: 16), undersizedLocalPools: undersizedLocalPools)
     }
 
     /// The summary as JSON with sorted keys (stable bytes for the same network).

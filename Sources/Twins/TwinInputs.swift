@@ -1,10 +1,11 @@
 import AtlasCatalog
 import Foundation
+import HDF5Kit
 import Postgres
 import Store
 import TwinBuilder
 
-/// What a twin's units are: the atlas regions, or (later) the atlas voxels inside gray matter.
+/// What a twin's units are: the atlas regions, or the atlas voxels inside the subject's gray matter.
 public enum TwinLevel: String, Sendable, Codable, CaseIterable {
     case region
     case voxel
@@ -36,17 +37,36 @@ public struct TwinInputReader {
 
     /// - Parameter reference: names of the SV2A reference (V1) regions; nil takes the atlas
     ///   manifest's `sv2a_reference`.
+    /// - Parameter threshold: voxel level: the gray-matter probability a voxel needs to be a unit.
     public func inputs(subject label: String, atlas name: String, level: TwinLevel,
-                       reference: [String]? = nil) throws -> TwinInputs {
-        guard level == .region else {
-            throw TwinError.unsupported("voxel-level twins are not built yet; use --level region")
-        }
+                       reference: [String]? = nil, threshold: Double = 0.5) throws -> TwinInputs {
         let subjectID = try Self.subjectID(label, on: connection)
         let atlas = try AtlasCatalog(database: database).atlas(named: name)
         let regions = try AtlasCatalog(database: database).regions(of: atlas)
         let measures = try latestMeasures(subject: subjectID, atlas: atlas.id)
         guard let gm = measures["gm_volume"] else {
             throw TwinError.missingData("subject \(Self.bare(label)) has no gray-matter volume on atlas \(atlas.name); ingest a T1w gray-matter map (derivatives …_label-GM_probseg.nii.gz) first")
+        }
+        let ids = regions.map(\.id)
+        let density = try measures["tract_density"].map { try matrix(measure: $0, regions: ids) }
+        let length = try measures["tract_length"].map { try matrix(measure: $0, regions: ids) }
+        let v1 = try reference ?? Self.defaultReference(atlas: atlas.name)
+        if level == .voxel {
+            let voxels = try VoxelUnits(reader: self, atlas: atlas, regions: regions, grayMatter: gm,
+                                        sv2a: measures["synaptic_density"], threshold: threshold, subject: Self.bare(label))
+            let reference = Set(v1)
+            let v1Voxels = voxels.units.indices.filter { reference.contains(regions[voxels.region[$0]].name) }.map { voxels.units[$0].name }
+            if measures["synaptic_density"] != nil && v1Voxels.isEmpty {
+                throw TwinError.missingData("subject \(Self.bare(label)): no voxel of the SV2A reference regions (\(v1.joined(separator: ", "))) reaches gray-matter probability \(threshold)")
+            }
+            // Tract rows of regions with units only, numbered in region order.
+            let used = Array(Set(voxels.region)).sorted()
+            let group = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
+            func subset(_ m: [[Double]]) -> [[Double]] { used.map { r in used.map { m[r][$0] } } }
+            let records = SubjectRecords(units: voxels.units, tractDensity: density.map(subset), tractLength: length.map(subset),
+                                         v1Units: v1Voxels, tractGroups: voxels.region.map { group[$0]! })
+            return TwinInputs(subject: Self.bare(label), atlas: atlas, level: level, records: records,
+                              unitLabels: voxels.region.map { regions[$0].label }, measures: measures)
         }
         let grayMatter = try regionalValues(measure: gm)
         let sv2a = try measures["synaptic_density"].map(regionalValues) ?? [:]
@@ -58,10 +78,6 @@ public struct TwinInputReader {
             units.append(UnitRecord(name: region.name, kind: region.kind == "cortical" ? .cortical : .subcortical,
                                     grayMatterVolume: volume, sv2a: sv2a[region.id], centroid: region.centroid))
         }
-        let ids = regions.map(\.id)
-        let density = try measures["tract_density"].map { try matrix(measure: $0, regions: ids) }
-        let length = try measures["tract_length"].map { try matrix(measure: $0, regions: ids) }
-        let v1 = try reference ?? Self.defaultReference(atlas: atlas.name)
         let records = SubjectRecords(units: units, tractDensity: density, tractLength: length, v1Units: v1)
         return TwinInputs(subject: Self.bare(label), atlas: atlas, level: level, records: records,
                           unitLabels: regions.map(\.label), measures: measures)
@@ -116,5 +132,70 @@ public struct TwinInputReader {
             m[t][s] = row[2].double!
         }
         return m
+    }
+}
+
+/// The gray-matter voxels of a subject on an atlas, as twin units: every labelled voxel of the
+/// subject's gray-matter map whose probability reaches the threshold, in the atlas's region order
+/// (then voxel index). A unit's gray-matter volume is probability × voxel volume; its SV2A is the
+/// PET map's value at that voxel; its tract group is its region.
+struct VoxelUnits {
+    var units: [UnitRecord] = []
+    /// Region position (in atlas label order) of each unit.
+    var region: [Int] = []
+
+    init(reader: TwinInputReader, atlas: AtlasRecord, regions: [RegionRecord], grayMatter: Int, sv2a: Int?,
+         threshold: Double, subject: String) throws {
+        guard threshold.isFinite, threshold >= 0, threshold < 1 else {
+            throw TwinError.invalid("gray-matter threshold \(threshold) must lie in [0, 1)")
+        }
+        let gm = try reader.voxelValues(measure: grayMatter, atlas: atlas)
+        let pet = try sv2a.map { try reader.voxelValues(measure: $0, atlas: atlas) }
+        if let pet, pet.grid != gm.grid {
+            throw TwinError.missingData("subject \(subject): the SV2A PET map (measure \(sv2a!)) is not on the gray-matter map's grid; a voxel-level twin needs both on one atlas grid")
+        }
+        let petAt = pet.map { Dictionary(uniqueKeysWithValues: zip($0.index, $0.values)) }
+        let labels = try AtlasCatalog(database: reader.database).labelVolume(of: atlas, grid: gm.grid).labels
+        let position = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1.label, $0) })
+        let voxelVolume = gm.grid.grid.voxelVolume
+        var order: [(region: Int, voxel: Int32, probability: Double)] = []
+        for (voxel, probability) in zip(gm.index, gm.values) where Double(probability) >= threshold {
+            guard let r = position[Int(labels[Int(voxel)])] else { continue }
+            order.append((r, voxel, Double(probability)))
+        }
+        order.sort { ($0.region, $0.voxel) < ($1.region, $1.voxel) }
+        guard !order.isEmpty else {
+            throw TwinError.missingData("subject \(subject): no voxel of the gray-matter map reaches probability \(threshold) on atlas \(atlas.name)")
+        }
+        for item in order {
+            let world = gm.grid.grid.world(index: Int(item.voxel))
+            let value = petAt.map { $0[item.voxel].map(Double.init) ?? .nan }
+            units.append(UnitRecord(name: "\(regions[item.region].name)@\(item.voxel)", kind: .voxel,
+                                    grayMatterVolume: item.probability * voxelVolume, sv2a: value,
+                                    centroid: [world.x, world.y, world.z]))
+            region.append(item.region)
+        }
+    }
+}
+
+extension TwinInputReader {
+    /// A map measure's voxel values in the atlas voxel-list order, their linear voxel indices
+    /// and the atlas grid they are on (not resampled: a voxel-level twin needs the atlas's own grid).
+    func voxelValues(measure: Int, atlas: AtlasRecord) throws -> (values: [Float], index: [Int32], grid: AtlasGridRecord) {
+        let row = try database.connection.query("""
+            SELECT m.grid_id, m.resampled, d.relative_path, d.sha256, d.size_bytes, d.id
+              FROM measure m LEFT JOIN data_file d ON d.id = m.file_id WHERE m.id = $1
+            """, [measure]).first!
+        guard let gridID = row["grid_id"].int, row["resampled"].bool == false, let path = row["relative_path"].string,
+              let grid = atlas.grids.first(where: { $0.id == gridID }) else {
+            throw TwinError.missingData("measure \(measure) is not on one of atlas \(atlas.name)'s grids (resampled or without voxel values); a voxel-level twin needs maps on the atlas grid")
+        }
+        let url = try database.files.verify(StoredFile(id: row["id"].int!, relativePath: path, sha256: row["sha256"].string!,
+                                                       size: Int64(row["size_bytes"].int!)))
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        let values = try file.dataset("/\(atlas.name)/voxels").read(Float.self)
+        let index = try file.dataset("/\(atlas.name)/voxel_index").read(Int32.self)
+        return (values, index, grid)
     }
 }

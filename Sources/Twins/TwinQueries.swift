@@ -235,7 +235,9 @@ public struct TwinQueries {
             regions[row[0].string!] = (row[1].int!, row[2].string)
         }
         let units = summary.units.map { u in
-            TwinUnitLine(label: regions[u.name]?.label ?? 0, name: u.name, lobe: regions[u.name]?.lobe, kind: u.kind.rawValue,
+            // A voxel unit is named region@voxel.
+            let region = regions[String(u.name.split(separator: "@", maxSplits: 1)[0])]
+            return TwinUnitLine(label: region?.label ?? 0, name: u.name, lobe: region?.lobe, kind: u.kind.rawValue,
                          neurons: u.neurons, meanInDegree: u.meanInDegree, sv2aScale: u.sv2aScale, longRangeInputs: u.longRangeInputs)
         }
         return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)

@@ -37,6 +37,8 @@ public struct TwinBuildOutcome: Sendable, Codable, Equatable {
     public var networkDigest: String
     public var files: [TwinFileInfo]
     public var fallbacks: FallbacksUsed
+    /// ``TwinNetwork/undersizedLocalPools``: 0 when every local share could be drawn as the tables ask.
+    public var undersizedLocalPools: Int
     public var buildSeconds: Double
 }
 
@@ -61,10 +63,15 @@ public struct TwinRegistry {
     public func build(_ request: TwinBuildRequest, progress: (String) -> Void = { _ in }) throws -> TwinBuildOutcome {
         let started = Date()
         let inputs = try TwinInputReader(database: database)
-            .inputs(subject: request.subject, atlas: request.atlas, level: request.level, reference: request.reference)
+            .inputs(subject: request.subject, atlas: request.atlas, level: request.level, reference: request.reference,
+                    threshold: request.parameters.grayMatterThreshold ?? 0.5)
         progress("building \(inputs.records.units.count) units, N = \(request.parameters.neurons), K = \(request.parameters.meanInDegree)")
         let network = try TwinNetwork(records: inputs.records, parameters: request.parameters)
         progress("\(network.neuronCount) neurons, \(network.edges.count) synapses; writing SONATA files")
+        let undersized = network.undersizedLocalPools
+        if undersized > 0 {
+            progress("warning: \(undersized) local populations are smaller than the distinct inputs their targets expect from them; those inputs shift to other sources (raise N or lower K)")
+        }
         let staged = try stage(network)
         defer { for file in staged.values { database.files.discard(file, on: database.connection) } }
         let digest = Self.networkDigest(staged.mapValues(\.sha256))
@@ -84,7 +91,8 @@ public struct TwinRegistry {
                 return TwinBuildOutcome(twin: name, version: latest["version"].int!, action: .unchanged,
                                         neurons: summary.neurons, synapses: summary.synapses, networkDigest: digest,
                                         files: try TwinQueries(database: database).files(versionID: latest["id"].int!),
-                                        fallbacks: network.fallbacks, buildSeconds: elapsed)
+                                        fallbacks: network.fallbacks, undersizedLocalPools: summary.undersizedLocalPools,
+                                        buildSeconds: elapsed)
             }
             let version = (latest?["version"].int ?? 0) + 1
             let versionID = try connection.query("""
@@ -110,7 +118,8 @@ public struct TwinRegistry {
             try connection.notify(Self.notificationChannel, payload: "{\"twin\": \"\(name)\", \"version\": \(version)}")
             return TwinBuildOutcome(twin: name, version: version, action: .created, neurons: summary.neurons,
                                     synapses: summary.synapses, networkDigest: digest, files: files,
-                                    fallbacks: network.fallbacks, buildSeconds: elapsed)
+                                    fallbacks: network.fallbacks, undersizedLocalPools: summary.undersizedLocalPools,
+                                    buildSeconds: elapsed)
         }
     }
 

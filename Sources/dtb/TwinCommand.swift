@@ -20,7 +20,8 @@ extension DWIFallback: ExpressibleByArgument {}
 ///
 /// JSON: `{"twin", "version", "action": "created"|"unchanged", "neurons", "synapses", "networkDigest",
 /// "files": [{"role": "nodes"|"edges"|"node_types"|"edge_types", "path", "sha256", "sizeBytes"}],
-/// "fallbacks": {"sv2a"?, "dwi"?, "delay"?}, "buildSeconds"}`.
+/// "fallbacks": {"sv2a"?, "dwi"?, "delay"?}, "undersizedLocalPools", "buildSeconds"}` (undersizedLocalPools > 0: some
+/// local populations are too small for the shares the tables ask, and a warning goes to stderr).
 struct TwinBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Build a subject's twin from its stored records as a new version.",
@@ -32,7 +33,8 @@ struct TwinBuild: ParsableCommand {
             """)
     @Argument(help: "Subject label (with or without sub-).") var subject: String
     @Option(help: "Atlas the units come from (brainnetome246, cortsub374, ...).") var atlas: String
-    @Option(help: "Units: region (atlas regions).") var level: TwinLevel = .region
+    @Option(help: "Units: region (atlas regions) or voxel (the atlas's gray-matter voxels, E/I each).") var level: TwinLevel = .region
+    @Option(help: "Voxel level: gray-matter probability a voxel needs to become a unit.") var gmThreshold: Double = 0.5
     @Option(help: "Total neurons N (exact).") var neurons: Int
     @Option(help: "Mean in-degree K at the V1 reference density.") var degree: Double = 100
     @Option(help: "Seed of the synapse draws and the dynamics.") var seed: UInt64
@@ -53,7 +55,8 @@ struct TwinBuild: ParsableCommand {
             }
             var parameters = BuildParameters(neurons: neurons, meanInDegree: degree, seed: seed,
                                              sv2aClip: try Self.clip(sv2aClip), conductionSpeed: conductionSpeed, dt: dt,
-                                             sv2aFallback: sv2a, dwiFallback: dwi)
+                                             sv2aFallback: sv2a, dwiFallback: dwi,
+                                             grayMatterThreshold: level == .voxel ? gmThreshold : nil)
             if dwi == DWIFallback.none { parameters.delayFallback = nil }
             let request = TwinBuildRequest(subject: subject, atlas: atlas, level: level, parameters: parameters, bold: preset,
                                            reference: sv2aReference.map { $0.split(separator: ",").map(String.init) }, name: name)
