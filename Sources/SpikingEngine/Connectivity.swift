@@ -83,6 +83,23 @@ public struct ConnectionList: Sendable, Codable, Equatable {
     }
 }
 
+/// Explicit synapses in the engine's own compact form: global neuron indices, the two weight bytes
+/// (low: first channel, high: second, each k/255 of full scale) and the group index per synapse.
+/// About 11 bytes a synapse where ``ConnectionList`` needs an array of doubles per synapse: the
+/// form for large networks built elsewhere (a twin).
+public struct SynapseList: Sendable, Equatable {
+    public var pre: [UInt32]
+    public var post: [UInt32]
+    public var weight: [UInt16]
+    /// Index of each synapse's group, as returned by ``NetworkBuilder/add(_:)-(SynapseGroup)``.
+    public var group: [UInt8]
+
+    public init(pre: [UInt32], post: [UInt32], weight: [UInt16], group: [UInt8]) {
+        precondition(pre.count == post.count && post.count == weight.count && weight.count == group.count)
+        self.pre = pre; self.post = post; self.weight = weight; self.group = group
+    }
+}
+
 /// Describes a network (populations, synapse groups, connections) and builds it, deterministically
 /// from `seed` whatever the number of partitions.
 public struct NetworkBuilder: Sendable {
@@ -93,6 +110,7 @@ public struct NetworkBuilder: Sendable {
     public private(set) var groups: [SynapseGroup] = []
     public private(set) var rules: [FixedInDegree] = []
     public private(set) var lists: [ConnectionList] = []
+    public private(set) var synapseLists: [SynapseList] = []
 
     public init(dt: Double = 0.1, seed: UInt64) {
         self.dt = dt; self.seed = seed
@@ -118,6 +136,11 @@ public struct NetworkBuilder: Sendable {
     public mutating func connect(_ rule: FixedInDegree) { rules.append(rule) }
 
     public mutating func connect(_ list: ConnectionList) { lists.append(list) }
+
+    public mutating func connect(_ list: SynapseList) {
+        precondition(list.group.allSatisfy { Int($0) < groups.count }, "a synapse names a group not added")
+        synapseLists.append(list)
+    }
 
     /// The global index of neuron `i` of `population`.
     public func neuron(_ i: Int, of population: PopulationID) -> Int {

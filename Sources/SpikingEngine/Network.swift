@@ -192,7 +192,7 @@ private struct Wiring: Sendable {
     }
 
     /// Calls `body(pre, post, weights, group)` for every synapse onto `targets` (internal indices),
-    /// in a fixed order: rules, then lists, each by target neuron, then draw.
+    /// in a fixed order: rules, then lists, then synapse lists, each by target neuron, then draw.
     func visit(_ targets: Range<Int>, _ d: inout Draw, withWeights: Bool,
                _ body: (Int, Int, UInt16, UInt8) -> Void) {
         for (r, rule) in builder.rules.enumerated() {
@@ -219,6 +219,13 @@ private struct Wiring: Sendable {
                 let w = list.weights[k]
                 let q = UInt16(quantum(w[0])) | UInt16(quantum(w.count > 1 ? w[1] : 0)) << 8
                 body(internalIndex(list.pre[k]), post, q, UInt8(list.group.index))
+            }
+        }
+        for list in builder.synapseLists {
+            for k in list.pre.indices {
+                let post = internalIndex(Int(list.post[k]))
+                guard targets.contains(post) else { continue }
+                body(internalIndex(Int(list.pre[k])), post, list.weight[k], list.group[k])
             }
         }
     }

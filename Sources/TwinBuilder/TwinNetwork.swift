@@ -308,7 +308,8 @@ public struct TwinNetwork: Sendable, Equatable {
     // MARK: Engine and summary
 
     /// The engine description of this network: one population per twin population (named
-    /// "unit.population", its unit recorded), the groups, and the synapses as explicit lists.
+    /// "unit.population", its unit recorded), the groups, and the synapses as one compact list
+    /// sharing the edge arrays' storage.
     /// `seed` keys the dynamics (initial potentials, background noise); the synapses are fixed.
     public func networkBuilder(seed: UInt64? = nil) -> NetworkBuilder {
         let p = parameters
@@ -319,14 +320,8 @@ public struct TwinNetwork: Sendable, Equatable {
                              background: p.background, unit: pop.unit,
                              initialPotential: p.model.leakReversal ... p.model.threshold))
         }
-        let ids = groups.map { b.add($0) }
-        var byGroup = [[Int]](repeating: [], count: groups.count)
-        for k in 0..<edges.count { byGroup[Int(edges.group[k])].append(k) }
-        for (g, members) in byGroup.enumerated() where !members.isEmpty {
-            b.connect(ConnectionList(pre: members.map { Int(edges.pre[$0]) }, post: members.map { Int(edges.post[$0]) },
-                                     weights: members.map { [Double(edges.weight[$0] & 0xFF) / 255, Double(edges.weight[$0] >> 8) / 255] },
-                                     group: ids[g]))
-        }
+        for group in groups { b.add(group) }   // group g gets engine index g
+        b.connect(SynapseList(pre: edges.pre, post: edges.post, weight: edges.weight, group: edges.group))
         return b
     }
 
