@@ -43,6 +43,19 @@ COMMENT ON COLUMN twin_version.network_digest IS
     'SHA-256 over the SHA-256 of the version''s files in role order: equal networks, equal digest.';
 COMMENT ON COLUMN twin_version.summary IS 'Neurons, synapses and per-unit counts (TwinSummary JSON).';
 
+CREATE FUNCTION twin_version_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR (to_jsonb(NEW) - 'status') IS DISTINCT FROM (to_jsonb(OLD) - 'status') THEN
+        RAISE EXCEPTION 'twin version % of twin % is immutable (only its status may change)', OLD.version, OLD.twin_id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER twin_version_immutable BEFORE UPDATE OR DELETE ON twin_version
+    FOR EACH ROW EXECUTE FUNCTION twin_version_immutable();
+COMMENT ON FUNCTION twin_version_immutable() IS 'Keeps a recorded twin version as it was built: only status changes.';
+
 CREATE TABLE twin_version_input (
     twin_version_id  bigint NOT NULL REFERENCES twin_version (id),
     role             text NOT NULL CHECK (role IN ('gm_volume', 'synaptic_density', 'tract_density', 'tract_length',

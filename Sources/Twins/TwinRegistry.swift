@@ -75,7 +75,7 @@ public struct TwinRegistry {
         let staged = try stage(network)
         defer { for file in staged.values { database.files.discard(file, on: database.connection) } }
         let digest = Self.networkDigest(staged.mapValues(\.sha256))
-        let name = try request.name ?? Self.defaultName(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level)
+        let name = request.name ?? Self.defaultName(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level)
         return try database.connection.transaction { connection in
             try connection.advisoryTransactionLock(Self.lockKey(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level))
             let twinID = try twinRow(name: name, inputs: inputs, on: connection)
@@ -153,7 +153,7 @@ public struct TwinRegistry {
         SHA256.hex(Array(TwinFiles.roles.map { "\($0):\(shas[$0]!)" }.joined(separator: "\n").utf8))
     }
 
-    static func defaultName(subject: String, atlas: String, level: TwinLevel) throws -> String {
+    static func defaultName(subject: String, atlas: String, level: TwinLevel) -> String {
         "\(subject)-\(atlas)" + (level == .voxel ? "-voxel" : "")
     }
 

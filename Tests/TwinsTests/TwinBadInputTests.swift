@@ -91,3 +91,19 @@ struct TwinBadInputTests {
         }
     }
 }
+
+/// The schema keeps versions immutable whatever a client does.
+@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+struct TwinVersionImmutabilityTests {
+    @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() throws {
+        let subject = try IngestedSubject.make()
+        defer { subject.cleanUp() }
+        _ = try subject.build()
+        let connection = subject.database.connection
+        for statement in ["UPDATE twin_version SET neurons = 1", "UPDATE twin_version SET seed = 12", "DELETE FROM twin_version"] {
+            #expect(throws: (any Error).self) { try connection.execute(statement) }
+        }
+        try connection.execute("UPDATE twin_version SET status = 'failed'")
+        #expect(try connection.query("SELECT status FROM twin_version").scalar().string == "failed")
+    }
+}
