@@ -124,9 +124,17 @@ enum ServerTools {
         return outcome
     }
 
-    /// Runs a program with stdin from /dev/null and stdout+stderr into `output`; returns its exit
+    /// Runs a program with stdin from /dev/null, stdout+stderr into `output` and no other open
+    /// descriptors; returns its exit
     /// status. posix_spawn + waitpid rather than Foundation's Process, whose child reaping can
     /// stall when several threads start processes at once.
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module
+    /// does not declare; nil on a C library without it.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     private static func spawnAndWait(_ command: [String], output: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -134,6 +142,9 @@ enum ServerTools {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else: the server outlives its starter, and an inherited descriptor (an HDF5
+        // file another thread has open, with its lock) would stay open in it for good.
+        _ = closeFrom?(&actions, 3)
         let arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0
