@@ -12,7 +12,7 @@ public final class HDF5Dataset: @unchecked Sendable {
     public let path: String
     /// Size per dimension.
     public let shape: [Int]
-    private let id: hid_t
+    let id: hid_t
 
     init(file: HDF5File, path: String, id: hid_t, shape: [Int]) {
         self.file = file

@@ -21,8 +21,13 @@ struct ColumnWriter {
         let dataset = try create(path, as: stored, rows: rows, columns: columns)
         for start in stride(from: 0, to: rows, by: Self.slice / columns) {
             let range = start..<min(start + Self.slice / columns, rows)
-            let shape = columns == 1 ? [range.count] : [range.count, columns]
-            try dataset.write(values(range), start: columns == 1 ? [start] : [start, 0], count: shape)
+            if columns == 1 && gzipLevel != nil {
+                // Whole chunks, compressed on every core (HDF5's own filters use one).
+                try dataset.writeFilteredChunks(values(range), start: start)
+            } else {
+                let shape = columns == 1 ? [range.count] : [range.count, columns]
+                try dataset.write(values(range), start: columns == 1 ? [start] : [start, 0], count: shape)
+            }
         }
         return dataset
     }
