@@ -82,11 +82,7 @@ extension SessionIngest {
         }
         let payload: [String: Any] = ["subject": subject, "session": session, "modalities": modalities]
         try connection.notify(SubjectIngester.notificationChannel, payload: jsonText(payload))
-        if let stall = ProcessInfo.processInfo.environment["DTB_INGEST_STALL_BEFORE_COMMIT"], let seconds = Double(stall) {
-            // Crash-safety tests: the process is killed here, with rows written and files in place but nothing committed.
-            FileHandle.standardError.write(Data("dtb: stalling before commit\n".utf8))
-            Thread.sleep(forTimeInterval: seconds)
-        }
+        CrashPoint.stallBeforeCommit()
     }
 
     /// The subject's id, refusing a stored subject of the same label with different data;

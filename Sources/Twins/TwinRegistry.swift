@@ -116,6 +116,7 @@ public struct TwinRegistry {
                 files.append(TwinFileInfo(role: role, path: stored.relativePath, sha256: stored.sha256, sizeBytes: Int(stored.size)))
             }
             try connection.notify(Self.notificationChannel, payload: "{\"twin\": \"\(name)\", \"version\": \(version)}")
+            CrashPoint.stallBeforeCommit()
             return TwinBuildOutcome(twin: name, version: version, action: .created, neurons: summary.neurons,
                                     synapses: summary.synapses, networkDigest: digest, files: files,
                                     fallbacks: network.fallbacks, undersizedLocalPools: summary.undersizedLocalPools,
