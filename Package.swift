@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit"]),
-        .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
+        .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "DTBTestSupport"]),
     ]
 )

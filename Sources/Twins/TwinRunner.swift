@@ -65,14 +65,25 @@ public struct TwinRunner {
         return try TwinFiles.read(located)
     }
 
-    /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute).
+    /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute), calling
+    /// `progress` with the simulated seconds about every tenth of the run.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
-                                bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = []) -> TwinRunResult {
+                                bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [],
+                                progress: (Double) -> Void = { _ in }) -> TwinRunResult {
         let engine = network.networkBuilder(seed: seed).build(partitions: max(1, threads))
         let recording = Recording(raster: raster, bold: BOLDRecording(parameters: bold, repetitionTime: repetitionTime))
         let simulation = Simulation(network: engine, recording: recording)
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
-        simulation.run(steps: steps)
+        // Whole exchange windows per call, so that running in parts is the same as running at once.
+        let window = engine.minDelay
+        let part = max(1, (steps / 10 + window - 1) / window) * window
+        var done = 0
+        while done < steps {
+            let length = min(part, steps - done)
+            simulation.run(steps: length)
+            done += length
+            progress(Double(done) * network.parameters.dt / 1000)
+        }
         let spikesPerUnit = network.populations.indices.reduce(into: [Int](repeating: 0, count: network.unitNames.count)) {
             $0[network.populations[$1].unit] += simulation.spikeTotals[$1]
         }
@@ -100,7 +111,9 @@ public struct TwinRunner {
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
         let result = Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
-                                   threads: request.threads)
+                                   threads: request.threads) { simulated in
+            progress(String(format: "simulated %.1f of %.1f s (%.1f s wall)", simulated, request.seconds, Date().timeIntervalSince(started)))
+        }
         let wall = Date().timeIntervalSince(started)
         let meanRate = Double(result.spikes) / Double(info.neurons) / request.seconds
         progress(String(format: "%d spikes, %.2f Hz, %d BOLD samples, %.1f s wall", result.spikes, meanRate, result.bold.count, wall))

@@ -1,6 +1,7 @@
 import DTBTestSupport
 import Foundation
 import Ingest
+import SpikingEngine
 import Store
 import Testing
 import TwinBuilder
@@ -109,6 +110,10 @@ struct TwinBuildTests {
         let b = TwinRunner.simulate(loaded, seconds: 0.3, seed: 21, repetitionTime: 0.1, bold: .dtb, threads: 2, raster: everyone)
         #expect(a.spikes > 0)
         #expect(a.raster == b.raster)
+        // Running in parts (for progress) is the same as one run.
+        let once = Simulation(network: built.networkBuilder(seed: 21).build(partitions: 1), recording: Recording(raster: everyone))
+        once.run(steps: 300)
+        #expect(once.raster == a.raster)
         #expect(a.bold == b.bold)
 
         let run = try TwinRunner(database: subject.database)
