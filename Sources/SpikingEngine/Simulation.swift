@@ -119,7 +119,7 @@ public final class Simulation: @unchecked Sendable {
             return p
         }
         state = StatePointers(v: zeros(n, Float.self), j: zeros(n * stride, Float.self),
-                              refractory: zeros(n, Int32.self), background: zeros(n, Float.self),
+                              background: zeros(n, Float.self),
                               external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
                               ringSlots: slots, slotSize: n * stride)
         constants = network.populations.map { NeuronConstants($0, dt: network.dt) }
@@ -165,7 +165,6 @@ public final class Simulation: @unchecked Sendable {
 
     deinit {
         for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
-        deallocateLarge(state.refractory)
         deallocateLarge(counts)
         deallocateLarge(events)
         noise.deallocate(); dirty.deallocate(); compiledGroups.deallocate()
@@ -345,7 +344,10 @@ public final class Simulation: @unchecked Sendable {
     }
 
     /// The membrane potential of a neuron (global index) now.
-    public func potential(of neuron: Int) -> Double { Double(state.v[network.internal(global: neuron)]) }
+    public func potential(of neuron: Int) -> Double {
+        let stored = state.v[network.internal(global: neuron)]
+        return Double(Refractory.potential(stored, reset: constants[network.population(global: neuron)].vReset))
+    }
 
     /// A neuron's gating variable on `channel` now (after this step's decay).
     public func gating(of neuron: Int, channel: Int) -> Double {
