@@ -62,6 +62,17 @@ public enum SpikeDelivery: String, Sendable, Codable {
     case binned
 }
 
+/// Where the binned events of one (emission step, group) land: the first channel of the gating
+/// layout they go to (J or a ring slot), the second channel's distance from it, and the scales.
+/// One record per event's index, so applying an event takes a single look-up.
+struct BinTarget {
+    var first: UnsafeMutablePointer<Float>
+    var second: Int
+    var scaleA: Float
+    var scaleB: Float
+    var twoChannels: Bool
+}
+
 /// One partition's synapse events of the last window, sorted (stably, into fixed slots per chunk) into chunks of
 /// `chunkBlocks` 8-neuron blocks, so that each chunk's additions are applied just before that chunk
 /// is updated, while its gating variables are in cache. Per target element the additions keep the
@@ -84,9 +95,8 @@ final class EventBins: @unchecked Sendable {
     var entries: UnsafeMutablePointer<UInt64>
     /// Slots per chunk: chunk k's events are `k·perChunk ..< end[k]`.
     var perChunk = 64
-    /// Destination base per (emission step, group) and its group, as in `deliver`.
-    var destinations: [UnsafeMutablePointer<Float>] = []
-    var groupOf: [Int] = []
+    /// Per (emission step, group), as in `deliver`: where its events land and with what scales.
+    var targets: [BinTarget] = []
     /// Whether there are binned events to apply this window.
     var active = false
     /// Keep the prefetching sweep in `apply` and the row touches in `bin` from being optimised away.
@@ -110,7 +120,7 @@ final class EventBins: @unchecked Sendable {
 
     /// Adds chunk `k`'s events to their gating variables / ring slots.
     @inline(__always)
-    func apply(chunk k: Int, groups: UnsafeBufferPointer<CompiledGroup>, j: UnsafeMutablePointer<Float>, jCount: Int) {
+    func apply(chunk k: Int, j: UnsafeMutablePointer<Float>, jCount: Int) {
         let r = range(k)
         guard !r.isEmpty else { return }
         // Touch the chunk's gating variables in order first: a sequential sweep is prefetched by
@@ -119,17 +129,14 @@ final class EventBins: @unchecked Sendable {
         var touched: Float = 0
         for i in stride(from: lo, to: hi, by: 16) { touched += j[i] }
         sink = touched
-        destinations.withUnsafeBufferPointer { destinations in
-            groupOf.withUnsafeBufferPointer { groupOf in
-                for i in r {
-                    let e = entries[i]
-                    let d = Int(e >> 48)
-                    let w = UInt16(truncatingIfNeeded: e >> 32)
-                    let c = groups[groupOf[d]]
-                    let base = destinations[d] + Int(UInt32(truncatingIfNeeded: e))
-                    base[c.offsetA] += Float(w & 0xFF) * c.scaleA
-                    if c.twoChannels { base[c.offsetB] += Float(w >> 8) * c.scaleB }
-                }
+        targets.withUnsafeBufferPointer { targets in
+            for i in r {
+                let e = entries[i]
+                let t = targets[Int(e >> 48)]
+                let w = UInt16(truncatingIfNeeded: e >> 32)
+                let first = t.first + Int(UInt32(truncatingIfNeeded: e))
+                first[0] += Float(w & 0xFF) * t.scaleA
+                if t.twoChannels { first[t.second] += Float(w >> 8) * t.scaleB }
             }
         }
     }
@@ -144,21 +151,22 @@ extension WindowDelivery {
     func bin(_ buffers: [SpikeBuffer], into bins: EventBins) -> Int {
         let next = emittedStart + emittedLength
         let groupCount = groups.count
-        var destinations = [UnsafeMutablePointer<Float>](repeating: state.j, count: emittedLength * groupCount)
-        var groupOf = [Int](repeating: 0, count: emittedLength * groupCount)
+        var targets: [BinTarget] = []
+        targets.reserveCapacity(emittedLength * groupCount)
         for s in 0..<emittedLength {
-            for (g, group) in groups.enumerated() {
-                groupOf[s * groupCount + g] = g
+            for group in groups {
+                var destination = state.j
                 let arrival = emittedStart + s + group.delaySteps
                 if arrival != next {
                     let slot = arrival % state.ringSlots
                     dirty[slot] = true
-                    destinations[s * groupCount + g] = state.ring + slot * state.slotSize
+                    destination = state.ring + slot * state.slotSize
                 }
+                targets.append(BinTarget(first: destination + group.offsetA, second: group.offsetB - group.offsetA,
+                                         scaleA: group.scaleA, scaleB: group.scaleB, twoChannels: group.twoChannels))
             }
         }
-        bins.destinations = destinations
-        bins.groupOf = groupOf
+        bins.targets = targets
         let rowStart = table.rowStart, target = table.target, weight = table.weight, group = table.group
         let end = bins.end, chunks = bins.chunks, shift = bins.shift, first = bins.firstChunk
         // One pass: each chunk has `perChunk` slots; if one overflows, the window is delivered

@@ -261,7 +261,7 @@ public final class Simulation: @unchecked Sendable {
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
                                       noise: noise + p * window * 8)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
-            let bins = self.bins[p], groups = UnsafeBufferPointer(compiledGroups)
+            let bins = self.bins[p]
             let blocks = network.partitions[p].blocks
             let full = SIMDMask<LaneInts>(repeating: true)
             let segs = segments[p]
@@ -269,7 +269,7 @@ public final class Simulation: @unchecked Sendable {
             for k in 0..<bins.chunks {
                 let lo = max(blocks.lowerBound, (bins.firstChunk + k) * EventBins.chunkBlocks)
                 let hi = min(blocks.upperBound, (bins.firstChunk + k + 1) * EventBins.chunkBlocks)
-                if bins.active { bins.apply(chunk: k, groups: groups, j: state.j, jCount: state.slotSize) }
+                if bins.active { bins.apply(chunk: k, j: state.j, jCount: state.slotSize) }
                 while si < segs.count && segs[si].blocks.upperBound <= lo { si += 1 }
                 var sj = si
                 while sj < segs.count && segs[sj].blocks.lowerBound < hi {
