@@ -83,7 +83,7 @@ final class EventBins: @unchecked Sendable {
     /// and there are few enough bins that binning writes to a few hundred streams, not thousands.
     static let chunkBlocks = 2048
     /// Below this size of a partition's gating variables (about where they stop fitting in the
-    /// caches here: a 2 MiB L2 per core, a shared 32 MiB L3) direct delivery is faster.
+    /// caches here: a 1 MiB L2 per core, a shared 32 MiB L3) direct delivery is faster.
     static let minimumGatingBytes = 4 << 20
     /// Global index of the partition's first chunk and the number of chunks.
     let firstChunk: Int
