@@ -62,15 +62,28 @@ public enum SpikeDelivery: String, Sendable, Codable {
     case binned
 }
 
+/// Where the binned events of one (emission step, group) land: the first channel of the gating
+/// layout they go to (J or a ring slot), the second channel's distance from it, and the scales.
+/// One record per event's index, so applying an event takes a single look-up.
+struct BinTarget {
+    var first: UnsafeMutablePointer<Float>
+    var second: Int
+    var scaleA: Float
+    var scaleB: Float
+    var twoChannels: Bool
+}
+
 /// One partition's synapse events of the last window, sorted (stably, into fixed slots per chunk) into chunks of
 /// `chunkBlocks` 8-neuron blocks, so that each chunk's additions are applied just before that chunk
 /// is updated, while its gating variables are in cache. Per target element the additions keep the
 /// canonical order of `WindowDelivery.deliver`, so results are bit-identical to delivering directly.
 final class EventBins: @unchecked Sendable {
-    /// Blocks per chunk (a multiple of the 4-block random-number tile).
-    static let chunkBlocks = 256
+    /// Blocks per chunk (a multiple of the 4-block random-number tile). 16,384 neurons: a chunk's
+    /// gating variables (256 KiB with four channels) stay in a core's L2 for the scattered additions,
+    /// and there are few enough bins that binning writes to a few hundred streams, not thousands.
+    static let chunkBlocks = 2048
     /// Below this size of a partition's gating variables (about where they stop fitting in the
-    /// caches here: a 2 MiB L2 per core, a shared 32 MiB L3) direct delivery is faster.
+    /// caches here: a 1 MiB L2 per core, a shared 32 MiB L3) direct delivery is faster.
     static let minimumGatingBytes = 4 << 20
     /// Global index of the partition's first chunk and the number of chunks.
     let firstChunk: Int
@@ -82,13 +95,13 @@ final class EventBins: @unchecked Sendable {
     var entries: UnsafeMutablePointer<UInt64>
     /// Slots per chunk: chunk k's events are `k·perChunk ..< end[k]`.
     var perChunk = 64
-    /// Destination base per (emission step, group) and its group, as in `deliver`.
-    var destinations: [UnsafeMutablePointer<Float>] = []
-    var groupOf: [Int] = []
+    /// Per (emission step, group), as in `deliver`: where its events land and with what scales.
+    var targets: [BinTarget] = []
     /// Whether there are binned events to apply this window.
     var active = false
-    /// Keeps the prefetching sweep in `apply` from being optimised away.
+    /// Keep the prefetching sweep in `apply` and the row touches in `bin` from being optimised away.
     var sink: Float = 0
+    var touched: UInt32 = 0
 
     init(blocks: Range<Int>, channelStride: Int) {
         firstChunk = blocks.lowerBound / Self.chunkBlocks
@@ -107,7 +120,7 @@ final class EventBins: @unchecked Sendable {
 
     /// Adds chunk `k`'s events to their gating variables / ring slots.
     @inline(__always)
-    func apply(chunk k: Int, groups: UnsafeBufferPointer<CompiledGroup>, j: UnsafeMutablePointer<Float>, jCount: Int) {
+    func apply(chunk k: Int, j: UnsafeMutablePointer<Float>, jCount: Int) {
         let r = range(k)
         guard !r.isEmpty else { return }
         // Touch the chunk's gating variables in order first: a sequential sweep is prefetched by
@@ -116,17 +129,14 @@ final class EventBins: @unchecked Sendable {
         var touched: Float = 0
         for i in stride(from: lo, to: hi, by: 16) { touched += j[i] }
         sink = touched
-        destinations.withUnsafeBufferPointer { destinations in
-            groupOf.withUnsafeBufferPointer { groupOf in
-                for i in r {
-                    let e = entries[i]
-                    let d = Int(e >> 48)
-                    let w = UInt16(truncatingIfNeeded: e >> 32)
-                    let c = groups[groupOf[d]]
-                    let base = destinations[d] + Int(UInt32(truncatingIfNeeded: e))
-                    base[c.offsetA] += Float(w & 0xFF) * c.scaleA
-                    if c.twoChannels { base[c.offsetB] += Float(w >> 8) * c.scaleB }
-                }
+        targets.withUnsafeBufferPointer { targets in
+            for i in r {
+                let e = entries[i]
+                let t = targets[Int(e >> 48)]
+                let w = UInt16(truncatingIfNeeded: e >> 32)
+                let first = t.first + Int(UInt32(truncatingIfNeeded: e))
+                first[0] += Float(w & 0xFF) * t.scaleA
+                if t.twoChannels { first[t.second] += Float(w >> 8) * t.scaleB }
             }
         }
     }
@@ -141,21 +151,22 @@ extension WindowDelivery {
     func bin(_ buffers: [SpikeBuffer], into bins: EventBins) -> Int {
         let next = emittedStart + emittedLength
         let groupCount = groups.count
-        var destinations = [UnsafeMutablePointer<Float>](repeating: state.j, count: emittedLength * groupCount)
-        var groupOf = [Int](repeating: 0, count: emittedLength * groupCount)
+        var targets: [BinTarget] = []
+        targets.reserveCapacity(emittedLength * groupCount)
         for s in 0..<emittedLength {
-            for (g, group) in groups.enumerated() {
-                groupOf[s * groupCount + g] = g
+            for group in groups {
+                var destination = state.j
                 let arrival = emittedStart + s + group.delaySteps
                 if arrival != next {
                     let slot = arrival % state.ringSlots
                     dirty[slot] = true
-                    destinations[s * groupCount + g] = state.ring + slot * state.slotSize
+                    destination = state.ring + slot * state.slotSize
                 }
+                targets.append(BinTarget(first: destination + group.offsetA, second: group.offsetB - group.offsetA,
+                                         scaleA: group.scaleA, scaleB: group.scaleB, twoChannels: group.twoChannels))
             }
         }
-        bins.destinations = destinations
-        bins.groupOf = groupOf
+        bins.targets = targets
         let rowStart = table.rowStart, target = table.target, weight = table.weight, group = table.group
         let end = bins.end, chunks = bins.chunks, shift = bins.shift, first = bins.firstChunk
         // One pass: each chunk has `perChunk` slots; if one overflows, the window is delivered
@@ -175,8 +186,14 @@ extension WindowDelivery {
         let perChunk = bins.perChunk
         for k in 0..<chunks { end[k] = k * perChunk }
         let entries = bins.entries
+        var touched: UInt32 = 0
         for buffer in buffers {
-            for spike in buffer.spikes {
+            let spikes = buffer.spikes, batch = Self.touchBatch
+            touched ^= touchRows(spikes, 0..<min(batch, spikes.count))
+            for (n, spike) in spikes.enumerated() {
+                if n % batch == 0 && n + batch < spikes.count {
+                    touched ^= touchRows(spikes, (n + batch)..<min(n + 2 * batch, spikes.count))
+                }
                 let pre = Int(spike.neuron)
                 let row = UInt64(Int(spike.step) * groupCount) << 48
                 for i in rowStart[pre]..<rowStart[pre + 1] {
@@ -194,7 +211,32 @@ extension WindowDelivery {
                 }
             }
         }
+        bins.touched = touched
         bins.active = true
         return events
+    }
+
+    /// Spikes whose synapse rows are touched together, one batch ahead of the binning loop.
+    static let touchBatch = 16
+
+    /// Reads one word of every cache line of the synapse rows of `spikes[range]`. The rows are
+    /// scattered over the whole table, so the binning loop would wait on each row's first lines in
+    /// turn; these loads are independent of each other and of the binning, so a batch of rows
+    /// comes in from memory in about the time of one (Swift has no prefetch instruction). Returns
+    /// the words combined, to keep the loads.
+    @inline(__always)
+    func touchRows(_ spikes: UnsafeBufferPointer<Spike>, _ range: Range<Int>) -> UInt32 {
+        let rowStart = table.rowStart, target = table.target, weight = table.weight, group = table.group
+        var x: UInt32 = 0
+        for n in range {
+            let pre = Int(spikes[n].neuron)
+            let lo = rowStart[pre], hi = rowStart[pre + 1]
+            guard lo < hi else { continue }
+            x ^= target[hi - 1] ^ UInt32(weight[hi - 1]) ^ UInt32(group[hi - 1])
+            for i in stride(from: lo, to: hi, by: 64 / MemoryLayout<UInt32>.stride) { x ^= target[i] }
+            for i in stride(from: lo, to: hi, by: 64 / MemoryLayout<UInt16>.stride) { x ^= UInt32(weight[i]) }
+            for i in stride(from: lo, to: hi, by: 64) { x ^= UInt32(group[i]) }
+        }
+        return x
     }
 }

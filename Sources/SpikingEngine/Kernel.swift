@@ -41,6 +41,7 @@ struct NeuronConstants: Sendable {
         vTh = Float(m.threshold)
         vReset = Float(m.reset)
         refractorySteps = Int32((m.refractoryPeriod / dt).rounded())
+        precondition(refractorySteps <= Refractory.maxSteps, "refractory period of at most \(Refractory.maxSteps) steps")
         for (u, c) in m.channels.enumerated() {
             g[u] = Float(m.conductances[u])
             gE[u] = Float(m.conductances[u] * c.reversal)
@@ -92,12 +93,34 @@ struct NeuronConstants: Sendable {
     }
 }
 
+/// A refractory neuron's V is held at V_reset, so its slot in `v` holds the remaining refractory
+/// steps instead, boxed in a signalling NaN (which arithmetic never produces): no separate counter
+/// array is read and written every step. The threshold test is false on NaN, so a held neuron does
+/// not fire.
+enum Refractory {
+    /// Bits 31…16 of a boxed count (exponent all ones, quiet bit clear); the count is bits 15…0.
+    static let tag: Int32 = 0x7FA0_0000
+    static let tagMask = Int32(bitPattern: 0xFFFF_0000)
+    static let maxSteps: Int32 = 0xFFFF
+
+    /// V as stored for a neuron that just fired: boxed `steps`, or V_reset when there are none.
+    @inline(__always)
+    static func boxed(_ steps: Int32, reset: Float) -> Float {
+        steps > 0 ? Float(bitPattern: UInt32(bitPattern: tag | steps)) : reset
+    }
+
+    /// The membrane potential a stored V stands for.
+    static func potential(_ stored: Float, reset: Float) -> Float {
+        Int32(bitPattern: stored.bitPattern) & tagMask == tag ? reset : stored
+    }
+}
+
 /// Raw views of the simulation state for the update and delivery loops (no reference counting).
 struct StatePointers: @unchecked Sendable {
+    /// Membrane potentials, or for refractory neurons their boxed remaining steps (``Refractory``).
     var v: UnsafeMutablePointer<Float>
     /// Gating variables, per 8-neuron block `stride` vectors of 8 (channel-major inside the block).
     var j: UnsafeMutablePointer<Float>
-    var refractory: UnsafeMutablePointer<Int32>
     var background: UnsafeMutablePointer<Float>
     var external: UnsafeMutablePointer<Float>
     /// `ringSlots` copies of the gating layout collecting delayed arrivals, slot = step mod slots.
@@ -178,6 +201,26 @@ struct WindowUpdate {
         return Lanes(k) * weight
     }
 
+    /// The new V per lane: `integrated`, or for a refractory lane (V a boxed count) the count less
+    /// one step, V_reset once none are left. Integer mask arithmetic only: vector comparisons and
+    /// `replacing` here compile to lane-by-lane code.
+    @inline(__always)
+    func held(_ v: Lanes, integrated: Lanes, _ resetBits: LaneInts) -> Lanes {
+        let bits = unsafeBitCast(v, to: LaneInts.self)
+        let held = equalMask(bits & LaneInts(repeating: Refractory.tagMask), LaneInts(repeating: Refractory.tag))
+        let remaining = bits &- 1
+        let done = equalMask(remaining & LaneInts(repeating: 0xFFFF), LaneInts())
+        let heldBits = (remaining & ~done) | (resetBits & done)
+        return unsafeBitCast((unsafeBitCast(integrated, to: LaneInts.self) & ~held) | (heldBits & held), to: Lanes.self)
+    }
+
+    /// All ones in the lanes where a == b, zero elsewhere: d | −d has its sign bit set iff d ≠ 0.
+    @inline(__always)
+    func equalMask(_ a: LaneInts, _ b: LaneInts) -> LaneInts {
+        let d = a ^ b
+        return ~((d | (LaneInts() &- d)) &>> LaneInts(repeating: 31))
+    }
+
     @inline(__always)
     func block<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, _ b: Int, _ active: SIMDMask<LaneInts>,
                                  _ ext: UnsafeBufferPointer<Float>) {
@@ -189,14 +232,14 @@ struct WindowUpdate {
         var j1 = jRaw.load(fromByteOffset: 32, as: Lanes.self)
         var j2 = n > 2 ? jRaw.load(fromByteOffset: 64, as: Lanes.self) : Lanes()
         var j3 = n > 2 ? jRaw.load(fromByteOffset: 96, as: Lanes.self) : Lanes()
-        let refRaw = UnsafeMutableRawPointer(state.refractory)
-        var refractory = refRaw.load(fromByteOffset: b * 32, as: LaneInts.self)
         let bgRaw = UnsafeMutableRawPointer(state.background)
         var background = bgRaw.load(fromByteOffset: b * 32, as: Lanes.self)
         let neuronExternal = c.hasNeuronExternal
             ? UnsafeMutableRawPointer(state.external).load(fromByteOffset: b * 32, as: Lanes.self) : Lanes()
         let inTile = b & 3
         let gL = c.gL, vL = c.vL, vTh = c.vTh, vReset = c.vReset, dtOverC = c.dtOverC
+        let resetBits = LaneInts(repeating: Int32(bitPattern: vReset.bitPattern))
+        let firedBits = LaneInts(repeating: Int32(bitPattern: Refractory.boxed(c.refractorySteps, reset: vReset).bitPattern))
         for s in 0..<length {
             let t = start + s
             if readSlot[s] {
@@ -225,14 +268,11 @@ struct WindowUpdate {
                 gESum += c.gE[2] * j2 + c.gE[3] * j3
             }
             let current = gL * (vL - v) + gESum - gSum * v + background + neuronExternal + ext[s]
-            let held = refractory .> LaneInts()
-            v = (v + dtOverC * current).replacing(with: vReset, where: held)
-            refractory &-= unsafeBitCast(held, to: LaneInts.self) & 1
+            v = held(v, integrated: v + dtOverC * current, resetBits)
             let fired = (v .>= vTh) .& active
             if any(fired) {
-                v.replace(with: vReset, where: fired)
-                let firedBits = unsafeBitCast(fired, to: LaneInts.self)
-                refractory = (refractory & ~firedBits) | (LaneInts(repeating: c.refractorySteps) & firedBits)
+                let mask = unsafeBitCast(fired, to: LaneInts.self)
+                v = unsafeBitCast((unsafeBitCast(v, to: LaneInts.self) & ~mask) | (firedBits & mask), to: Lanes.self)
                 var emitted: Int32 = 0
                 for lane in 0..<8 where fired[lane] {
                     spikes.append(Spike(neuron: UInt32(b * 8 + lane), step: UInt32(s)))
@@ -254,7 +294,6 @@ struct WindowUpdate {
             jRaw.storeBytes(of: j2, toByteOffset: 64, as: Lanes.self)
             jRaw.storeBytes(of: j3, toByteOffset: 96, as: Lanes.self)
         }
-        refRaw.storeBytes(of: refractory, toByteOffset: b * 32, as: LaneInts.self)
         if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
     }
 }

@@ -147,13 +147,19 @@ public final class Network: Sendable {
 
     /// The internal index of a global neuron index.
     func `internal`(global g: Int) -> Int {
+        let l = layout[population(global: g)]
+        return l.first + g - l.firstGlobal
+    }
+
+    /// The index of the population holding a global neuron index.
+    func population(global g: Int) -> Int {
         precondition(g >= 0 && g < neuronCount, "neuron index out of range")
         var lo = 0, hi = layout.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if layout[mid].firstGlobal <= g { lo = mid } else { hi = mid - 1 }
         }
-        return layout[lo].first + g - layout[lo].firstGlobal
+        return lo
     }
 }
 

@@ -119,7 +119,7 @@ public final class Simulation: @unchecked Sendable {
             return p
         }
         state = StatePointers(v: zeros(n, Float.self), j: zeros(n * stride, Float.self),
-                              refractory: zeros(n, Int32.self), background: zeros(n, Float.self),
+                              background: zeros(n, Float.self),
                               external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
                               ringSlots: slots, slotSize: n * stride)
         constants = network.populations.map { NeuronConstants($0, dt: network.dt) }
@@ -165,7 +165,6 @@ public final class Simulation: @unchecked Sendable {
 
     deinit {
         for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
-        deallocateLarge(state.refractory)
         deallocateLarge(counts)
         deallocateLarge(events)
         noise.deallocate(); dirty.deallocate(); compiledGroups.deallocate()
@@ -262,7 +261,7 @@ public final class Simulation: @unchecked Sendable {
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
                                       noise: noise + p * window * 8)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
-            let bins = self.bins[p], groups = UnsafeBufferPointer(compiledGroups)
+            let bins = self.bins[p]
             let blocks = network.partitions[p].blocks
             let full = SIMDMask<LaneInts>(repeating: true)
             let segs = segments[p]
@@ -270,7 +269,7 @@ public final class Simulation: @unchecked Sendable {
             for k in 0..<bins.chunks {
                 let lo = max(blocks.lowerBound, (bins.firstChunk + k) * EventBins.chunkBlocks)
                 let hi = min(blocks.upperBound, (bins.firstChunk + k + 1) * EventBins.chunkBlocks)
-                if bins.active { bins.apply(chunk: k, groups: groups, j: state.j, jCount: state.slotSize) }
+                if bins.active { bins.apply(chunk: k, j: state.j, jCount: state.slotSize) }
                 while si < segs.count && segs[si].blocks.upperBound <= lo { si += 1 }
                 var sj = si
                 while sj < segs.count && segs[sj].blocks.lowerBound < hi {
@@ -345,7 +344,10 @@ public final class Simulation: @unchecked Sendable {
     }
 
     /// The membrane potential of a neuron (global index) now.
-    public func potential(of neuron: Int) -> Double { Double(state.v[network.internal(global: neuron)]) }
+    public func potential(of neuron: Int) -> Double {
+        let stored = state.v[network.internal(global: neuron)]
+        return Double(Refractory.potential(stored, reset: constants[network.population(global: neuron)].vReset))
+    }
 
     /// A neuron's gating variable on `channel` now (after this step's decay).
     public func gating(of neuron: Int, channel: Int) -> Double {
