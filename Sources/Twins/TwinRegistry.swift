@@ -79,48 +79,65 @@ public struct TwinRegistry {
         return try database.connection.transaction { connection in
             try connection.advisoryTransactionLock(Self.lockKey(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level))
             let twinID = try twinRow(name: name, inputs: inputs, on: connection)
-            let latest = try connection.query("""
-                SELECT v.id, v.version, v.network_digest, v.bold_parameters = $2 AS same_bold,
-                       coalesce((SELECT jsonb_object_agg(role, measure_id) FROM twin_version_input i WHERE i.twin_version_id = v.id), '{}') AS inputs
-                  FROM twin_version v WHERE v.twin_id = $1 ORDER BY v.version DESC LIMIT 1
-                """, [twinID, try PostgresJSON(encoding: request.bold)]).first
+            let latest = try latestVersion(of: twinID, on: connection)
             let summary = network.summary
-            let elapsed = Date().timeIntervalSince(started)
-            if let latest, latest["network_digest"].string == digest, latest["same_bold"].bool == true,
-               try latest["inputs"].decode([String: Int].self) == inputs.measures {
-                return TwinBuildOutcome(twin: name, version: latest["version"].int!, action: .unchanged,
-                                        neurons: summary.neurons, synapses: summary.synapses, networkDigest: digest,
-                                        files: try TwinQueries(database: database).files(versionID: latest["id"].int!),
-                                        fallbacks: network.fallbacks, undersizedLocalPools: summary.undersizedLocalPools,
-                                        buildSeconds: elapsed)
+            func outcome(_ version: Int, _ action: TwinBuildOutcome.Action, _ files: [TwinFileInfo]) -> TwinBuildOutcome {
+                TwinBuildOutcome(twin: name, version: version, action: action, neurons: summary.neurons, synapses: summary.synapses,
+                                 networkDigest: digest, files: files, fallbacks: network.fallbacks,
+                                 undersizedLocalPools: summary.undersizedLocalPools, buildSeconds: Date().timeIntervalSince(started))
             }
-            let version = (latest?["version"].int ?? 0) + 1
+            if let latest, latest.digest == digest, latest.bold == request.bold, latest.inputs == inputs.measures {
+                return outcome(latest.version, .unchanged, try TwinQueries(database: database).files(versionID: latest.id))
+            }
+            let version = (latest?.version ?? 0) + 1
             let versionID = try connection.query("""
                 INSERT INTO twin_version (twin_id, version, parent_id, origin, status, seed, builder_parameters, model,
                                           bold_preset, bold_parameters, code_version, neurons, synapses, summary, network_digest)
                 VALUES ($1, $2, $3, 'build', 'ready', $4::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
-                """, [twinID, version, latest?["id"].int, String(request.parameters.seed),
+                """, [twinID, version, latest?.id, String(request.parameters.seed),
                       try PostgresJSON(encoding: request.parameters), try PostgresJSON(encoding: EngineModel(request.parameters)),
                       request.bold.name, try PostgresJSON(encoding: request.bold), ProjectResources.codeVersion,
                       summary.neurons, summary.synapses, try PostgresJSON(encoding: summary), digest]).scalar().int!
-            for role in TwinInputReader.roles {
-                guard let measure = inputs.measures[role] else { continue }
-                try connection.query("INSERT INTO twin_version_input (twin_version_id, role, measure_id) VALUES ($1, $2, $3)",
-                                     [versionID, role, measure])
-            }
-            var files: [TwinFileInfo] = []
-            for role in TwinFiles.roles {
-                let stored = try database.files.register(staged[role]!, on: connection)
-                try connection.query("INSERT INTO twin_version_file (twin_version_id, role, file_id) VALUES ($1, $2, $3)",
-                                     [versionID, role, stored.id])
-                files.append(TwinFileInfo(role: role, path: stored.relativePath, sha256: stored.sha256, sizeBytes: Int(stored.size)))
-            }
+            let files = try record(versionID: versionID, measures: inputs.measures, staged: staged, on: connection)
             try connection.notify(Self.notificationChannel, payload: "{\"twin\": \"\(name)\", \"version\": \(version)}")
             CrashPoint.stallBeforeCommit()
-            return TwinBuildOutcome(twin: name, version: version, action: .created, neurons: summary.neurons,
-                                    synapses: summary.synapses, networkDigest: digest, files: files,
-                                    fallbacks: network.fallbacks, undersizedLocalPools: summary.undersizedLocalPools,
-                                    buildSeconds: elapsed)
+            return outcome(version, .created, files)
+        }
+    }
+
+    /// The newest version of a twin: what an identical rebuild must match.
+    struct LatestVersion {
+        var id: Int
+        var version: Int
+        var digest: String
+        var bold: BalloonWindkesselParameters
+        var inputs: [String: Int]
+    }
+
+    func latestVersion(of twinID: Int, on connection: PostgresConnection) throws -> LatestVersion? {
+        guard let row = try connection.query("""
+            SELECT v.id, v.version, v.network_digest, v.bold_parameters,
+                   coalesce((SELECT jsonb_object_agg(role, measure_id) FROM twin_version_input i WHERE i.twin_version_id = v.id), '{}') AS inputs
+              FROM twin_version v WHERE v.twin_id = $1 ORDER BY v.version DESC LIMIT 1
+            """, [twinID]).first else { return nil }
+        return LatestVersion(id: row["id"].int!, version: row["version"].int!, digest: row["network_digest"].string!,
+                             bold: try row["bold_parameters"].decode(BalloonWindkesselParameters.self),
+                             inputs: try row["inputs"].decode([String: Int].self))
+    }
+
+    /// The version's input measures and files (moved into place now, inside the transaction).
+    func record(versionID: Int, measures: [String: Int], staged: [String: StagedFile],
+                on connection: PostgresConnection) throws -> [TwinFileInfo] {
+        for role in TwinInputReader.roles {
+            guard let measure = measures[role] else { continue }
+            try connection.query("INSERT INTO twin_version_input (twin_version_id, role, measure_id) VALUES ($1, $2, $3)",
+                                 [versionID, role, measure])
+        }
+        return try TwinFiles.roles.map { role in
+            let stored = try database.files.register(staged[role]!, on: connection)
+            try connection.query("INSERT INTO twin_version_file (twin_version_id, role, file_id) VALUES ($1, $2, $3)",
+                                 [versionID, role, stored.id])
+            return TwinFileInfo(role: role, path: stored.relativePath, sha256: stored.sha256, sizeBytes: Int(stored.size))
         }
     }
 
