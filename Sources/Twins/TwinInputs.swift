@@ -48,39 +48,56 @@ public struct TwinInputReader {
             throw TwinError.missingData("subject \(Self.bare(label)) has no gray-matter volume on atlas \(atlas.name); ingest a T1w gray-matter map (derivatives …_label-GM_probseg.nii.gz) first")
         }
         let ids = regions.map(\.id)
-        let density = try measures["tract_density"].map { try matrix(measure: $0, regions: ids) }
-        let length = try measures["tract_length"].map { try matrix(measure: $0, regions: ids) }
-        let v1 = try reference ?? Self.defaultReference(atlas: atlas.name)
-        if level == .voxel {
-            let voxels = try VoxelUnits(reader: self, atlas: atlas, regions: regions, grayMatter: gm,
-                                        sv2a: measures["synaptic_density"], threshold: threshold, subject: Self.bare(label))
-            let reference = Set(v1)
-            let v1Voxels = voxels.units.indices.filter { reference.contains(regions[voxels.region[$0]].name) }.map { voxels.units[$0].name }
-            if measures["synaptic_density"] != nil && v1Voxels.isEmpty {
-                throw TwinError.missingData("subject \(Self.bare(label)): no voxel of the SV2A reference regions (\(v1.joined(separator: ", "))) reaches gray-matter probability \(threshold)")
-            }
-            // Tract rows of regions with units only, numbered in region order.
-            let used = Array(Set(voxels.region)).sorted()
-            let group = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
-            func subset(_ m: [[Double]]) -> [[Double]] { used.map { r in used.map { m[r][$0] } } }
-            let records = SubjectRecords(units: voxels.units, tractDensity: density.map(subset), tractLength: length.map(subset),
-                                         v1Units: v1Voxels, tractGroups: voxels.region.map { group[$0]! })
-            return TwinInputs(subject: Self.bare(label), atlas: atlas, level: level, records: records,
-                              unitLabels: voxels.region.map { regions[$0].label }, measures: measures)
-        }
+        let context = Context(subject: Self.bare(label), atlas: atlas, regions: regions, measures: measures,
+                              density: try measures["tract_density"].map { try matrix(measure: $0, regions: ids) },
+                              length: try measures["tract_length"].map { try matrix(measure: $0, regions: ids) },
+                              reference: try reference ?? Self.defaultReference(atlas: atlas.name))
+        return level == .voxel ? try voxelInputs(context, grayMatter: gm, threshold: threshold)
+                               : try regionInputs(context, grayMatter: gm)
+    }
+
+    /// What both levels read: the subject's measures on the atlas and its tract matrices by region.
+    struct Context {
+        var subject: String
+        var atlas: AtlasRecord
+        var regions: [RegionRecord]
+        var measures: [String: Int]
+        var density: [[Double]]?
+        var length: [[Double]]?
+        var reference: [String]
+    }
+
+    func regionInputs(_ c: Context, grayMatter gm: Int) throws -> TwinInputs {
         let grayMatter = try regionalValues(measure: gm)
-        let sv2a = try measures["synaptic_density"].map(regionalValues) ?? [:]
-        var units: [UnitRecord] = []
-        for region in regions {
+        let sv2a = try c.measures["synaptic_density"].map(regionalValues) ?? [:]
+        let units = try c.regions.map { region in
             guard let volume = grayMatter[region.id] else {
-                throw TwinError.missingData("subject \(Self.bare(label)): region \(region.name) has no gray-matter voxels in measure \(gm) on atlas \(atlas.name)")
+                throw TwinError.missingData("subject \(c.subject): region \(region.name) has no gray-matter voxels in measure \(gm) on atlas \(c.atlas.name)")
             }
-            units.append(UnitRecord(name: region.name, kind: region.kind == "cortical" ? .cortical : .subcortical,
-                                    grayMatterVolume: volume, sv2a: sv2a[region.id], centroid: region.centroid))
+            return UnitRecord(name: region.name, kind: region.kind == "cortical" ? .cortical : .subcortical,
+                              grayMatterVolume: volume, sv2a: sv2a[region.id], centroid: region.centroid)
         }
-        let records = SubjectRecords(units: units, tractDensity: density, tractLength: length, v1Units: v1)
-        return TwinInputs(subject: Self.bare(label), atlas: atlas, level: level, records: records,
-                          unitLabels: regions.map(\.label), measures: measures)
+        let records = SubjectRecords(units: units, tractDensity: c.density, tractLength: c.length, v1Units: c.reference)
+        return TwinInputs(subject: c.subject, atlas: c.atlas, level: .region, records: records,
+                          unitLabels: c.regions.map(\.label), measures: c.measures)
+    }
+
+    func voxelInputs(_ c: Context, grayMatter gm: Int, threshold: Double) throws -> TwinInputs {
+        let voxels = try VoxelUnits(reader: self, atlas: c.atlas, regions: c.regions, grayMatter: gm,
+                                    sv2a: c.measures["synaptic_density"], threshold: threshold, subject: c.subject)
+        let reference = Set(c.reference)
+        let v1Voxels = voxels.units.indices.filter { reference.contains(c.regions[voxels.region[$0]].name) }.map { voxels.units[$0].name }
+        if c.measures["synaptic_density"] != nil && v1Voxels.isEmpty {
+            throw TwinError.missingData("subject \(c.subject): no voxel of the SV2A reference regions (\(c.reference.joined(separator: ", "))) reaches gray-matter probability \(threshold)")
+        }
+        // Tract rows of regions with units only, numbered in region order.
+        let used = Array(Set(voxels.region)).sorted()
+        let group = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
+        func subset(_ m: [[Double]]) -> [[Double]] { used.map { r in used.map { m[r][$0] } } }
+        let records = SubjectRecords(units: voxels.units, tractDensity: c.density.map(subset), tractLength: c.length.map(subset),
+                                     v1Units: v1Voxels, tractGroups: voxels.region.map { group[$0]! })
+        return TwinInputs(subject: c.subject, atlas: c.atlas, level: .voxel, records: records,
+                          unitLabels: voxels.region.map { c.regions[$0].label }, measures: c.measures)
     }
 
     /// The atlas manifest's SV2A reference regions (Brainnetome: the MVOcC subregions; cortsub374:
