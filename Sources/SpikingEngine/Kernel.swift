@@ -214,6 +214,13 @@ struct WindowUpdate {
         return unsafeBitCast((unsafeBitCast(integrated, to: LaneInts.self) & ~held) | (heldBits & held), to: Lanes.self)
     }
 
+    /// Whether any lane of `m` is set, as one vector test: `any` reduces the lanes by shuffles.
+    @inline(__always)
+    func anyLane(_ m: SIMDMask<LaneInts>) -> Bool {
+        let words = unsafeBitCast(m, to: SIMD4<UInt64>.self)
+        return words[0] | words[1] | words[2] | words[3] != 0
+    }
+
     /// All ones in the lanes where a == b, zero elsewhere: d | −d has its sign bit set iff d ≠ 0.
     @inline(__always)
     func equalMask(_ a: LaneInts, _ b: LaneInts) -> LaneInts {
@@ -261,16 +268,17 @@ struct WindowUpdate {
                 default: j3 += add
                 }
             }
-            var gSum = c.g[0] * j0 + c.g[1] * j1
-            var gESum = c.gE[0] * j0 + c.gE[1] * j1
+            // C dV/dt = g_L V_L + Σ g_u E_u J_u + I − (g_L + Σ g_u J_u)·V, in fused multiply-adds.
+            var negativeConductance = Lanes(repeating: -gL).addingProduct(j0, -c.g[0]).addingProduct(j1, -c.g[1])
+            var driven = (neuronExternal + (gL * vL + ext[s])).addingProduct(j0, c.gE[0]).addingProduct(j1, c.gE[1])
             if n > 2 {
-                gSum += c.g[2] * j2 + c.g[3] * j3
-                gESum += c.gE[2] * j2 + c.gE[3] * j3
+                negativeConductance = negativeConductance.addingProduct(j2, -c.g[2]).addingProduct(j3, -c.g[3])
+                driven = driven.addingProduct(j2, c.gE[2]).addingProduct(j3, c.gE[3])
             }
-            let current = gL * (vL - v) + gESum - gSum * v + background + neuronExternal + ext[s]
-            v = held(v, integrated: v + dtOverC * current, resetBits)
+            let current = (driven + background).addingProduct(negativeConductance, v)
+            v = held(v, integrated: v.addingProduct(current, dtOverC), resetBits)
             let fired = (v .>= vTh) .& active
-            if any(fired) {
+            if anyLane(fired) {
                 let mask = unsafeBitCast(fired, to: LaneInts.self)
                 v = unsafeBitCast((unsafeBitCast(v, to: LaneInts.self) & ~mask) | (firedBits & mask), to: Lanes.self)
                 var emitted: Int32 = 0
@@ -284,7 +292,8 @@ struct WindowUpdate {
             j1 *= c.decay[1]
             if n > 2 { j2 *= c.decay[2]; j3 *= c.decay[3] }
             if c.hasBackground {
-                background = c.ouA * background + c.ouDrift + c.ouKick * noise[s * 8 + inTile]
+                background = Lanes(repeating: c.ouDrift).addingProduct(background, c.ouA)
+                    .addingProduct(noise[s * 8 + inTile], c.ouKick)
             }
         }
         raw.storeBytes(of: v, toByteOffset: b * 32, as: Lanes.self)
