@@ -45,45 +45,22 @@ struct BuildBench: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let work = URL(fileURLWithPath: NSTemporaryDirectory() + "dtb-bench-build-\(getpid())", isDirectory: true)
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let home = DataHome(root: work.appendingPathComponent("home", isDirectory: true))
-            Console.progress("starting a scratch PostgreSQL cluster in \(home.root.path)")
-            let database = try Database.openEmbedded(home: home, durable: false)
-            defer {
-                try? EmbeddedCluster(home: home.root, durable: false).stop()
-                try? FileManager.default.removeItem(at: work)
-            }
+            let store = try ScratchStore(name: "build")
+            defer { store.close() }
+            let database = store.database
             let mirror = atlasMirror.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? AtlasFileSource.defaultMirror()
             Console.progress("importing brainnetome246 and ingesting the sample subject (untimed)")
             _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
             let catalog = AtlasCatalog(database: database)
             let atlas = try catalog.atlas(named: "brainnetome246")
-            let root = work.appendingPathComponent("bids", isDirectory: true)
+            let root = store.work.appendingPathComponent("bids", isDirectory: true)
             try SampleSubject().write(to: root, atlas: atlas, regions: catalog.regions(of: atlas), volume: catalog.labelVolume(of: atlas))
             _ = try SubjectIngester(database: database).ingest(root: root)
 
             Console.progress("timing: dtb twin build sample --neurons \(neurons) --degree \(degree) (child process)")
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) { child.executableURL = Bundle.main.executableURL }
-            child.arguments = ["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", String(neurons),
-                               "--degree", String(degree), "--seed", String(seed), "--json"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DTB_DATABASE_URL"] = EmbeddedCluster(home: home.root).connectionString
-            environment["DTB_HOME"] = home.root.path
-            child.environment = environment
-            let pipe = Pipe()
-            child.standardOutput = pipe
-            let start = Date()
-            try child.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            child.waitUntilExit()
-            let wall = Date().timeIntervalSince(start)
-            guard child.terminationStatus == 0 else { throw ValidationError("the timed `dtb twin build` failed (status \(child.terminationStatus))") }
-            var usage = rusage()
-            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-            let peak = Double(usage.ru_maxrss) / 1024
+            let (output, wall, peak) = try store.timedChild(["twin", "build", "sample", "--atlas", "brainnetome246",
+                                                             "--neurons", String(neurons), "--degree", String(degree),
+                                                             "--seed", String(seed), "--json"])
             let outcome = try JSONDecoder().decode(Outcome.self, from: output)
             let report = Report(neurons: neurons, degree: degree, units: 246, synapses: outcome.synapses, wallS: wall,
                                 synapsesPerS: Double(outcome.synapses) / wall, peakRssMB: peak,

@@ -50,15 +50,9 @@ struct IngestBench: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let work = URL(fileURLWithPath: directory ?? NSTemporaryDirectory() + "dtb-bench-ingest-\(getpid())", isDirectory: true)
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let home = DataHome(root: work.appendingPathComponent("home", isDirectory: true))
-            Console.progress("starting a scratch PostgreSQL cluster in \(home.root.path)")
-            let database = try Database.openEmbedded(home: home, durable: false)
-            defer {
-                try? EmbeddedCluster(home: home.root, durable: false).stop()
-                if directory == nil { try? FileManager.default.removeItem(at: work) }
-            }
+            let store = try ScratchStore(name: "ingest", directory: directory)
+            defer { store.close() }
+            let database = store.database, work = store.work
             let mirror = atlasMirror.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? AtlasFileSource.defaultMirror()
             let importer = AtlasImporter(database: database, mirror: mirror)
             let catalog = AtlasCatalog(database: database)
@@ -103,25 +97,7 @@ struct IngestBench: ParsableCommand {
             let voxelBytes = Double(grid.voxelCount * volumes * 4)
 
             Console.progress("timing: dtb ingest (child process)")
-            let start = Date()
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
-                child.executableURL = Bundle.main.executableURL
-            }
-            child.arguments = ["ingest", root.path, "--json"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DTB_DATABASE_URL"] = EmbeddedCluster(home: home.root).connectionString
-            environment["DTB_HOME"] = home.root.path
-            child.environment = environment
-            child.standardOutput = FileHandle.nullDevice
-            try child.run()
-            child.waitUntilExit()
-            let wall = Date().timeIntervalSince(start)
-            guard child.terminationStatus == 0 else { throw ValidationError("the timed `dtb ingest` failed (status \(child.terminationStatus))") }
-            var usage = rusage()
-            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-            let peak = Double(usage.ru_maxrss) / 1024
+            let (_, wall, peak) = try store.timedChild(["ingest", root.path, "--json"])
 
             var peers: [[String: AnyCodableValue]] = []
             if let peer {
