@@ -10,7 +10,7 @@ struct RoundTripTests {
     @Test func readingGivesTheTwinThatWasWritten() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = Synthetic.main
+        let twin = SonataTwins.main
         #expect(twin.groups.count > 3, "several long-range delays")
         let files = try SonataWriter().write(twin, to: scratch.directory("circuit"))
         let back = try SonataReader(directory: files.directory).read()
@@ -27,7 +27,7 @@ struct RoundTripTests {
     @Test func fallbacksAndMissingDelaysRoundTrip() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = try Synthetic.twin(neurons: 2000, k: 20, dwi: false)
+        let twin = try SonataTwins.twin(neurons: 2000, k: 20, dwi: false)
         #expect(twin.delaySteps == nil && twin.fallbacks.dwi == DWIFallback.none)
         let back = try SonataReader(directory: SonataWriter(gzipLevel: nil).write(twin, to: scratch.directory("local")).directory).read()
         #expect(back == twin)
@@ -37,7 +37,7 @@ struct RoundTripTests {
     @Test func twinWithoutSynapsesRoundTrips() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }
-        let twin = try Synthetic.twin(neurons: 500, k: 0)
+        let twin = try SonataTwins.twin(neurons: 500, k: 0)
         #expect(twin.edges.count == 0)
         let files = try SonataWriter().write(twin, to: scratch.directory("empty"))
         #expect(try SonataReader(directory: files.directory).read() == twin)
@@ -49,13 +49,13 @@ struct RoundTripTests {
     @Test func sameNetworkSameBytes() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let first = try SonataWriter().write(Synthetic.main, to: scratch.directory("first"))
+        let first = try SonataWriter().write(SonataTwins.main, to: scratch.directory("first"))
         Thread.sleep(forTimeInterval: 1.1)   // past HDF5's one-second time resolution
-        let second = try SonataWriter().write(try Synthetic.twin(), to: scratch.directory("second"))
+        let second = try SonataWriter().write(try SonataTwins.twin(), to: scratch.directory("second"))
         for (a, b) in zip(first.all, second.all) {
             #expect(try Data(contentsOf: a) == Data(contentsOf: b), "\(a.lastPathComponent) differs")
         }
-        let other = try SonataWriter().write(try Synthetic.twin(seed: 8), to: scratch.directory("other"))
+        let other = try SonataWriter().write(try SonataTwins.twin(seed: 8), to: scratch.directory("other"))
         #expect(try Data(contentsOf: first.edges) != Data(contentsOf: other.edges))
     }
 
@@ -63,7 +63,7 @@ struct RoundTripTests {
     @Test func reloadedTwinSimulatesIdentically() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = Synthetic.main
+        let twin = SonataTwins.main
         let back = try SonataReader(directory: SonataWriter().write(twin, to: scratch.directory("sim")).directory).read()
         func run(_ t: TwinNetwork) -> ([RasterSpike], [Double]) {
             let network = t.networkBuilder().build(partitions: 2)
@@ -81,7 +81,7 @@ struct RoundTripTests {
     @Test func millionSynapseTwinFigures() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = try Synthetic.twin(neurons: 10_000, k: 100)
+        let twin = try SonataTwins.twin(neurons: 10_000, k: 100)
         var clock = ContinuousClock.now
         let files = try SonataWriter().write(twin, to: scratch.directory("million"))
         let written = ContinuousClock.now - clock
@@ -101,7 +101,7 @@ struct LayoutTests {
     @Test func externalReadersFindTheLayoutTheyExpect() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = Synthetic.main
+        let twin = SonataTwins.main
         let files = try SonataWriter().write(twin, to: scratch.directory("layout"))
         let nodes = try HDF5File.open(path: files.nodes.path), edges = try HDF5File.open(path: files.edges.path)
         for file in [nodes, edges] {
@@ -155,7 +155,7 @@ struct LayoutTests {
     @Test func typeTablesHaveOneRowPerTypeInTheDialect() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }   // the directory lives to the test's end
-        let twin = Synthetic.main
+        let twin = SonataTwins.main
         let files = try SonataWriter().write(twin, to: scratch.directory("tables"))
         let nodeTypes = try String(contentsOf: files.nodeTypes, encoding: .utf8)
         let edgeTypes = try String(contentsOf: files.edgeTypes, encoding: .utf8)
@@ -177,7 +177,7 @@ struct LayoutTests {
 @Suite("SONATA errors")
 struct ErrorTests {
     private func written(in scratch: ScratchDirectory) throws -> SonataCircuitFiles {
-        try SonataWriter().write(try Synthetic.twin(neurons: 1000, k: 10), to: scratch.directory("c"))
+        try SonataWriter().write(try SonataTwins.twin(neurons: 1000, k: 10), to: scratch.directory("c"))
     }
 
     private func expectOneLine(_ error: SonataError?, file: URL, saying words: String,

@@ -54,15 +54,6 @@ struct IngestedSubject {
     }
 }
 
-/// Pearson correlation.
-func pearson(_ x: [Double], _ y: [Double]) -> Double {
-    let n = Double(x.count)
-    let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-    var sxy = 0.0, sxx = 0.0, syy = 0.0
-    for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my) }
-    return sxy / (sxx * syy).squareRoot()
-}
-
 /// Stored twin/run files under the data home (staging excluded).
 func storedTwinFiles(_ database: Database) -> [String] {
     guard let walker = FileManager.default.enumerator(atPath: database.home.files.path) else { return [] }

@@ -5,6 +5,7 @@ import SpikingEngine
 import Store
 import Testing
 import TwinBuilder
+import TwinFixtures
 import Twins
 
 /// Builds of the ingested sample subject on Brainnetome-246 against the records they came from.

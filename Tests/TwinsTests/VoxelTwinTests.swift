@@ -2,6 +2,7 @@ import DTBTestSupport
 import Foundation
 import Testing
 import TwinBuilder
+import TwinFixtures
 import Twins
 
 /// A voxel-level twin of the ingested sample subject: the gray-matter voxels become E/I units
