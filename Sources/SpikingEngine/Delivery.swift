@@ -78,7 +78,7 @@ struct BinTarget {
 /// is updated, while its gating variables are in cache. Per target element the additions keep the
 /// canonical order of `WindowDelivery.deliver`, so results are bit-identical to delivering directly.
 final class EventBins: @unchecked Sendable {
-    /// Blocks per chunk (a multiple of the 4-block random-number tile). 16,384 neurons: a chunk's
+    /// Blocks per chunk (a multiple of the random-number tile, `WindowUpdate.tileBlocks`). 16,384 neurons: a chunk's
     /// gating variables (256 KiB with four channels) stay in a core's L2 for the scattered additions,
     /// and there are few enough bins that binning writes to a few hundred streams, not thousands.
     static let chunkBlocks = 2048

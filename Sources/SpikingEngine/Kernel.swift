@@ -132,10 +132,17 @@ struct StatePointers: @unchecked Sendable {
 
 /// What one partition's update of one window needs besides the state.
 ///
-/// Random numbers come in tiles of 32 neurons (four blocks): one Philox call per tile and step,
-/// lane i of word w belonging to neuron 32·tile + 8w + i. A tile's numbers are drawn into
-/// `noise` before its blocks are updated, so a partition boundary inside a tile changes nothing.
+/// Random numbers come in tiles of 64 neurons (eight blocks), drawn into `noise` before the
+/// tile's blocks are updated, so a partition boundary inside a tile changes nothing. Background
+/// normals: one Philox call per tile and step, each word giving two deviates (lane i of word w:
+/// neurons 64·tile + 16w + i and + 8 more). Poisson inputs: one word per neuron, one call per 32
+/// neurons (lane i of word w of call h: neuron 32·(2·tile + h) + 8w + i).
 struct WindowUpdate {
+    /// Blocks per random-number tile.
+    static let tileBlocks = 8
+    /// Lanes of `noise` per step: the tile's background normals, then its Poisson inputs.
+    static let noisePerStep = 2 * tileBlocks
+
     let state: StatePointers
     let philox: Philox4x32
     /// First step of the window and its length.
@@ -146,18 +153,19 @@ struct WindowUpdate {
     let spikes: SpikeBuffer
     /// Spike counts of the current population, per step of the window.
     var counts: UnsafeMutablePointer<Int32>
-    /// Scratch for one tile: per step 32 background normals, then 32 Poisson inputs.
+    /// Scratch for one tile: per step `noisePerStep` lanes.
     let noise: UnsafeMutablePointer<Lanes>
 
     /// Updates blocks `blocks` of one population for the whole window.
     func update<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, blocks: Range<Int>, lastMask: SIMDMask<LaneInts>) {
         let fullMask = SIMDMask<LaneInts>(repeating: true)
         let ext = (0..<length).map { c.external(step: start + $0) }
+        let tileBlocks = Self.tileBlocks
         ext.withUnsafeBufferPointer { ext in
             c.poissonThresholds.withUnsafeBufferPointer { thresholds in
-                for tile in (blocks.lowerBound / 4)...((blocks.upperBound - 1) / 4) {
+                for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
                     draw(c, tile: tile, thresholds)
-                    for b in max(tile * 4, blocks.lowerBound)..<min(tile * 4 + 4, blocks.upperBound) {
+                    for b in max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound) {
                         block(S.self, c, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext)
                     }
                 }
@@ -168,23 +176,30 @@ struct WindowUpdate {
     /// Background normals and Poisson inputs of one tile for every step of the window.
     @inline(__always)
     func draw(_ c: NeuronConstants, tile: Int, _ thresholds: UnsafeBufferPointer<UInt32>) {
-        let lanes = LaneWords(repeating: UInt32(truncatingIfNeeded: tile * 8)) &+ LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
+        let lane = LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
         for s in 0..<length {
             let t = start + s
-            let out = noise + s * 8
+            let out = noise + s * Self.noisePerStep
             if c.hasBackground {
-                let w = philox.random8(lanes, UInt32(truncatingIfNeeded: t), RandomStream.background.rawValue,
+                let w = philox.random8(LaneWords(repeating: UInt32(truncatingIfNeeded: tile * 8)) &+ lane,
+                                       UInt32(truncatingIfNeeded: t), RandomStream.background.rawValue,
                                        UInt32(truncatingIfNeeded: t >> 32))
-                (out[0], out[1]) = vectorNormals(w.0, w.1)
-                (out[2], out[3]) = vectorNormals(w.2, w.3)
+                (out[0], out[1]) = vectorNormalPair(w.0)
+                (out[2], out[3]) = vectorNormalPair(w.1)
+                (out[4], out[5]) = vectorNormalPair(w.2)
+                (out[6], out[7]) = vectorNormalPair(w.3)
             }
             if c.hasPoisson {
-                let w = philox.random8(lanes, UInt32(truncatingIfNeeded: t), RandomStream.poissonDrive.rawValue,
-                                       UInt32(truncatingIfNeeded: t >> 32))
-                out[4] = poissonInput(w.0, thresholds, c.poissonWeight)
-                out[5] = poissonInput(w.1, thresholds, c.poissonWeight)
-                out[6] = poissonInput(w.2, thresholds, c.poissonWeight)
-                out[7] = poissonInput(w.3, thresholds, c.poissonWeight)
+                for half in 0..<2 {
+                    let w = philox.random8(LaneWords(repeating: UInt32(truncatingIfNeeded: (2 * tile + half) * 8)) &+ lane,
+                                           UInt32(truncatingIfNeeded: t), RandomStream.poissonDrive.rawValue,
+                                           UInt32(truncatingIfNeeded: t >> 32))
+                    let poisson = out + Self.tileBlocks + 4 * half
+                    poisson[0] = poissonInput(w.0, thresholds, c.poissonWeight)
+                    poisson[1] = poissonInput(w.1, thresholds, c.poissonWeight)
+                    poisson[2] = poissonInput(w.2, thresholds, c.poissonWeight)
+                    poisson[3] = poissonInput(w.3, thresholds, c.poissonWeight)
+                }
             }
         }
     }
@@ -243,7 +258,7 @@ struct WindowUpdate {
         var background = bgRaw.load(fromByteOffset: b * 32, as: Lanes.self)
         let neuronExternal = c.hasNeuronExternal
             ? UnsafeMutableRawPointer(state.external).load(fromByteOffset: b * 32, as: Lanes.self) : Lanes()
-        let inTile = b & 3
+        let inTile = b % Self.tileBlocks
         let gL = c.gL, vL = c.vL, vTh = c.vTh, vReset = c.vReset, dtOverC = c.dtOverC
         let resetBits = LaneInts(repeating: Int32(bitPattern: vReset.bitPattern))
         let firedBits = LaneInts(repeating: Int32(bitPattern: Refractory.boxed(c.refractorySteps, reset: vReset).bitPattern))
@@ -260,7 +275,7 @@ struct WindowUpdate {
                 slot.initializeMemory(as: Float.self, repeating: 0, count: 8 * n)
             }
             if c.hasPoisson {
-                let add = noise[s * 8 + 4 + inTile]
+                let add = noise[s * Self.noisePerStep + Self.tileBlocks + inTile]
                 switch c.poissonChannel {
                 case 0: j0 += add
                 case 1: j1 += add
@@ -293,7 +308,7 @@ struct WindowUpdate {
             if n > 2 { j2 *= c.decay[2]; j3 *= c.decay[3] }
             if c.hasBackground {
                 background = Lanes(repeating: c.ouDrift).addingProduct(background, c.ouA)
-                    .addingProduct(noise[s * 8 + inTile], c.ouKick)
+                    .addingProduct(noise[s * Self.noisePerStep + inTile], c.ouKick)
             }
         }
         raw.storeBytes(of: v, toByteOffset: b * 32, as: Lanes.self)
@@ -306,3 +321,4 @@ struct WindowUpdate {
         if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
     }
 }
+

@@ -137,8 +137,9 @@ public final class Simulation: @unchecked Sendable {
         counts = zeros(network.partitions.count * network.populations.count * window, Int32.self)
         dirty = UnsafeMutablePointer<Bool>.allocate(capacity: network.partitions.count * slots)
         dirty.initialize(repeating: false, count: network.partitions.count * slots)
-        noise = .allocate(capacity: network.partitions.count * window * 8)
-        noise.initialize(repeating: Lanes(), count: network.partitions.count * window * 8)
+        let noisePerPartition = window * WindowUpdate.noisePerStep
+        noise = .allocate(capacity: network.partitions.count * noisePerPartition)
+        noise.initialize(repeating: Lanes(), count: network.partitions.count * noisePerPartition)
         events = zeros(network.partitions.count * 8, Int.self)
         compiledGroups = .allocate(capacity: max(1, network.compiledGroups.count))
         _ = compiledGroups.initialize(from: network.compiledGroups)
@@ -259,7 +260,7 @@ public final class Simulation: @unchecked Sendable {
         readSlot.withUnsafeBufferPointer { readSlot in
             var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
-                                      noise: noise + p * window * 8)
+                                      noise: noise + p * window * WindowUpdate.noisePerStep)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
             let bins = self.bins[p]
             let blocks = network.partitions[p].blocks

@@ -42,13 +42,19 @@ func vectorLog(_ x: Lanes) -> Lanes {
     return (Lanes(e) * 0.693_147_18).addingProduct(series, y)
 }
 
-/// Two independent standard normal deviates per lane from two words (Box–Muller):
-/// r = √(−2 ln u₁), z₁ = r·cos 2πu₂, z₂ = r·sin 2πu₂. With a = π(u₂ − ½) and s = sin a (Taylor
-/// series to a¹¹ on |a| ≤ π/2, error < 1e-7): cos 2πu₂ = 2s² − 1, sin 2πu₂ = −2s√(1 − s²).
+/// Two standard normal deviates per lane from one word (Box–Muller): the top 24 bits give the
+/// radius r = √(−2 ln u), the low 8 bits one of 256 evenly spaced angles θ = 2π(k + ½)/256, and
+/// the deviates are r·cos θ and r·sin θ. With N evenly spaced angles the averages of cosᵐθ and
+/// sinᵐθ equal their continuous values for every m < N, so each deviate's moments are those of a
+/// normal up to order 255 and the pair's joint moments up to that order are those of independent
+/// normals; the radius has the same 24-bit resolution (tails to 5.9 σ) as a two-word transform.
+/// With a = π((k + ½)/256 − ½) and s = sin a (Taylor series to a¹¹ on |a| ≤ π/2, error < 1e-7):
+/// cos θ = 2s² − 1, sin θ = −2s√(1 − s²).
 @inline(__always)
-func vectorNormals(_ w1: LaneWords, _ w2: LaneWords) -> (Lanes, Lanes) {
-    let r = rootOfMagnitude(-2 * vectorLog(openUnit(w1)))
-    let a = (openUnit(w2) - 0.5) * Float.pi
+func vectorNormalPair(_ w: LaneWords) -> (Lanes, Lanes) {
+    let r = rootOfMagnitude(-2 * vectorLog(openUnit(w)))
+    let k = Lanes(LaneInts(truncatingIfNeeded: w & 0xFF))
+    let a = (k - 127.5) * (Float.pi / 256)
     let a2 = a * a
     var p = Lanes(repeating: 1.0 / 362_880).addingProduct(a2, -1.0 / 39_916_800)
     p = Lanes(repeating: -1.0 / 5040).addingProduct(p, a2)
@@ -67,3 +73,4 @@ func vectorNormals(_ w1: LaneWords, _ w2: LaneWords) -> (Lanes, Lanes) {
 func rootOfMagnitude(_ x: Lanes) -> Lanes {
     unsafeBitCast(unsafeBitCast(x, to: LaneInts.self) & 0x7FFF_FFFF, to: Lanes.self).squareRoot()
 }
+

@@ -23,6 +23,54 @@ struct NoiseTests {
         }
     }
 
+    /// The OU innovations ξ = (I(t+1) − a·I(t) − (1 − a)μ) / (σ√(1 − a²)), recovered from the
+    /// stored currents, are standard normal deviates: moments to the fourth, tail fractions, and
+    /// no dependence between the two neurons that share a random word (lanes 8 apart, the cosine
+    /// and sine of one Box–Muller pair) nor between steps. 4,096 neurons × 128 steps; bounds are
+    /// 5 standard errors of each statistic under the normal.
+    @Test func backgroundInnovationsAreStandardNormal() {
+        let ou = OrnsteinUhlenbeck.dtbFast
+        let n = 4096, steps = 128, dt = 1.0
+        var b = NetworkBuilder(dt: dt, seed: 11)
+        b.add(Population(name: "P", size: n, model: silent(.dtb2024), background: ou))
+        let sim = Simulation(network: b.build(partitions: 1))
+        let a = exp(-dt / ou.tau), kick = ou.sigma * (1 - a * a).squareRoot()
+        var previous = (0..<n).map { sim.backgroundCurrent(of: $0) }
+        var xi: [[Double]] = []
+        for _ in 0..<steps {
+            sim.run(steps: 1)
+            let current = (0..<n).map { sim.backgroundCurrent(of: $0) }
+            xi.append((0..<n).map { (current[$0] - a * previous[$0] - (1 - a) * ou.mean) / kick })
+            previous = current
+        }
+        let all = xi.flatMap { $0 }
+        let count = Double(all.count)
+        func mean(_ f: (Double) -> Double) -> Double { all.reduce(0) { $0 + f($1) } / count }
+        #expect(abs(mean { $0 }) < 5 * (1 / count).squareRoot())
+        #expect(abs(mean { $0 * $0 } - 1) < 5 * (2 / count).squareRoot())
+        #expect(abs(mean { $0 * $0 * $0 }) < 5 * (15 / count).squareRoot())
+        #expect(abs(mean { pow($0, 4) } - 3) < 5 * (96 / count).squareRoot())
+        for (z, p) in [(2.0, 0.045_500_26), (3.0, 0.002_699_80)] {
+            let beyond = mean { abs($0) > z ? 1 : 0 }
+            #expect(abs(beyond - p) < 5 * (p * (1 - p) / count).squareRoot())
+        }
+        // Pairs: neuron i with i + 8 in each 16-neuron group (one word), and each neuron with
+        // itself one step later. For independent deviates ξξ′ has variance 1 and (ξ² − 1)(ξ′² − 1) 4.
+        var pairs: [(Double, Double)] = []
+        var lagged: [(Double, Double)] = []
+        for t in 0..<steps {
+            for i in 0..<n where i % 16 < 8 { pairs.append((xi[t][i], xi[t][i + 8])) }
+            if t > 0 { for i in 0..<n { lagged.append((xi[t - 1][i], xi[t][i])) } }
+        }
+        for set in [pairs, lagged] {
+            let m = Double(set.count)
+            let product = set.reduce(0) { $0 + $1.0 * $1.1 } / m
+            let squares = set.reduce(0) { $0 + ($1.0 * $1.0 - 1) * ($1.1 * $1.1 - 1) } / m
+            #expect(abs(product) < 5 * (1 / m).squareRoot())
+            #expect(abs(squares) < 5 * (4 / m).squareRoot())
+        }
+    }
+
     /// Poisson drive into a channel: the stationary mean gating variable is
     /// λw / (1 − e^{−dt/τ}) with λ = rate·dt the expected inputs per step.
     @Test func poissonDriveHasItsRate() {
