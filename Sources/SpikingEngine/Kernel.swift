@@ -321,4 +321,3 @@ struct WindowUpdate {
         if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
     }
 }
-
