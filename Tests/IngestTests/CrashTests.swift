@@ -9,11 +9,8 @@ import Testing
     /// no partial rows, no row pointing to a missing file, and a later ingest succeeds.
     @Test(.enabled(if: dtbExecutable != nil, "needs the dtb executable beside the tests"))
     func killDuringIngestLeavesNoPartialRows() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         let before = try tableCounts(database.connection)
         // The HDF5 files are already moved into place and their rows inserted (uncommitted) when it dies.
         #expect(try killBeforeCommit(["ingest", root.path], database: database, expected: before) == before)

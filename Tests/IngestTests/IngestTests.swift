@@ -103,11 +103,8 @@ import Testing
     }
 
     @Test func reingestIsANoOpAndAChangedFileAddsAVersion() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         _ = try SubjectIngester(database: database).ingest(root: root)
         let counts = try tableCounts(database.connection)
         let again = try SubjectIngester(database: database).ingest(root: root)
@@ -125,11 +122,8 @@ import Testing
     }
 
     @Test func nonFiniteVoxelsCanBeMaskedExplicitly() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         var values = Toy.map(Toy.gm)
         values[0] = .nan
         try writeImage(values, dims: Toy.dims, to: bids.url("derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
@@ -142,11 +136,8 @@ import Testing
     }
 
     @Test func imageInTemplateSpaceOnAnotherGridIsResampled() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         // The same map at 1 mm (12×10×8), each 2 mm voxel split in eight: region volumes are unchanged.
         let fine: [[Double]] = [[1, 0, 0, -10], [0, 1, 0, -20], [0, 0, 1, -8], [0, 0, 0, 1]]
         var values: [Float] = []
@@ -206,11 +197,8 @@ import Testing
 
 @Suite struct VersionTests {
     @Test func aFilePutBackToEarlierContentIsANewVersion() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         let t1 = bids.url("sub-01/anat/sub-01_T1w.nii.gz")
         let original = try Data(contentsOf: t1)
         _ = try SubjectIngester(database: database).ingest(root: root)
@@ -228,11 +216,8 @@ import Testing
 
 @Suite struct CompanionTests {
     @Test func companionsOfAnUnchangedImageAreCheckedAgain() throws {
-        let database = try toyDatabase()
-        let root = try scratch()
+        let (database, root, bids) = try toySession()
         defer { try? FileManager.default.removeItem(at: root) }
-        let bids = try BIDSBuilder(root: root)
-        try bids.addSession("01")
         _ = try SubjectIngester(database: database).ingest(root: root)
         let counts = try tableCounts(database.connection)
         // A broken bval beside an unchanged DWI image is still rejected.

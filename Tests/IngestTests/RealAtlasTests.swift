@@ -8,19 +8,6 @@ import NIfTI
 import Store
 import Testing
 
-/// Deterministic pseudo-random numbers (SplitMix64), so every run sees the same images.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
-
 /// Real-size maps on the 2 mm MNI grid, parcellated onto both built-in atlases and checked against
 /// a plain loop over the atlas label volume.
 @Suite struct RealAtlasTests {
@@ -39,10 +26,10 @@ struct SplitMix {
         let root = try scratch()
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try BIDSBuilder(root: root, participants: [("mni", "30")])
-        var random = SplitMix(state: 2024)
-        let gm = (0..<grid.voxelCount).map { _ in random.unit() }
+        var random = SplitMix64(state: 2024)  // the same images every run
+        let gm = (0..<grid.voxelCount).map { _ in Float(random.unit()) }
         let frames = 6
-        let bold = (0..<(grid.voxelCount * frames)).map { _ in 500 + 100 * random.unit() }
+        let bold = (0..<(grid.voxelCount * frames)).map { _ in Float(500 + 100 * random.unit()) }
         try writeImage(gm, dims: grid.dimensions, affine: grid.affine,
                        to: root.appendingPathComponent("derivatives/fmriprep/sub-mni/anat/sub-mni_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
         try writeImage(bold, dims: grid.dimensions + [frames], affine: grid.affine,

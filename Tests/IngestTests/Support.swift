@@ -69,6 +69,16 @@ func writeImage(_ values: [Float], dims: [Int], affine: [[Double]] = Toy.affine,
 }
 
 /// A database with the toy atlas imported.
+/// A toy database and, in a scratch folder the caller removes, a BIDS tree with one session of
+/// subject 01 (not yet ingested).
+func toySession() throws -> (Database, URL, BIDSBuilder) {
+    let database = try toyDatabase()
+    let root = try scratch()
+    let bids = try BIDSBuilder(root: root)
+    try bids.addSession("01")
+    return (database, root, bids)
+}
+
 func toyDatabase() throws -> Database {
     let database = try TestDatabase.make()
     let dir = try scratch()
