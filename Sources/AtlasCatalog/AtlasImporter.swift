@@ -66,7 +66,7 @@ public struct AtlasImporter {
         do {
             return try database.connection.transaction { connection in
                 // Two importers of the same name: the second waits, then sees the first's atlas.
-                try connection.advisoryTransactionLock(Self.lockKey(definition.name))
+                try connection.advisoryTransactionLock(named: "atlas:\(definition.name)")
                 if let outcome = try unchanged(name: definition.name, digest: definition.contentDigest, on: connection) {
                     database.files.discard(staged, on: connection)
                     return outcome
@@ -79,13 +79,6 @@ public struct AtlasImporter {
             database.files.discard(staged, on: database.connection)
             throw error
         }
-    }
-
-    /// A stable advisory-lock key per atlas name (FNV-1a, so it does not change between runs).
-    static func lockKey(_ name: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "atlas:\(name)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int64(bitPattern: hash)
     }
 }
 

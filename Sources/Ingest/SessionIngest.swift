@@ -205,15 +205,6 @@ extension PreparedScan {
     }
 }
 
-extension String {
-    /// FNV-1a: a hash that is the same in every process (advisory-lock keys).
-    var hashValueStable: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
-    }
-}
-
 /// SHA-256 of a file on a second thread.
 final class BackgroundHash: @unchecked Sendable {
     private var result: Result<String, IngestError>?

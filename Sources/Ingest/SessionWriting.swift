@@ -11,7 +11,7 @@ extension SessionIngest {
     // MARK: Writing, inside the transaction
 
     func write(_ prepared: [PreparedScan], modalities: [String], on connection: PostgresConnection) throws {
-        try connection.advisoryTransactionLock(Int64(truncatingIfNeeded: subject.hashValueStable))
+        try connection.advisoryTransactionLock(named: subject)
         let subjectID = try subjectRow(on: connection)
         let sessionID = try connection.query("""
             INSERT INTO session (subject_id, label) VALUES ($1, $2)

@@ -142,6 +142,14 @@ public final class PostgresConnection {
         try query("SELECT pg_advisory_xact_lock($1)", [key])
     }
 
+    /// Takes the transaction-scoped advisory lock of `name`: its key is the name's 64-bit FNV-1a hash,
+    /// the same in every process (Swift's `hashValue` is seeded per process).
+    public func advisoryTransactionLock(named name: String) throws {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        try advisoryTransactionLock(Int64(bitPattern: hash))
+    }
+
     /// Tries a transaction-scoped advisory lock without waiting; `false` when another session holds it.
     public func tryAdvisoryTransactionLock(_ key: Int64) throws -> Bool {
         try query("SELECT pg_try_advisory_xact_lock($1)", [key]).scalar().bool ?? false

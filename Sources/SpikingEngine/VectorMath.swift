@@ -73,4 +73,3 @@ func vectorNormalPair(_ w: LaneWords) -> (Lanes, Lanes) {
 func rootOfMagnitude(_ x: Lanes) -> Lanes {
     unsafeBitCast(unsafeBitCast(x, to: LaneInts.self) & 0x7FFF_FFFF, to: Lanes.self).squareRoot()
 }
-

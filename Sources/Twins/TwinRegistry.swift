@@ -77,7 +77,7 @@ public struct TwinRegistry {
         let digest = Self.networkDigest(staged.mapValues(\.sha256))
         let name = request.name ?? Self.defaultName(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level)
         return try database.connection.transaction { connection in
-            try connection.advisoryTransactionLock(Self.lockKey(subject: inputs.subject, atlas: inputs.atlas.name, level: request.level))
+            try connection.advisoryTransactionLock(named: "twin:\(inputs.subject):\(inputs.atlas.name):\(request.level.rawValue)")
             let twinID = try twinRow(name: name, inputs: inputs, on: connection)
             let latest = try latestVersion(of: twinID, on: connection)
             let summary = network.summary
@@ -173,12 +173,6 @@ public struct TwinRegistry {
 
     static func defaultName(subject: String, atlas: String, level: TwinLevel) -> String {
         "\(subject)-\(atlas)" + (level == .voxel ? "-voxel" : "")
-    }
-
-    static func lockKey(subject: String, atlas: String, level: TwinLevel) -> Int64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in "twin:\(subject):\(atlas):\(level.rawValue)".utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return Int64(truncatingIfNeeded: h)
     }
 
     /// The twin of the subject/atlas/level, created on its first build; a requested name must match.

@@ -55,8 +55,11 @@ public struct TwinRunner {
 
     /// Loads a version's network from its SONATA files after checking their checksums.
     public func network(_ reference: TwinReference) throws -> TwinNetwork {
-        let queries = TwinQueries(database: database)
-        let files = try queries.files(versionID: queries.versionID(reference))
+        try network(versionID: TwinQueries(database: database).versionID(reference))
+    }
+
+    func network(versionID: Int) throws -> TwinNetwork {
+        let files = try TwinQueries(database: database).files(versionID: versionID)
         var located: [String: URL] = [:]
         for file in files {
             located[file.role] = try database.files.verify(StoredFile(id: 0, relativePath: file.path, sha256: file.sha256,
@@ -106,7 +109,7 @@ public struct TwinRunner {
             throw TwinError.invalid("--seconds \(request.seconds) is shorter than one TR (\(tr) s): no BOLD sample would be taken")
         }
         progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
-        let network = try network(TwinReference(twin: info.twin, version: info.version))
+        let network = try network(versionID: versionID)
         let seed = request.seed ?? info.seed
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
