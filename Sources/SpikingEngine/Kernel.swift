@@ -93,6 +93,37 @@ struct NeuronConstants: Sendable {
     }
 }
 
+/// A population's per-step constants broadcast to the lanes once per `update` call, so the block
+/// loop takes them as memory operands instead of broadcasting (and spilling) them block by block.
+struct LaneConstants {
+    var negativeG: (Lanes, Lanes, Lanes, Lanes)
+    var gE: (Lanes, Lanes, Lanes, Lanes)
+    var decay: (Lanes, Lanes, Lanes, Lanes)
+    var negativeGL: Lanes
+    var vTh: Lanes
+    var dtOverC: Lanes
+    var ouA: Lanes
+    var ouDrift: Lanes
+    var ouKick: Lanes
+    var resetBits: LaneInts
+    var firedBits: LaneInts
+
+    init(_ c: NeuronConstants) {
+        negativeG = (Lanes(repeating: -c.g[0]), Lanes(repeating: -c.g[1]), Lanes(repeating: -c.g[2]), Lanes(repeating: -c.g[3]))
+        gE = (Lanes(repeating: c.gE[0]), Lanes(repeating: c.gE[1]), Lanes(repeating: c.gE[2]), Lanes(repeating: c.gE[3]))
+        decay = (Lanes(repeating: c.decay[0]), Lanes(repeating: c.decay[1]), Lanes(repeating: c.decay[2]),
+                 Lanes(repeating: c.decay[3]))
+        negativeGL = Lanes(repeating: -c.gL)
+        vTh = Lanes(repeating: c.vTh)
+        dtOverC = Lanes(repeating: c.dtOverC)
+        ouA = Lanes(repeating: c.ouA)
+        ouDrift = Lanes(repeating: c.ouDrift)
+        ouKick = Lanes(repeating: c.ouKick)
+        resetBits = LaneInts(repeating: Int32(bitPattern: c.vReset.bitPattern))
+        firedBits = LaneInts(repeating: Int32(bitPattern: Refractory.boxed(c.refractorySteps, reset: c.vReset).bitPattern))
+    }
+}
+
 /// A refractory neuron's V is held at V_reset, so its slot in `v` holds the remaining refractory
 /// steps instead, boxed in a signalling NaN (which arithmetic never produces): no separate counter
 /// array is read and written every step. The threshold test is false on NaN, so a held neuron does
@@ -161,12 +192,21 @@ struct WindowUpdate {
         let fullMask = SIMDMask<LaneInts>(repeating: true)
         let ext = (0..<length).map { c.external(step: start + $0) }
         let tileBlocks = Self.tileBlocks
-        ext.withUnsafeBufferPointer { ext in
-            c.poissonThresholds.withUnsafeBufferPointer { thresholds in
-                for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
-                    draw(c, tile: tile, thresholds)
-                    for b in max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound) {
-                        block(S.self, c, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext)
+        // Read through a pointer: the block loop then takes the constants as memory operands.
+        let lanes = LaneConstants(c)
+        withUnsafePointer(to: lanes) { k in
+            ext.withUnsafeBufferPointer { ext in
+                c.poissonThresholds.withUnsafeBufferPointer { thresholds in
+                    for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
+                        draw(c, tile: tile, thresholds)
+                        let range = max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound)
+                        // A one-step window (the DTB operating point) as straight-line code: without
+                        // the step loop the block's state stays in registers instead of on the stack.
+                        if length == 1 {
+                            for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: 1) }
+                        } else {
+                            for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: length) }
+                        }
                     }
                 }
             }
@@ -244,8 +284,8 @@ struct WindowUpdate {
     }
 
     @inline(__always)
-    func block<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, _ b: Int, _ active: SIMDMask<LaneInts>,
-                                 _ ext: UnsafeBufferPointer<Float>) {
+    func block<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, _ k: UnsafePointer<LaneConstants>, _ b: Int,
+                                 _ active: SIMDMask<LaneInts>, _ ext: UnsafeBufferPointer<Float>, steps: Int) {
         let n = S.count
         let raw = UnsafeMutableRawPointer(state.v)
         var v = raw.load(fromByteOffset: b * 32, as: Lanes.self)
@@ -259,10 +299,8 @@ struct WindowUpdate {
         let neuronExternal = c.hasNeuronExternal
             ? UnsafeMutableRawPointer(state.external).load(fromByteOffset: b * 32, as: Lanes.self) : Lanes()
         let inTile = b % Self.tileBlocks
-        let gL = c.gL, vL = c.vL, vTh = c.vTh, vReset = c.vReset, dtOverC = c.dtOverC
-        let resetBits = LaneInts(repeating: Int32(bitPattern: vReset.bitPattern))
-        let firedBits = LaneInts(repeating: Int32(bitPattern: Refractory.boxed(c.refractorySteps, reset: vReset).bitPattern))
-        for s in 0..<length {
+        let leak = c.gL * c.vL
+        for s in 0..<steps {
             let t = start + s
             if readSlot[s] {
                 let slot = UnsafeMutableRawPointer(state.ring) + (t % state.ringSlots) * state.slotSize * 4 + b * 32 * n
@@ -284,31 +322,28 @@ struct WindowUpdate {
                 }
             }
             // C dV/dt = g_L V_L + Σ g_u E_u J_u + I − (g_L + Σ g_u J_u)·V, in fused multiply-adds.
-            var negativeConductance = Lanes(repeating: -gL).addingProduct(j0, -c.g[0]).addingProduct(j1, -c.g[1])
-            var driven = (neuronExternal + (gL * vL + ext[s])).addingProduct(j0, c.gE[0]).addingProduct(j1, c.gE[1])
+            var negativeConductance = k.pointee.negativeGL.addingProduct(j0, k.pointee.negativeG.0)
+                .addingProduct(j1, k.pointee.negativeG.1)
+            var driven = (neuronExternal + (leak + ext[s])).addingProduct(j0, k.pointee.gE.0).addingProduct(j1, k.pointee.gE.1)
             if n > 2 {
-                negativeConductance = negativeConductance.addingProduct(j2, -c.g[2]).addingProduct(j3, -c.g[3])
-                driven = driven.addingProduct(j2, c.gE[2]).addingProduct(j3, c.gE[3])
+                negativeConductance = negativeConductance.addingProduct(j2, k.pointee.negativeG.2)
+                    .addingProduct(j3, k.pointee.negativeG.3)
+                driven = driven.addingProduct(j2, k.pointee.gE.2).addingProduct(j3, k.pointee.gE.3)
             }
             let current = (driven + background).addingProduct(negativeConductance, v)
-            v = held(v, integrated: v.addingProduct(current, dtOverC), resetBits)
-            let fired = (v .>= vTh) .& active
+            v = held(v, integrated: v.addingProduct(current, k.pointee.dtOverC), k.pointee.resetBits)
+            let fired = (v .>= k.pointee.vTh) .& active
             if anyLane(fired) {
                 let mask = unsafeBitCast(fired, to: LaneInts.self)
-                v = unsafeBitCast((unsafeBitCast(v, to: LaneInts.self) & ~mask) | (firedBits & mask), to: Lanes.self)
-                var emitted: Int32 = 0
-                for lane in 0..<8 where fired[lane] {
-                    spikes.append(Spike(neuron: UInt32(b * 8 + lane), step: UInt32(s)))
-                    emitted += 1
-                }
-                counts[s] += emitted
+                v = unsafeBitCast((unsafeBitCast(v, to: LaneInts.self) & ~mask) | (k.pointee.firedBits & mask), to: Lanes.self)
+                emit(fired, block: b, step: s)
             }
-            j0 *= c.decay[0]
-            j1 *= c.decay[1]
-            if n > 2 { j2 *= c.decay[2]; j3 *= c.decay[3] }
+            j0 *= k.pointee.decay.0
+            j1 *= k.pointee.decay.1
+            if n > 2 { j2 *= k.pointee.decay.2; j3 *= k.pointee.decay.3 }
             if c.hasBackground {
-                background = Lanes(repeating: c.ouDrift).addingProduct(background, c.ouA)
-                    .addingProduct(noise[s * Self.noisePerStep + inTile], c.ouKick)
+                background = k.pointee.ouDrift.addingProduct(background, k.pointee.ouA)
+                    .addingProduct(noise[s * Self.noisePerStep + inTile], k.pointee.ouKick)
             }
         }
         raw.storeBytes(of: v, toByteOffset: b * 32, as: Lanes.self)
@@ -319,5 +354,16 @@ struct WindowUpdate {
             jRaw.storeBytes(of: j3, toByteOffset: 96, as: Lanes.self)
         }
         if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
+    }
+
+    /// Records the spikes of the lanes in `fired` (rare: kept out of line so the block stays in registers).
+    @inline(never)
+    func emit(_ fired: SIMDMask<LaneInts>, block b: Int, step s: Int) {
+        var emitted: Int32 = 0
+        for lane in 0..<8 where fired[lane] {
+            spikes.append(Spike(neuron: UInt32(b * 8 + lane), step: UInt32(s)))
+            emitted += 1
+        }
+        counts[s] += emitted
     }
 }
