@@ -2,23 +2,23 @@
 @preconcurrency internal import CHDF5
 import Foundation
 
-/// Debian's `hdf5-serial` is built without thread safety: two threads inside the library at once
-/// can corrupt its global state. Every HDF5Kit call therefore holds this lock; it is recursive
-/// because public calls build on one another.
+/// Every HDF5Kit call holds this lock, so the library is never entered from two threads at once
+/// whatever its build (Debian's `hdf5-serial` is thread-safe, other builds are not, and the
+/// thread-safe build serialises calls itself anyway); it is recursive because public calls build
+/// on one another.
 private let libraryLock = NSRecursiveLock()
 
-/// Opens the library once (its `H5T_NATIVE_*_g` globals are only valid after `H5open`) and turns
-/// off HDF5's printing of error stacks to stderr: we read the stack into ``HDF5Error`` instead.
-private let libraryReady: Void = {
-    H5open()
-    H5Eset_auto2(defaultErrorStack, nil, nil)
-}()
+/// Opens the library once (its `H5T_NATIVE_*_g` globals are only valid after `H5open`).
+private let libraryReady: Void = { H5open() }()
 
-/// Runs `body` holding the library lock, with the library open.
+/// Runs `body` holding the library lock, with the library open and its printing of error stacks to
+/// stderr off on this thread (we read the stack into ``HDF5Error`` instead). A thread-safe HDF5
+/// keeps that setting per thread, so it is set on every call, not once.
 func withHDF5<Result>(_ body: () throws -> Result) rethrows -> Result {
     libraryLock.lock()
     defer { libraryLock.unlock() }
     _ = libraryReady
+    H5Eset_auto2(defaultErrorStack, nil, nil)
     return try body()
 }
 

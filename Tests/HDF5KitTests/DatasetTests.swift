@@ -140,6 +140,25 @@ struct DatasetTests {
         #expect(error?.path == garbage && error?.stack.isEmpty == false)
     }
 
+    /// HDF5 built thread-safe keeps its "print error stacks" switch per thread: an error on a thread
+    /// other than the one that first opened the library must still stay off stderr.
+    @Test func errorStacksStayOffStderrOnEveryThread() throws {
+        let scratch = try ScratchDirectory()
+        let garbage = scratch.path("garbage.h5")
+        try Data("not hdf5 at all".utf8).write(to: URL(fileURLWithPath: garbage))
+        _ = try HDF5File.create(path: scratch.path("first.h5"))  // the library opened on this thread
+        let captured = scratch.path("stderr.txt")
+        let output = open(captured, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let saved = dup(STDERR_FILENO)
+        dup2(output, STDERR_FILENO)
+        let thrown = thrownOnThread { _ = try HDF5File.open(path: garbage) }
+        dup2(saved, STDERR_FILENO)
+        close(saved)
+        close(output)
+        #expect(thrown is HDF5Error)
+        #expect(!(try String(contentsOfFile: captured, encoding: .utf8)).contains("HDF5-DIAG"))
+    }
+
     @Test func closedFileRefusesWork() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("closed.h5")

@@ -34,3 +34,16 @@ let h5dump: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "")
     .split(separator: ":")
     .map { "\($0)/h5dump" }
     .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// The error `body` throws when run on a new thread (nil when it throws none).
+func thrownOnThread(_ body: @escaping @Sendable () throws -> Void) -> (any Error)? {
+    final class Outcome: @unchecked Sendable { var error: (any Error)? }
+    let outcome = Outcome(), done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        do { try body() } catch { outcome.error = error }
+        done.signal()
+    }
+    thread.start()
+    done.wait()
+    return outcome.error
+}
