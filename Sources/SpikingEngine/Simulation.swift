@@ -47,6 +47,28 @@ public struct RasterSpike: Sendable, Codable, Equatable {
     public var time: Double
 }
 
+/// Thread time a simulation has spent in each phase of its windows, summed over its partitions
+/// (seconds): where a run's time goes, without a profiler.
+public struct PhaseTimes: Sendable, Codable, Equatable {
+    /// Walking the last window's spikes through the synapse rows: sorting the events into chunk
+    /// bins, or adding them straight to their targets when the gating variables fit in cache.
+    public var delivery: Double
+    /// Adding binned events to each chunk's gating variables just before the chunk is updated.
+    public var applying: Double
+    /// The neuron update: background noise and Poisson drive, conductances, membrane, threshold.
+    public var update: Double
+
+    public init(delivery: Double, applying: Double, update: Double) {
+        self.delivery = delivery; self.applying = applying; self.update = update
+    }
+
+    /// The time between two readings of a simulation's phase times.
+    public static func - (later: PhaseTimes, earlier: PhaseTimes) -> PhaseTimes {
+        PhaseTimes(delivery: later.delivery - earlier.delivery, applying: later.applying - earlier.applying,
+                   update: later.update - earlier.update)
+    }
+}
+
 /// A running network. Not thread-safe itself: one caller drives it; it uses threads inside.
 public final class Simulation: @unchecked Sendable {
     public let network: Network
@@ -66,8 +88,16 @@ public final class Simulation: @unchecked Sendable {
     public private(set) var bold: [[Double]] = []
     public private(set) var boldSampler: BOLDSampler?
     /// Synapses delivered so far (spikes × their out-degree; external Poisson inputs excluded).
-    public var synapticEvents: Int {
-        (0..<network.partitions.count).reduce(0) { $0 + events[$1 * 8] }
+    public var synapticEvents: Int { total(.events) }
+
+    /// Thread time spent so far in each phase of the windows, summed over partitions.
+    public var phaseTimes: PhaseTimes {
+        PhaseTimes(delivery: Double(total(.delivery)) / 1e9, applying: Double(total(.applying)) / 1e9,
+                   update: Double(total(.update)) / 1e9)
+    }
+
+    private func total(_ tally: Tally) -> Int {
+        (0..<network.partitions.count).reduce(0) { $0 + tallies[$1 * 8 + tally.rawValue] }
     }
 
     let exchange: SpikeExchange
@@ -86,8 +116,10 @@ public final class Simulation: @unchecked Sendable {
     /// Per partition, random-number scratch for one tile and window.
     let noise: UnsafeMutablePointer<Lanes>
     let dirty: UnsafeMutablePointer<Bool>
-    /// Per partition, one cache line apart: synapses delivered.
-    let events: UnsafeMutablePointer<Int>
+    /// Per partition, one cache line apart: what it has counted (``Tally``).
+    let tallies: UnsafeMutablePointer<Int>
+    /// A partition's counters: synapses delivered, then nanoseconds per phase (``PhaseTimes``).
+    enum Tally: Int { case events, delivery, applying, update }
     let compiledGroups: UnsafeMutableBufferPointer<CompiledGroup>
     let rasterSet: Set<UInt32>
     /// Per partition, the pending window's events sorted by target chunk.
@@ -140,7 +172,7 @@ public final class Simulation: @unchecked Sendable {
         let noisePerPartition = window * WindowUpdate.noisePerStep
         noise = .allocate(capacity: network.partitions.count * noisePerPartition)
         noise.initialize(repeating: Lanes(), count: network.partitions.count * noisePerPartition)
-        events = zeros(network.partitions.count * 8, Int.self)
+        tallies = zeros(network.partitions.count * 8, Int.self)
         compiledGroups = .allocate(capacity: max(1, network.compiledGroups.count))
         _ = compiledGroups.initialize(from: network.compiledGroups)
         spikeTotals = Array(repeating: 0, count: network.populations.count)
@@ -167,7 +199,7 @@ public final class Simulation: @unchecked Sendable {
     deinit {
         for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
         deallocateLarge(counts)
-        deallocateLarge(events)
+        deallocateLarge(tallies)
         noise.deallocate(); dirty.deallocate(); compiledGroups.deallocate()
     }
 
@@ -221,8 +253,14 @@ public final class Simulation: @unchecked Sendable {
         let fill = buffers[(step / window) & 1]
         let partitions = network.partitions.count
         let work: @Sendable (Int) -> Void = { [self] p in
+            let start = DispatchTime.now().uptimeNanoseconds
             deliverPending(to: p)
-            update(partition: p, length: length, spikes: fill[p])
+            let delivered = DispatchTime.now().uptimeNanoseconds
+            let applying = update(partition: p, length: length, spikes: fill[p])
+            let tally = tallies + p * 8
+            tally[Tally.delivery.rawValue] += Int(delivered - start)
+            tally[Tally.applying.rawValue] += applying
+            tally[Tally.update.rawValue] += Int(DispatchTime.now().uptimeNanoseconds - delivered) - applying
         }
         if partitions == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: partitions, execute: work) }
         pending = exchange.exchange(local: fill)
@@ -245,11 +283,12 @@ public final class Simulation: @unchecked Sendable {
         let gatingBytes = network.partitions[p].blocks.count * 8 * network.channelStride * MemoryLayout<Float>.stride
         let wantsBins = self.delivery == .binned || (self.delivery == .automatic && gatingBytes > EventBins.minimumGatingBytes)
         let binned = delivery.canBin && wantsBins
-        events[p * 8] += binned ? delivery.bin(pending, into: bins[p]) : delivery.deliver(pending)
+        tallies[p * 8 + Tally.events.rawValue] += binned ? delivery.bin(pending, into: bins[p]) : delivery.deliver(pending)
     }
 
     /// Update: partition `p`'s neurons for `length` steps from `step`, population by population.
-    private func update(partition p: Int, length: Int, spikes: SpikeBuffer) {
+    /// Returns the nanoseconds spent applying binned events.
+    private func update(partition p: Int, length: Int, spikes: SpikeBuffer) -> Int {
         let pops = network.populations.count
         spikes.removeAll()
         let counts = self.counts + p * pops * window
@@ -257,6 +296,7 @@ public final class Simulation: @unchecked Sendable {
         let dirty = self.dirty + p * state.ringSlots
         let readSlot = (0..<length).map { dirty[(step + $0) % state.ringSlots] }
         for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
+        var applying = 0
         readSlot.withUnsafeBufferPointer { readSlot in
             var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
@@ -270,7 +310,11 @@ public final class Simulation: @unchecked Sendable {
             for k in 0..<bins.chunks {
                 let lo = max(blocks.lowerBound, (bins.firstChunk + k) * EventBins.chunkBlocks)
                 let hi = min(blocks.upperBound, (bins.firstChunk + k + 1) * EventBins.chunkBlocks)
-                if bins.active { bins.apply(chunk: k, j: state.j, jCount: state.slotSize) }
+                if bins.active {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    bins.apply(chunk: k, j: state.j, jCount: state.slotSize)
+                    applying += Int(DispatchTime.now().uptimeNanoseconds - start)
+                }
                 while si < segs.count && segs[si].blocks.upperBound <= lo { si += 1 }
                 var sj = si
                 while sj < segs.count && segs[sj].blocks.lowerBound < hi {
@@ -288,6 +332,7 @@ public final class Simulation: @unchecked Sendable {
                 }
             }
         }
+        return applying
     }
 
     private func record(_ length: Int) {

@@ -93,6 +93,7 @@ struct EngineBench: ParsableCommand {
                         buildS, network.synapseCount, Double(network.synapseBytes) / Double(network.synapseCount), warmup))
         simulation.run(duration: warmup)
         let spikes0 = simulation.spikeTotals.reduce(0, +), events0 = simulation.synapticEvents
+        let phases0 = simulation.phaseTimes
         let step0 = simulation.step
         let t0 = Date()
         simulation.run(duration: seconds * 1000)
@@ -109,7 +110,7 @@ struct EngineBench: ParsableCommand {
             events: events, eventsPerS: Double(events) / simS,
             updatesPerS: Double(network.neuronCount) * Double(steps) / simS,
             bytesPerSynapse: Double(network.synapseBytes) / Double(network.synapseCount),
-            peakRssMB: Machine.peakRSSMegabytes(), models: models,
+            peakRssMB: Machine.peakRSSMegabytes(), phaseThreadSeconds: simulation.phaseTimes - phases0, models: models,
             backgrounds: Array(Set(network.populations.compactMap { $0.background?.name })).sorted())
     }
 
@@ -143,6 +144,8 @@ struct EngineRun: Codable {
     var bytesPerSynapse: Double
     /// Process peak so far (runs go in order of size, so it reflects the largest so far).
     var peakRssMB: Double
+    /// The timed run's thread time per phase (delivery, applying, update), summed over threads.
+    var phaseThreadSeconds: PhaseTimes
     var models: [NeuronModel]
     var backgrounds: [String]
 }
@@ -170,6 +173,12 @@ struct EngineReport: Codable {
             lines.append(String(format: "%10d %7d %9.2f %9.2f %8.2f %11d %8.2f %14.4g %14.4g %7.2f %9.0f",
                                 r.neurons, r.threads, r.buildS, r.simS, r.rtf, r.spikes, r.rateHz,
                                 r.eventsPerS, r.updatesPerS, r.bytesPerSynapse, r.peakRssMB))
+        }
+        for r in runs {
+            let p = r.phaseThreadSeconds, total = max(p.delivery + p.applying + p.update, 1e-12)
+            lines.append(String(format: "thread time at N=%d, %d thread%@: delivery %.0f %%, applying %.0f %%, update %.0f %%",
+                                r.neurons, r.threads, r.threads == 1 ? "" : "s",
+                                100 * p.delivery / total, 100 * p.applying / total, 100 * p.update / total))
         }
         for s in speedups { lines.append(String(format: "speed-up 1→2 threads at N=%d: %.2f×", s.neurons, s.oneToTwoThreads)) }
         return lines.joined(separator: "\n")

@@ -76,6 +76,20 @@ struct NetworkTests {
         }
     }
 
+    /// Phase times account for the run: applying only happens with binned delivery, and every
+    /// phase's time grows as the simulation goes on.
+    @Test func phaseTimesFollowTheDelivery() {
+        for delivery in [SpikeDelivery.direct, .binned] {
+            let sim = Simulation(network: Workloads.coba(neurons: 3000, seed: 9).build(partitions: 2), delivery: delivery)
+            sim.run(duration: 50)
+            let first = sim.phaseTimes
+            sim.run(duration: 50)
+            let second = sim.phaseTimes - first
+            #expect(first.delivery > 0 && second.delivery > 0 && first.update > 0 && second.update > 0)
+            #expect(delivery == .direct ? first.applying == 0 && second.applying == 0 : first.applying > 0 && second.applying > 0)
+        }
+    }
+
     /// Fixed in-degree gives exactly N·K synapses; the compressed rows take at most 8 bytes each.
     @Test func synapsesAreCompact() {
         let network = Workloads.coba(neurons: 10_000, seed: 8).build(partitions: 2)
