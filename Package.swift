@@ -43,8 +43,10 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["NIfTI"]),
         .target(name: "Hemodynamics"),
         // AVX2/FMA code generation for the engine's SIMD8 update loop (x86-64 Linux, every machine kind here).
-        .target(name: "SpikingEngine", dependencies: ["Hemodynamics"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "SpikingEngine", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "Recorders", dependencies: ["SpikingEngine", "Hemodynamics"]),
         .target(name: "TwinBuilder", dependencies: ["SpikingEngine"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "Workloads", dependencies: ["SpikingEngine", "TwinBuilder"]),
 
         // Exchange formats.
         .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
@@ -54,11 +56,11 @@ let package = Package(
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
-                                              "SpikingEngine", "Hemodynamics"]),
+                                              "SpikingEngine", "Recorders", "Hemodynamics"]),
 
         // The command.
         .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -73,11 +75,12 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
+        .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
+        .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
-        .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit", "TwinFixtures"]),
+        .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
-                                                       "DTBTestSupport", "TwinFixtures"]),
+                                                       "Recorders", "DTBTestSupport", "TwinFixtures"]),
     ]
 )

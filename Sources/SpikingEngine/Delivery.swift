@@ -114,6 +114,9 @@ final class EventBins: @unchecked Sendable {
 
     deinit { end.deallocate(); deallocateLarge(entries) }
 
+    /// Bytes of storage held (the bins grow to the busiest window seen).
+    var bytes: Int { (chunks + 1) * MemoryLayout<Int>.stride + perChunk * chunks * MemoryLayout<UInt64>.stride }
+
     /// Events of chunk `k` (local index).
     @inline(__always)
     func range(_ k: Int) -> Range<Int> { (k * perChunk)..<end[k] }

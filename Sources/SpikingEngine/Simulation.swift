@@ -1,51 +1,6 @@
-// Running a network: state allocation and initial values, the window loop (deliver the last
-// window's spikes, update the next `minDelay` steps, exchange), and recording.
+// Running a network: state allocation and initial values, and the window loop (deliver the last
+// window's spikes, update the next `minDelay` steps, exchange, tell the observers).
 import Dispatch
-import Hemodynamics
-
-/// What a simulation records besides per-population spike totals (which are always kept).
-public struct Recording: Sendable {
-    /// Spike count of every population at every step.
-    public var populationCounts: Bool
-    /// Global indices of neurons whose spike times are kept.
-    public var raster: [Int]
-    /// Per unit and step, the fraction of the unit's neurons that spiked.
-    public var unitActivity: Bool
-    /// BOLD from each unit's activity.
-    public var bold: BOLDRecording?
-
-    public init(populationCounts: Bool = false, raster: [Int] = [], unitActivity: Bool = false,
-                bold: BOLDRecording? = nil) {
-        self.populationCounts = populationCounts; self.raster = raster
-        self.unitActivity = unitActivity; self.bold = bold
-    }
-}
-
-/// BOLD settings: the Balloon–Windkessel preset, how it is integrated and the scan's TR.
-///
-/// The drive of a unit at each engine step is the fraction of its neurons that spiked, per ms
-/// (count / size / dt[ms], so that at dt = 1 ms it is DTB's fraction per ms), floored at 1e-5.
-public struct BOLDRecording: Sendable {
-    public var parameters: BalloonWindkesselParameters
-    public var integrator: BalloonIntegrator
-    public var initialState: BalloonInitialState
-    /// Seconds between samples.
-    public var repetitionTime: Double
-    /// Engine steps averaged into one integration step of the hemodynamics.
-    public var stepsPerIntegration: Int
-
-    public init(parameters: BalloonWindkesselParameters = .dtb, integrator: BalloonIntegrator = .rk4,
-                initialState: BalloonInitialState = .rest, repetitionTime: Double, stepsPerIntegration: Int = 1) {
-        self.parameters = parameters; self.integrator = integrator; self.initialState = initialState
-        self.repetitionTime = repetitionTime; self.stepsPerIntegration = stepsPerIntegration
-    }
-}
-
-/// A spike of a raster: global neuron index and time (ms).
-public struct RasterSpike: Sendable, Codable, Equatable {
-    public var neuron: Int
-    public var time: Double
-}
 
 /// Thread time a simulation has spent in each phase of its windows, summed over its partitions
 /// (seconds): where a run's time goes, without a profiler.
@@ -69,24 +24,26 @@ public struct PhaseTimes: Sendable, Codable, Equatable {
     }
 }
 
-/// A running network. Not thread-safe itself: one caller drives it; it uses threads inside.
+/// A running network: the neuron state, spike buffers and observers of one run over a shared,
+/// immutable ``Network``. Many simulations may run one network (ensemble members, study arms);
+/// each owns only its state. Not thread-safe itself: one caller drives it; it uses threads inside.
 public final class Simulation: @unchecked Sendable {
     public let network: Network
+    /// Seed of the dynamics: initial potentials, background noise, Poisson drive, Gamma factors.
+    public let seed: UInt64
+    /// Ensemble member or study arm: members with one seed draw independent noise.
+    public let member: UInt32
     /// How synaptic events are delivered (see ``SpikeDelivery``).
     public let delivery: SpikeDelivery
-    public let recording: Recording
+    /// Told about every window after its spikes are exchanged, in this order.
+    public private(set) var observers: [any SimulationObserver]
     /// Steps simulated so far.
     public private(set) var step = 0
     /// Spikes per population so far.
     public private(set) var spikeTotals: [Int]
-    /// Per step, spikes per population (when recorded).
-    public private(set) var populationCounts: [[Int32]] = []
-    /// Per step, spike fraction per unit (when recorded).
-    public private(set) var unitActivity: [[Double]] = []
-    public private(set) var raster: [RasterSpike] = []
-    /// BOLD samples, one per TR, each with one value per unit.
-    public private(set) var bold: [[Double]] = []
-    public private(set) var boldSampler: BOLDSampler?
+    /// The populations as this simulation runs them: the network's, with any parameters changed
+    /// by ``setParameters(of:model:background:external:)``.
+    public private(set) var populations: [Population]
     /// Synapses delivered so far (spikes × their out-degree; external Poisson inputs excluded).
     public var synapticEvents: Int { total(.events) }
 
@@ -121,11 +78,12 @@ public final class Simulation: @unchecked Sendable {
     /// A partition's counters: synapses delivered, then nanoseconds per phase (``PhaseTimes``).
     enum Tally: Int { case events, delivery, applying, update }
     let compiledGroups: UnsafeMutableBufferPointer<CompiledGroup>
-    let rasterSet: Set<UInt32>
     /// Per partition, the pending window's events sorted by target chunk.
     let bins: [EventBins]
-    let unitOfPopulation: [Int]
-    let unitSizes: [Int]
+    /// The Philox key of this simulation's random numbers (seed and member).
+    let key: UInt64
+    /// Spikes per step and population of the last window, summed over partitions (step-major).
+    let windowCounts: UnsafeMutablePointer<Int32>
 
     /// A slice of one population inside one partition.
     struct Segment {
@@ -134,13 +92,21 @@ public final class Simulation: @unchecked Sendable {
         var lastMask: SIMDMask<LaneInts>
     }
 
-    /// - Parameter delivery: how synaptic events reach their targets; the choice changes speed,
-    ///   never results.
-    public init(network: Network, recording: Recording = Recording(),
+    /// - Parameters:
+    ///   - seed: keys the dynamics; nil: the network's seed (so a lone simulation of a network is
+    ///     keyed as the network's wiring was).
+    ///   - member: the ensemble member or study arm; member 0 draws exactly what a lone simulation
+    ///     with `seed` draws, other members draw independent streams.
+    ///   - observers: told about every window (recording, BOLD, rates); none costs nothing.
+    ///   - delivery: how synaptic events reach their targets; the choice changes speed, never results.
+    public init(network: Network, seed: UInt64? = nil, member: UInt32 = 0, observers: [any SimulationObserver] = [],
                 exchange: SpikeExchange = InProcessExchange(), delivery: SpikeDelivery = .automatic) {
         self.network = network
+        self.seed = seed ?? network.seed
+        self.member = member
+        key = Self.key(seed: self.seed, member: member)
         self.delivery = delivery
-        self.recording = recording
+        self.observers = observers
         self.exchange = exchange
         window = network.minDelay
         let n = network.paddedCount, stride = network.channelStride
@@ -154,6 +120,7 @@ public final class Simulation: @unchecked Sendable {
                               background: zeros(n, Float.self),
                               external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
                               ringSlots: slots, slotSize: n * stride)
+        populations = network.populations
         constants = network.populations.map { NeuronConstants($0, dt: network.dt) }
         segments = network.partitions.map { part in
             network.layout.enumerated().compactMap { p, l -> Segment? in
@@ -176,23 +143,7 @@ public final class Simulation: @unchecked Sendable {
         compiledGroups = .allocate(capacity: max(1, network.compiledGroups.count))
         _ = compiledGroups.initialize(from: network.compiledGroups)
         spikeTotals = Array(repeating: 0, count: network.populations.count)
-        rasterSet = Set(recording.raster.map { UInt32(network.internal(global: $0)) })
-        let unitOf = network.populations.map { $0.unit ?? -1 }
-        let units = (unitOf.max() ?? -1) + 1
-        unitOfPopulation = unitOf
-        unitSizes = (0..<units).map { u in
-            zip(network.populations, unitOf).reduce(0) { $0 + ($1.1 == u ? $1.0.size : 0) }
-        }
-        if let b = recording.bold {
-            let model = BalloonWindkessel(units: units, parameters: b.parameters, integrator: b.integrator,
-                                          initialState: b.initialState)
-            do {
-                boldSampler = try BOLDSampler(model: model, inputStep: network.dt / 1000,
-                                              repetitionTime: b.repetitionTime, inputsPerStep: b.stepsPerIntegration)
-            } catch {
-                preconditionFailure("BOLD timing: \(error)")
-            }
-        }
+        windowCounts = zeros(window * network.populations.count, Int32.self)
         initialise()
     }
 
@@ -200,13 +151,34 @@ public final class Simulation: @unchecked Sendable {
         for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
         deallocateLarge(counts)
         deallocateLarge(tallies)
+        deallocateLarge(windowCounts)
         noise.deallocate(); dirty.deallocate(); compiledGroups.deallocate()
+    }
+
+    /// Member 0 is keyed by the seed itself; member k by the seed plus k Weyl increments, a
+    /// distinct Philox key for every member.
+    static func key(seed: UInt64, member: UInt32) -> UInt64 {
+        seed &+ UInt64(member) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// Adds an observer; it sees the windows from the next one on.
+    public func add(_ observer: any SimulationObserver) { observers.append(observer) }
+
+    /// Bytes this simulation holds of its own (neuron state, delay ring, counters, random-number
+    /// scratch, spike buffers and event bins): what a second simulation of a network costs.
+    public var stateBytes: Int {
+        let n = network.paddedCount, stride = network.channelStride, partitions = network.partitions.count
+        let floats = n * (3 + stride * (1 + state.ringSlots))
+        let scratch = partitions * (window * WindowUpdate.noisePerStep * MemoryLayout<Lanes>.stride + state.ringSlots + 8 * 8)
+        let counters = (partitions + 1) * network.populations.count * window * 4
+        return floats * 4 + scratch + counters + buffers.joined().reduce(0) { $0 + $1.bytes }
+            + bins.reduce(0) { $0 + $1.bytes }
     }
 
     /// Initial potentials, stationary OU currents and per-neuron external currents, each from its
     /// own random stream keyed by the neuron.
     private func initialise() {
-        let seed = network.seed
+        let seed = key
         for (p, population) in network.populations.enumerated() {
             let l = network.layout[p]
             for k in 0..<((population.size + 7) / 8 * 8) {
@@ -221,11 +193,8 @@ public final class Simulation: @unchecked Sendable {
                     var r = RandomSequence(seed: seed, stream: .backgroundInitial, item: UInt32(i))
                     state.background[i] = Float(ou.mean + ou.sigma * r.normal())
                 }
-                if case .gamma(let mean, let shape) = population.external {
-                    var r = RandomSequence(seed: seed, stream: .externalGamma, item: UInt32(i))
-                    state.external[i] = Float(mean * r.gamma(shape: shape) / shape)
-                }
             }
+            if case .gamma(let mean, let shape) = population.external { drawGammaFactors(p, mean: mean, shape: shape) }
         }
     }
 
@@ -298,7 +267,7 @@ public final class Simulation: @unchecked Sendable {
         for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
         var applying = 0
         readSlot.withUnsafeBufferPointer { readSlot in
-            var update = WindowUpdate(state: state, philox: Philox4x32(seed: network.seed), start: step,
+            var update = WindowUpdate(state: state, philox: Philox4x32(seed: key), start: step,
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
                                       noise: noise + p * window * WindowUpdate.noisePerStep)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
@@ -335,39 +304,24 @@ public final class Simulation: @unchecked Sendable {
         return applying
     }
 
+    /// Sums the window's counts over partitions into `windowCounts`, adds them to the totals and
+    /// tells the observers.
     private func record(_ length: Int) {
         let pops = network.populations.count
         let partitions = network.partitions.count
-        var stepCounts = [Int32](repeating: 0, count: pops)
         for s in 0..<length {
             for p in 0..<pops {
                 var c: Int32 = 0
                 for q in 0..<partitions { c += counts[(q * pops + p) * window + s] }
-                stepCounts[p] = c
+                windowCounts[s * pops + p] = c
                 spikeTotals[p] += Int(c)
             }
-            if recording.populationCounts { populationCounts.append(stepCounts) }
-            if recording.unitActivity || boldSampler != nil { recordUnits(stepCounts) }
         }
-        if !rasterSet.isEmpty {
-            for buffer in pending {
-                for spike in buffer.spikes where rasterSet.contains(spike.neuron) {
-                    raster.append(RasterSpike(neuron: network.global(internal: Int(spike.neuron))!,
-                                              time: Double(step + Int(spike.step)) * network.dt))
-                }
-            }
-        }
-    }
-
-    private func recordUnits(_ stepCounts: [Int32]) {
-        var spikes = [Int](repeating: 0, count: unitSizes.count)
-        for (p, u) in unitOfPopulation.enumerated() where u >= 0 { spikes[u] += Int(stepCounts[p]) }
-        let fraction = zip(spikes, unitSizes).map { Double($0) / Double($1) }
-        if recording.unitActivity { unitActivity.append(fraction) }
-        if boldSampler != nil {
-            let drive = fraction.map { max($0 / network.dt, 1e-5) }
-            if boldSampler!.step(input: drive) { bold.append(boldSampler!.model.bold) }
-        }
+        guard !observers.isEmpty else { return }
+        let record = SimulationWindow(network: network, firstStep: step, length: length,
+                                      counts: UnsafeBufferPointer(start: windowCounts, count: length * pops),
+                                      spikes: pending)
+        for observer in observers { observer.simulation(self, didAdvance: record) }
     }
 
     /// Mean firing rate of each population so far (Hz).
@@ -375,18 +329,39 @@ public final class Simulation: @unchecked Sendable {
         zip(spikeTotals, network.populations).map { time > 0 ? Double($0) / Double($1.size) / (time / 1000) : 0 }
     }
 
-    /// Changes a population's parameters between runs (hyperparameters in assimilation). The
-    /// channel set must stay the same; per-neuron Gamma factors are not redrawn.
+    /// Changes a population's parameters between windows without rebuilding anything (the
+    /// hyperparameters of an assimilation, a drug's conductance change): the model (same channel
+    /// set), the OU background (`.some(nil)` turns it off) or the external current. A new Gamma
+    /// mean rescales each neuron's own factor γ_j, which is derived again from its stream, never
+    /// redrawn. Callers validate values first; a different channel set is a programming error.
     public func setParameters(of population: PopulationID, model: NeuronModel? = nil,
                               background: OrnsteinUhlenbeck?? = nil, external: ExternalCurrent? = nil) {
-        var p = network.populations[population.index]
+        var p = populations[population.index]
         if let model {
             precondition(model.channels == p.model.channels, "the channel set is fixed")
             p.model = model
         }
         if let background { p.background = background }
-        if let external { p.external = external }
+        if let external {
+            p.external = external
+            if case .gamma(let mean, let shape) = external { drawGammaFactors(population.index, mean: mean, shape: shape) }
+        }
+        populations[population.index] = p
         constants[population.index] = NeuronConstants(p, dt: network.dt)
+    }
+
+    /// The receptor conductances g_u of a population, keeping the rest of its model.
+    public func setConductances(_ g: [Double], of population: PopulationID) {
+        setParameters(of: population, model: populations[population.index].model.with(conductances: g))
+    }
+
+    /// Per-neuron external currents mean·γ_j/shape of a Gamma population (γ_j from its own stream).
+    private func drawGammaFactors(_ p: Int, mean: Double, shape: Double) {
+        let l = network.layout[p]
+        for k in 0..<((l.size + 7) / 8 * 8) {
+            var r = RandomSequence(seed: key, stream: .externalGamma, item: UInt32(l.first + k))
+            state.external[l.first + k] = Float(mean * r.gamma(shape: shape) / shape)
+        }
     }
 
     /// The membrane potential of a neuron (global index) now.

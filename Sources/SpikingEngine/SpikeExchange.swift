@@ -40,6 +40,9 @@ public final class SpikeBuffer: @unchecked Sendable {
 
     public func removeAll() { count = 0 }
 
+    /// Bytes of storage held (the capacity, not the spikes in it).
+    public var bytes: Int { capacity * MemoryLayout<Spike>.stride }
+
     /// The spikes, valid until the next append or removal.
     public var spikes: UnsafeBufferPointer<Spike> { UnsafeBufferPointer(start: storage, count: count) }
 }

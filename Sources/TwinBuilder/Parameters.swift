@@ -19,13 +19,32 @@ public struct ColumnTemplate: Sendable, Codable, Equatable {
         self.longRange = longRange; self.conductances = conductances
     }
 
-    /// A cortical column: L2/3, L4, L5, L6, each E and I, with the laminar table (the engine's).
+    /// A cortical column: L2/3, L4, L5, L6, each E and I (design note §2). The builder owns these
+    /// tables; the engine's benchmark workloads are made from them, never the other way round, so
+    /// no benchmark can change a twin's network.
     public static let laminar = ColumnTemplate(
-        names: Workloads.laminarNames, shares: Workloads.laminarShares,
-        excitatory: Workloads.laminarNames.map { $0.hasSuffix("E") },
-        local: Workloads.laminarTable.map { Array($0.prefix(8)) },
-        longRange: Workloads.laminarTable.map { $0[8] },
-        conductances: Workloads.laminarConductances)
+        names: ["L2/3E", "L2/3I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"],
+        shares: [0.2679, 0.0756, 0.2837, 0.0709, 0.0633, 0.0139, 0.1864, 0.0382],
+        excitatory: [true, false, true, false, true, false, true, false],
+        // Relative synapse counts, rows post, columns pre.
+        local: [
+            [3554, 804, 881, 45, 431, 0, 136, 0],
+            [1778, 532, 456, 29, 217, 0, 69, 0],
+            [417, 84, 1070, 690, 79, 93, 1686, 0],
+            [168, 41, 628, 538, 36, 0, 1028, 0],
+            [2550, 176, 765, 99, 621, 596, 363, 7],
+            [1357, 76, 380, 32, 375, 403, 129, 0],
+            [643, 46, 549, 196, 327, 126, 925, 597],
+            [80, 8, 92, 3, 159, 11, 76, 499],
+        ],
+        longRange: [1020, 396, 1489, 790, 1591, 214, 2609, 1794],
+        // DTB `default_params` conductances (AMPA, NMDA, GABAa, GABAb).
+        conductances: [
+            [0.0007, 0.00011, 0.001485, 0.000275], [0.0013, 0.00022, 0.00297, 0.000605],
+            [0.0008, 0.000165, 0.00187, 0.000385], [0.0014, 0.000275, 0.00319, 0.00066],
+            [0.0007, 0.00011, 0.00154, 0.00033], [0.0015, 0.000275, 0.00187, 0.000715],
+            [0.0007, 0.000165, 0.001705, 0.00033], [0.0017, 0.00033, 0.002805, 0.00077],
+        ])
 
     /// A subcortical unit: E 0.8 and I 0.2 of its neurons; inputs internal E : internal I :
     /// long-range = 4 : 1 : 2; the two-population E/I conductances.
@@ -34,7 +53,8 @@ public struct ColumnTemplate: Sendable, Codable, Equatable {
         local: [[4, 1], [4, 1]], longRange: [2, 2],
         conductances: Array(repeating: [0.0016, 0.000324, 0.003672, 0.000756], count: 2))
 
-    var count: Int { names.count }
+    /// Populations per unit.
+    public var count: Int { names.count }
 
     /// Shares normalised to sum 1.
     public var normalisedShares: [Double] {

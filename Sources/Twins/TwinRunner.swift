@@ -2,6 +2,7 @@ import Foundation
 import HDF5Kit
 import Hemodynamics
 import Postgres
+import Recorders
 import SpikingEngine
 import Store
 import TwinBuilder
@@ -69,13 +70,16 @@ public struct TwinRunner {
     }
 
     /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute), calling
-    /// `progress` with the simulated seconds about every tenth of the run.
+    /// `progress` with the simulated seconds about every tenth of the run. Throws when the TR is
+    /// not a whole number of steps.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
                                 bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [],
-                                progress: (Double) -> Void = { _ in }) -> TwinRunResult {
-        let engine = network.networkBuilder(seed: seed).build(partitions: max(1, threads))
-        let recording = Recording(raster: raster, bold: BOLDRecording(parameters: bold, repetitionTime: repetitionTime))
-        let simulation = Simulation(network: engine, recording: recording)
+                                progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
+        let engine = network.networkBuilder().build(partitions: max(1, threads))
+        let boldRecorder = try BOLDRecorder(network: engine, parameters: bold, repetitionTime: repetitionTime)
+        let spikeRaster = SpikeRaster(neurons: raster)
+        let simulation = Simulation(network: engine, seed: seed,
+                                    observers: raster.isEmpty ? [boldRecorder] : [boldRecorder, spikeRaster])
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
         // Whole exchange windows per call, so that running in parts is the same as running at once.
         let window = engine.minDelay
@@ -92,8 +96,8 @@ public struct TwinRunner {
         }
         let neuronsPerUnit = network.neuronCounts.map { $0.reduce(0, +) }
         let unitRates = zip(spikesPerUnit, neuronsPerUnit).map { Double($0) / Double($1) / seconds }
-        return TwinRunResult(bold: simulation.bold, unitRates: unitRates, populationRates: simulation.rates,
-                             spikes: simulation.spikeTotals.reduce(0, +), raster: simulation.raster)
+        return TwinRunResult(bold: boldRecorder.samples, unitRates: unitRates, populationRates: simulation.rates,
+                             spikes: simulation.spikeTotals.reduce(0, +), raster: spikeRaster.spikes)
     }
 
     public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
@@ -113,7 +117,7 @@ public struct TwinRunner {
         let seed = request.seed ?? info.seed
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
-        let result = Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
+        let result = try Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
                                    threads: request.threads) { simulated in
             progress(String(format: "simulated %.1f of %.1f s (%.1f s wall)", simulated, request.seconds, Date().timeIntervalSince(started)))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpikingEngine
+import Workloads
 
 /// `dtb bench …`: benchmarks that print their figures.
 struct Bench: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Kit
 import Sonata
+import Recorders
 import SpikingEngine
 import Testing
 import TwinBuilder
@@ -67,9 +68,10 @@ struct RoundTripTests {
         let back = try SonataReader(directory: SonataWriter().write(twin, to: scratch.directory("sim")).directory).read()
         func run(_ t: TwinNetwork) -> ([RasterSpike], [Double]) {
             let network = t.networkBuilder().build(partitions: 2)
-            let sim = Simulation(network: network, recording: Recording(raster: Array(0..<network.neuronCount)))
+            let raster = SpikeRaster(neurons: 0..<network.neuronCount)
+            let sim = Simulation(network: network, observers: [raster])
             sim.run(duration: 200)
-            return (sim.raster, (0..<network.neuronCount).map { sim.potential(of: $0) })
+            return (raster.spikes, (0..<network.neuronCount).map { sim.potential(of: $0) })
         }
         let original = run(twin), reloaded = run(back)
         #expect(original.0.count > 100, "the twin spikes (\(original.0.count) spikes)")

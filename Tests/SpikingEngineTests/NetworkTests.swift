@@ -1,5 +1,7 @@
 import Foundation
+import Recorders
 import SpikingEngine
+import Workloads
 import Testing
 
 @Suite("Networks")
@@ -10,11 +12,11 @@ struct NetworkTests {
     /// correlation c̄ far below synchronous regimes (c̄ ≳ 0.1).
     @Test func balancedNetworkIsAsynchronousIrregular() {
         let n = 10_000
-        let sim = Simulation(network: Workloads.coba(neurons: n, seed: 6).build(),
-                             recording: Recording(populationCounts: true, raster: Array(0..<1000)))
+        let raster = SpikeRaster(neurons: 0..<1000), counts = PopulationCounts()
+        let sim = Simulation(network: Workloads.coba(neurons: n, seed: 6).build(), observers: [raster, counts])
         sim.run(duration: 1200)
         let warm = 200.0
-        let spikes = sim.raster.filter { $0.time >= warm }
+        let spikes = raster.spikes.filter { $0.time >= warm }
         let rate = Double(spikes.count) / 1000 / ((sim.time - warm) / 1000)
         #expect(rate > 5 && rate < 30, "rate \(rate) Hz")
         var last: [Int: Double] = [:], intervals: [Int: [Double]] = [:]
@@ -29,7 +31,7 @@ struct NetworkTests {
         let cv = cvs.reduce(0, +) / Double(cvs.count)
         #expect(cv > 0.7 && cv < 1.5, "ISI CV \(cv)")
         // Population spike counts in 5 ms bins.
-        let steps = sim.populationCounts.dropFirst(Int(warm / 0.1)).map { Double($0.reduce(0, +)) }
+        let steps = counts.steps.dropFirst(Int(warm / 0.1)).map { Double($0.reduce(0, +)) }
         let bins = stride(from: 0, to: steps.count - 49, by: 50).map { steps[$0..<($0 + 50)].reduce(0, +) }
         let m = bins.reduce(0, +) / Double(bins.count)
         let fano = bins.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(bins.count - 1) / m
@@ -44,9 +46,10 @@ struct NetworkTests {
             let builder = workload == "coba" ? Workloads.coba(neurons: 3000, seed: 7)
                 : Workloads.dtbLaminar(neurons: 6000, units: 3, seed: 7)
             let network = builder.build(partitions: partitions)
-            let sim = Simulation(network: network, recording: Recording(raster: Array(0..<network.neuronCount)))
+            let raster = SpikeRaster(neurons: 0..<network.neuronCount)
+            let sim = Simulation(network: network, observers: [raster])
             sim.run(duration: workload == "coba" ? 200 : 500)
-            return (sim.raster, (0..<network.neuronCount).map { sim.potential(of: $0) })
+            return (raster.spikes, (0..<network.neuronCount).map { sim.potential(of: $0) })
         }
         let one = run(1), two = run(2), three = run(3)
         #expect(one.0.count > 100)
@@ -62,10 +65,10 @@ struct NetworkTests {
             let builder = workload == "coba" ? Workloads.coba(neurons: 3000, seed: 9)
                 : Workloads.dtbLaminar(neurons: 6000, units: 3, seed: 9)
             let network = builder.build(partitions: partitions)
-            let sim = Simulation(network: network, recording: Recording(raster: Array(0..<network.neuronCount)),
-                                 delivery: delivery)
+            let raster = SpikeRaster(neurons: 0..<network.neuronCount)
+            let sim = Simulation(network: network, observers: [raster], delivery: delivery)
             sim.run(duration: workload == "coba" ? 200 : 500)
-            return (sim.raster, (0..<network.neuronCount).map { sim.potential(of: $0) })
+            return (raster.spikes, (0..<network.neuronCount).map { sim.potential(of: $0) })
         }
         let direct = run(.direct, partitions: 1)
         #expect(direct.0.count > 100)

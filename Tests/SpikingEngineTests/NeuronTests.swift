@@ -1,4 +1,5 @@
 import Foundation
+import Recorders
 import SpikingEngine
 import Testing
 
@@ -20,7 +21,8 @@ struct NeuronTests {
         let current = 0.6
         var b = NetworkBuilder(dt: 0.1, seed: 1)
         b.add(Population(name: "one", size: 1, model: m, external: .constant(current)))
-        let sim = Simulation(network: b.build(partitions: 1), recording: Recording(raster: [0]))
+        let raster = SpikeRaster(neurons: [0])
+        let sim = Simulation(network: b.build(partitions: 1), observers: [raster])
         let tau = m.capacitance / m.leakConductance
         let vInf = m.leakReversal + current / m.leakConductance
         let v0 = m.leakReversal
@@ -33,7 +35,7 @@ struct NeuronTests {
         }
         sim.run(duration: 1970)
         let period = m.refractoryPeriod + tau * log((vInf - m.reset) / (vInf - m.threshold))
-        let times = sim.raster.map(\.time)
+        let times = raster.spikes.map(\.time)
         let first = tau * log((vInf - v0) / (vInf - m.threshold))
         #expect(abs(times[0] - first) <= 0.2)
         let intervals = zip(times.dropFirst(), times).map { $0 - $1 }
@@ -57,7 +59,8 @@ struct NeuronTests {
         let target = b.neuron(0, of: post)
         b.connect(ConnectionList(pre: [b.neuron(0, of: e)], post: [target], weights: [[1, 1]], group: exc))
         b.connect(ConnectionList(pre: [b.neuron(0, of: i)], post: [target], weights: [[1, 1]], group: inh))
-        let sim = Simulation(network: b.build(partitions: 1), recording: Recording(raster: [0, 1]))
+        let raster = SpikeRaster(neurons: [0, 1])
+        let sim = Simulation(network: b.build(partitions: 1), observers: [raster])
         let weights = [0.8, 0.4, 0.6, 0.2]
         let arrival = [10, 10, 15, 15]  // steps: spike at step 0 plus 1 ms or 1.5 ms
         for step in 0..<400 {
@@ -68,6 +71,6 @@ struct NeuronTests {
                 #expect(abs(sim.gating(of: target, channel: u) - expected) <= 1e-6 + 1e-5 * expected)
             }
         }
-        #expect(sim.raster.map(\.time) == [0, 0])
+        #expect(raster.spikes.map(\.time) == [0, 0])
     }
 }
