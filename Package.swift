@@ -58,9 +58,12 @@ let package = Package(
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics"]),
 
+        // Benchmarks (figures printed by `dtb bench`; no product code depends on them).
+        .target(name: "Benchmarks", dependencies: ["SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
+
         // The command.
         .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Recorders", "Workloads", "Benchmarks", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import AtlasCatalog
 import Foundation
 import Imaging
