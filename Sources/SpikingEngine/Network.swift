@@ -134,6 +134,12 @@ public final class Network: Sendable {
         partitions = zip(ranges, tables).map { Partition(blocks: $0, synapses: $1!) }
     }
 
+    /// The identifier of population `index`, in the order the populations were added.
+    public func populationID(_ index: Int) -> PopulationID {
+        precondition(populations.indices.contains(index), "population index out of range")
+        return PopulationID(index: index)
+    }
+
     /// The global index of an internal neuron index, or nil for block padding.
     func global(internal i: Int) -> Int? {
         var lo = 0, hi = layout.count - 1

@@ -77,6 +77,8 @@ public enum RandomStream: UInt32, Sendable {
     case externalGamma = 5
     case connectivity = 6
     case dwi = 7
+    /// An assimilation filter's draws (random-walk diffusion, observation perturbations).
+    case filter = 8
 }
 
 /// A sequential reader over one counter family, for set-up code (connectivity, initial values)

@@ -1,0 +1,166 @@
+import Hemodynamics
+import SpikingEngine
+
+/// The settings of a diffusion-EnKF assimilation (design note §4), all recorded with the fit.
+public struct FilterSettings: Sendable, Codable, Equatable {
+    /// Variance Q of the random walk θ ← θ + √Q·η applied before every frame (DTB: 0.01–1).
+    public var processVariance: Double = 0.1
+    /// The hierarchical analysis (R, ρ).
+    public var analysis: HierarchicalAnalysis
+    /// Multiplicative inflation of the θ anomalies after each analysis (1: none, as DTB).
+    public var inflation: Double = 1
+    /// Biological time (s) simulated with the initial hyperparameters before the first frame.
+    public var warmupSeconds: Double = 10
+    /// Seed of the filter's draws (initial ensemble, random walk, observation perturbations).
+    public var seed: UInt64 = 1
+
+    public init(analysis: HierarchicalAnalysis, processVariance: Double = 0.1, inflation: Double = 1,
+                warmupSeconds: Double = 10, seed: UInt64 = 1) {
+        self.analysis = analysis; self.processVariance = processVariance; self.inflation = inflation
+        self.warmupSeconds = warmupSeconds; self.seed = seed
+    }
+
+    /// Throws unless Q ≥ 0, inflation ≥ 1 and the warm-up ≥ 0, all finite.
+    public func validate() throws {
+        guard processVariance.isFinite, processVariance >= 0 else {
+            throw AssimilationError.invalid("process variance \(processVariance) must be 0 or more")
+        }
+        guard inflation.isFinite, inflation >= 1 else { throw AssimilationError.invalid("inflation \(inflation) must be 1 or more") }
+        guard warmupSeconds.isFinite, warmupSeconds >= 0 else {
+            throw AssimilationError.invalid("warm-up \(warmupSeconds) s must be 0 or more")
+        }
+    }
+}
+
+/// What one frame of an assimilation gave.
+public struct AssimilationFrame: Sendable, Codable, Equatable {
+    /// Per unit and hyperparameter (unit-major), the ensemble mean and standard deviation of h
+    /// after the analysis.
+    public var mean: [Double]
+    public var spread: [Double]
+    /// Per unit, the ensemble-mean predicted BOLD before the analysis (the filter's forecast).
+    public var forecast: [Double]
+}
+
+/// Fits a twin's hyperparameters to a BOLD series frame by frame: random-walk diffusion of θ, one
+/// TR of every member, then the hierarchical EnKF analysis of [θ, s, f, v, q] from each unit's BOLD,
+/// the members' balloon states overwritten by the analysis (floored).
+public final class DiffusionFilter {
+    public let ensemble: MemberEnsemble
+    public let hyperparameters: [Hyperparameter]
+    public let settings: FilterSettings
+    /// θ per member, unit and hyperparameter (member-major, then unit-major).
+    public private(set) var theta: [Double]
+    /// Frames analysed so far.
+    public private(set) var frame = 0
+    private let stepsPerFrame: Int
+
+    /// Draws the initial ensemble (θ uniform over each bound's middle third), sets it and runs the warm-up.
+    public init(ensemble: MemberEnsemble, hyperparameters: [Hyperparameter], settings: FilterSettings) throws {
+        try settings.validate()
+        guard hyperparameters.map(\.kind) == ensemble.kinds else {
+            throw AssimilationError.invalid("the hyperparameters must be the ensemble's kinds, in order")
+        }
+        self.ensemble = ensemble; self.hyperparameters = hyperparameters; self.settings = settings
+        let dt = ensemble.network.dt
+        stepsPerFrame = Int((ensemble.bold[0].sampler.repetitionTime * 1000 / dt).rounded())
+        let k = hyperparameters.count, units = ensemble.units
+        theta = [Double](repeating: 0, count: ensemble.members.count * units * k)
+        for m in 0..<ensemble.members.count {
+            for u in 0..<units {
+                var draws = RandomSequence(seed: settings.seed, stream: .filter, item: 0, salt: UInt32(m * units + u))
+                for (i, h) in hyperparameters.enumerated() {
+                    let third = h.bounds.middleThird
+                    theta[(m * units + u) * k + i] = h.bounds.logit(third.lowerBound + (third.upperBound - third.lowerBound) * draws.unit())
+                }
+            }
+        }
+        applyTheta()
+        ensemble.advance(steps: Int((settings.warmupSeconds * 1000 / dt).rounded()))
+    }
+
+    /// Assimilates one observed frame (one BOLD value per unit).
+    public func assimilate(_ observed: [Double]) -> AssimilationFrame {
+        frame += 1
+        diffuse()
+        applyTheta()
+        ensemble.advance(steps: stepsPerFrame)
+        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
+        let predicted = (0..<units).map { u in (0..<members).map { ensemble.latestBOLD(member: $0)[u] } }
+        var states = (0..<units).map { u in
+            Ensemble(dimension: k + 4, members: members, values: (0..<members).flatMap { m -> [Double] in
+                let b = ensemble.bold[m].sampler.model[u]
+                return Array(theta[((m * units + u) * k)..<((m * units + u + 1) * k)]) + [b.s, b.f, b.v, b.q]
+            })
+        }
+        let perturbations = (0..<units).map { u in
+            (0..<members).map { m -> Double in
+                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame + 1), salt: UInt32(m * units + u))
+                return r.normal()
+            }
+        }
+        settings.analysis.analyse(units: &states, predicted: predicted, observed: observed, perturbations: perturbations)
+        write(states)
+        inflate()
+        applyTheta()
+        return summary(forecast: predicted.map { $0.reduce(0, +) / Double(members) })
+    }
+
+    /// h of member m, unit u, hyperparameter i now.
+    public func value(member m: Int, unit u: Int, _ i: Int) -> Double {
+        hyperparameters[i].bounds.value(theta[(m * ensemble.units + u) * hyperparameters.count + i])
+    }
+
+    private func diffuse() {
+        guard settings.processVariance > 0 else { return }
+        let units = ensemble.units, k = hyperparameters.count, scale = settings.processVariance.squareRoot()
+        for m in 0..<ensemble.members.count {
+            for u in 0..<units {
+                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame), salt: UInt32(m * units + u))
+                for i in 0..<k { theta[(m * units + u) * k + i] += scale * r.normal() }
+            }
+        }
+    }
+
+    private func applyTheta() {
+        let units = ensemble.units, k = hyperparameters.count
+        for m in 0..<ensemble.members.count {
+            ensemble.set(member: m, (0..<(units * k)).map { value(member: m, unit: $0 / k, $0 % k) })
+        }
+    }
+
+    /// θ and the balloon states back from the analysed ensembles (f, v, q floored at 1e-5).
+    private func write(_ states: [Ensemble]) {
+        let units = ensemble.units, k = hyperparameters.count
+        for m in 0..<ensemble.members.count {
+            for u in 0..<units {
+                for i in 0..<k { theta[(m * units + u) * k + i] = states[u][member: m, i] }
+                let b = BalloonState(s: states[u][member: m, k], f: states[u][member: m, k + 1],
+                                     v: states[u][member: m, k + 2], q: states[u][member: m, k + 3])
+                ensemble.bold[m].sampler.model.setState(b, unit: u)
+            }
+        }
+    }
+
+    /// θ ← mean + λ(θ − mean) per unit and hyperparameter.
+    private func inflate() {
+        guard settings.inflation != 1 else { return }
+        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
+        for j in 0..<(units * k) {
+            let mean = (0..<members).reduce(0) { $0 + theta[$1 * units * k + j] } / Double(members)
+            for m in 0..<members { theta[m * units * k + j] = mean + settings.inflation * (theta[m * units * k + j] - mean) }
+        }
+    }
+
+    private func summary(forecast: [Double]) -> AssimilationFrame {
+        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
+        var mean = [Double](repeating: 0, count: units * k), spread = mean
+        for j in 0..<(units * k) {
+            let values = (0..<members).map { value(member: $0, unit: j / k, j % k) }
+            let mu = values.reduce(0, +) / Double(members)
+            mean[j] = mu
+            spread[j] = (values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(members - 1)).squareRoot()
+        }
+        return AssimilationFrame(mean: mean, spread: spread, forecast: forecast)
+    }
+}

@@ -1,0 +1,77 @@
+import Dispatch
+import Hemodynamics
+import Recorders
+import SpikingEngine
+
+/// M members of one twin run side by side over one shared, immutable network: each member is a
+/// ``Simulation`` (its own neuron state and noise: member index m under one seed) with its own
+/// Balloon–Windkessel BOLD, so memory grows with M by the neuron state only. Members run in
+/// parallel, each on one partition, so results do not depend on the thread count.
+public final class MemberEnsemble: @unchecked Sendable {
+    public let network: Network
+    public let populations: UnitPopulations
+    public let kinds: [HyperparameterKind]
+    public let members: [Simulation]
+    public let bold: [BOLDRecorder]
+    /// Threads the members are spread over.
+    public let threads: Int
+
+    /// - Parameters:
+    ///   - network: built with one partition (members, not partitions, are the parallel work).
+    ///   - excitatory: per population, whether it is excitatory (external current lands there).
+    public init(network: Network, excitatory: [Bool], members count: Int, seed: UInt64, kinds: [HyperparameterKind],
+                bold parameters: BalloonWindkesselParameters, repetitionTime: Double, threads: Int) throws {
+        guard count >= 2 else { throw AssimilationError.invalid("an ensemble needs at least 2 members, not \(count)") }
+        guard !kinds.isEmpty, Set(kinds).count == kinds.count else {
+            throw AssimilationError.invalid("name each fitted hyperparameter once")
+        }
+        self.network = network
+        populations = try UnitPopulations(network: network, excitatory: excitatory)
+        self.kinds = kinds
+        self.threads = max(1, threads)
+        var recorders: [BOLDRecorder] = []
+        for _ in 0..<count {
+            do { recorders.append(try BOLDRecorder(network: network, parameters: parameters, repetitionTime: repetitionTime)) }
+            catch { throw AssimilationError.invalid("TR \(repetitionTime) s: \(error)") }
+        }
+        bold = recorders
+        members = (0..<count).map { Simulation(network: network, seed: seed, member: UInt32($0), observers: [recorders[$0]]) }
+    }
+
+    public var units: Int { populations.units }
+
+    /// Sets member m's hyperparameters: `h[u * kinds.count + k]` is unit u's value of `kinds[k]`.
+    public func set(member m: Int, _ h: [Double]) {
+        let simulation = members[m]
+        for u in 0..<units {
+            for (k, kind) in kinds.enumerated() {
+                let value = h[u * kinds.count + k]
+                if let channel = kind.channel {
+                    for p in populations.all[u] {
+                        var g = network.populations[p.index].model.conductances
+                        g[channel] *= value
+                        var current = simulation.populations[p.index].model.conductances
+                        current[channel] = g[channel]
+                        simulation.setConductances(current, of: p)
+                    }
+                } else {
+                    for p in populations.excitatory[u] {
+                        simulation.setParameters(of: p, external: .gamma(mean: value, shape: externalCurrentShape))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Advances every member by `steps` engine steps, members spread over the threads.
+    public func advance(steps: Int) {
+        let members = self.members, threads = min(self.threads, members.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            var m = t
+            while m < members.count { members[m].run(steps: steps); m += threads }
+        }
+    }
+
+    /// Member m's latest BOLD sample (one value per unit).
+    public func latestBOLD(member m: Int) -> [Double] { bold[m].samples.last ?? [] }
+}
