@@ -89,6 +89,26 @@ struct RecoveryTests {
         #expect(perUnit.reduce(0, +) / Double(Self.units) >= 0.6)
         #expect(boldFit.reduce(0, +) / Double(Self.units) >= 0.9)
     }
+
+    /// Same seed, same fit: the members spread over one or two threads give bit-identical frames.
+    @Test func sameSeedSameFitWithOneAndTwoThreads() throws {
+        let (network, flags) = Self.network()
+        let observed = try Self.observed(network, flags).prefix(4)
+        func fit(threads: Int) throws -> [AssimilationFrame] {
+            let ensemble = try MemberEnsemble(network: network, excitatory: flags, members: 4, seed: 3, kinds: [.externalCurrent, .ampa],
+                                              bold: .dtb, repetitionTime: Self.tr, threads: threads)
+            let filter = try DiffusionFilter(
+                ensemble: ensemble,
+                hyperparameters: [Hyperparameter(kind: .externalCurrent, bounds: try BoundedParameter(lower: 0.02, upper: 0.4)),
+                                  Hyperparameter(kind: .ampa, bounds: try BoundedParameter(lower: 0.5, upper: 2))],
+                settings: FilterSettings(analysis: try HierarchicalAnalysis(observationVariance: 1e-8, localWeight: 0.5),
+                                         warmupSeconds: 1, seed: 8))
+            return observed.map { filter.assimilate($0) }
+        }
+        let one = try fit(threads: 1), two = try fit(threads: 2)
+        #expect(one == two)
+        #expect(one.last!.spread.allSatisfy { $0 > 0 })
+    }
 }
 
 func pearson(_ a: [Double], _ b: [Double]) -> Double {
