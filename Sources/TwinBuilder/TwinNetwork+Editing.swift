@@ -103,24 +103,9 @@ extension TwinNetwork {
             let s = synapse(k, unitOf)
             let source = try newSource(s)
             if source == s.pre { continue }
-            guard (0..<neuronCount).contains(source) else {
-                throw TwinEditError.neuronOutOfRange(synapse: k, neuron: source, neurons: neuronCount)
-            }
-            guard source != s.post else { throw TwinEditError.selfSynapse(synapse: k, neuron: source) }
-            guard excitatory[source] == excitatory[s.pre] else {
-                throw TwinEditError.signChange(synapse: k, from: s.pre, to: source, excitatory: excitatory[s.pre])
-            }
-            let u = Int(unitOf[source])
+            try checkMove(of: s, to: source, excitatory: excitatory)
             pre[k] = UInt32(source)
-            if u == s.targetUnit {
-                group[k] = excitatory[source] ? 0 : 1
-            } else {
-                guard excitatory[source] else { throw TwinEditError.inhibitoryLongRange(synapse: k, neuron: source) }
-                guard let delaySteps else { throw TwinEditError.noTractDelays(synapse: k) }
-                let steps = delaySteps[unitGroups[s.targetUnit]][unitGroups[u]]
-                guard let g = groups.index(steps: steps) else { throw TwinEditError.tooManyGroups(synapse: k) }
-                group[k] = g
-            }
+            group[k] = try movedGroup(of: s, from: source, in: Int(unitOf[source]), excitatory: excitatory[source], &groups)
         }
         return TwinNetwork(editing: self, groups: groups.groups,
                            edges: TwinEdges(pre: pre, post: edges.post, weight: edges.weight, group: group))
@@ -143,6 +128,29 @@ extension TwinNetwork {
         self.groups = groups
         self.edges = edges
         fallbacks = base.fallbacks
+    }
+
+    /// A new source is a neuron other than the target, of the old source's sign.
+    private func checkMove(of s: TwinSynapse, to source: Int, excitatory: [Bool]) throws {
+        guard (0..<neuronCount).contains(source) else {
+            throw TwinEditError.neuronOutOfRange(synapse: s.index, neuron: source, neurons: neuronCount)
+        }
+        guard source != s.post else { throw TwinEditError.selfSynapse(synapse: s.index, neuron: source) }
+        guard excitatory[source] == excitatory[s.pre] else {
+            throw TwinEditError.signChange(synapse: s.index, from: s.pre, to: source, excitatory: excitatory[s.pre])
+        }
+    }
+
+    /// The group the builder gives a synapse from `source` (in unit `u`) onto `s`'s target.
+    private func movedGroup(of s: TwinSynapse, from source: Int, in u: Int, excitatory: Bool,
+                            _ groups: inout LongRangeGroups) throws -> UInt8 {
+        if u == s.targetUnit { return excitatory ? 0 : 1 }
+        guard excitatory else { throw TwinEditError.inhibitoryLongRange(synapse: s.index, neuron: source) }
+        guard let delaySteps else { throw TwinEditError.noTractDelays(synapse: s.index) }
+        guard let g = groups.index(steps: delaySteps[unitGroups[s.targetUnit]][unitGroups[u]]) else {
+            throw TwinEditError.tooManyGroups(synapse: s.index)
+        }
+        return g
     }
 
     private func synapse(_ k: Int, _ unitOf: [Int32]) -> TwinSynapse {
