@@ -7,7 +7,8 @@ import TwinBuilder
 ///
 /// Every problem is a one-line ``SonataError`` naming the file: a missing or truncated file, a
 /// file that is not SONATA or not a dtb twin, a missing dataset, a dataset of the wrong shape,
-/// or parts that do not fit together.
+/// parts that do not fit together (``TwinNetwork``'s loader), or a target index that is not the
+/// one the synapses give.
 public struct SonataReader: Sendable {
     /// The files it reads.
     public let files: SonataCircuitFiles
@@ -19,7 +20,7 @@ public struct SonataReader: Sendable {
     public func read() throws -> TwinNetwork {
         let nodes = try reporting(files.nodes.path) { try readNodes(files.nodes.path) }
         let edges = try reporting(files.edges.path) { try readEdges(files.edges.path, nodes: nodes) }
-        return try reporting(files.directory.path) {
+        let twin = try reporting(files.directory.path) {
             let pops = nodes.populations, n = nodes.unitNames.count
             var counts = [[Int]](repeating: [], count: n), degrees = [[Int]](repeating: [], count: n)
             for pop in pops where (0..<n).contains(pop.unit) {
@@ -32,6 +33,8 @@ public struct SonataReader: Sendable {
                                    unitGroups: nodes.unitGroups, longRangeCounts: nodes.longRangeCounts, delaySteps: nodes.delaySteps,
                                    groups: nodes.record.groups, edges: edges, fallbacks: nodes.record.fallbacks)
         }
+        try reporting(files.edges.path) { try checkTargetIndex(files.edges.path, of: twin, population: nodes.record.edgePopulation) }
+        return twin
     }
 
     /// What nodes.h5 holds about the twin.
@@ -109,8 +112,8 @@ public struct SonataReader: Sendable {
         defer { file.close() }
         try checkHeader(file)
         let base = SonataLayout.edges(nodes.record.edgePopulation)
-        let count = try synapseCount(nodes.populations)
-        let why = "one per synapse: Σ size × in-degree of the populations"
+        let count = try synapseCount(file, "\(base)/source_node_id")
+        let why = "one per synapse, like source_node_id"
         var ids: [[UInt32]] = []
         for name in ["source_node_id", "target_node_id"] {
             let dataset = try file.required("\(base)/\(name)", shape: [count], why)
@@ -129,18 +132,15 @@ public struct SonataReader: Sendable {
         return TwinEdges(pre: ids[0], post: ids[1], weight: try weight.read(UInt16.self), group: groups)
     }
 
-    /// Σ size × in-degree, refusing negative or overflowing figures from a damaged nodes file.
-    private func synapseCount(_ populations: [TwinPopulation]) throws -> Int {
-        var total = 0
-        for pop in populations {
-            let (synapses, overflow) = pop.size.multipliedReportingOverflow(by: pop.inDegree)
-            let (sum, overflowTotal) = total.addingReportingOverflow(synapses)
-            guard pop.size >= 0, pop.inDegree >= 0, !overflow, !overflowTotal else {
-                throw SonataError(path: files.nodes.path, problem: "population sizes and in-degrees do not give a synapse count")
-            }
-            total = sum
+    /// The number of synapses: the length of the one-dimensional `sources` column (any number per
+    /// neuron, so the populations' in-degrees do not give it).
+    private func synapseCount(_ file: HDF5File, _ sources: String) throws -> Int {
+        guard file.exists(sources) else { throw SonataError(path: file.path, problem: "missing dataset \(sources)") }
+        let shape = try file.dataset(sources).shape
+        guard shape.count == 1 else {
+            throw SonataError(path: file.path, problem: "\(sources) has shape \(shape), expected one dimension (one per synapse)")
         }
-        return total
+        return shape[0]
     }
 
     /// `edge_type_id` narrowed to the engine's 8-bit group indices slice by slice, each checked
@@ -158,6 +158,34 @@ public struct SonataReader: Sendable {
             }
         }
         return result
+    }
+
+    /// The target index is the one the synapses give (external readers go by it; dtb does not need it).
+    private func checkTargetIndex(_ path: String, of twin: TwinNetwork, population: String) throws {
+        let file = try HDF5File.open(path: path)
+        defer { file.close() }
+        let index = "\(SonataLayout.edges(population))/indices/target_to_source"
+        let nodeRows = try file.required("\(index)/node_id_to_ranges", shape: [twin.neuronCount, 2], "one row per neuron").read(UInt64.self)
+        var runs = TargetRuns(post: twin.edges.post)
+        var ranges: [UInt64] = []
+        ranges.reserveCapacity(2 * twin.neuronCount)
+        for neuron in 0..<twin.neuronCount {
+            let synapses = runs.synapses(onto: neuron)
+            let r = UInt64(ranges.count / 2), end = synapses.isEmpty ? r : r + 1
+            guard nodeRows[2 * neuron] == r && nodeRows[2 * neuron + 1] == end else {
+                throw SonataError(path: path, problem: "\(index)/node_id_to_ranges row \(neuron) is [\(nodeRows[2 * neuron]), \(nodeRows[2 * neuron + 1])), the synapses give [\(r), \(end))")
+            }
+            if !synapses.isEmpty {
+                ranges.append(UInt64(synapses.lowerBound))
+                ranges.append(UInt64(synapses.upperBound))
+            }
+        }
+        let edgeRows = try file.required("\(index)/range_to_edge_id", shape: [ranges.count / 2, 2], "one row per neuron with inputs")
+            .read(UInt64.self)
+        if let k = edgeRows.indices.first(where: { edgeRows[$0] != ranges[$0] }) {
+            let r = k / 2
+            throw SonataError(path: path, problem: "\(index)/range_to_edge_id row \(r) is [\(edgeRows[2 * r]), \(edgeRows[2 * r + 1])), the synapses give [\(ranges[2 * r]), \(ranges[2 * r + 1]))")
+        }
     }
 
     /// SONATA's root attributes: `magic` 0x0A7A.

@@ -9,6 +9,8 @@ import TwinBuilder
 /// - nodes.h5: `/nodes/<population>` with `node_type_id` (the twin population, i.e. unit ×
 ///   laminar population), `node_group_id` (all 0), `node_group_index` and group `0/unit`; under
 ///   `/dtb` the per-unit and per-population figures, and the ``TwinRecord`` JSON as root attribute.
+///   A population's `in_degree` (here and in node_types.csv) is the built one; the synapses of an
+///   edited twin, any number per neuron, are what the edge population and its index hold.
 /// - edges.h5: `/edges/<population>_to_<population>` with `source_node_id`, `target_node_id`
 ///   (uint64, attribute `node_population`), `edge_type_id` (the synapse group), `edge_group_id`,
 ///   `edge_group_index`, group `0` with the exact packed `weight` (uint16: low byte AMPA or GABAa,
@@ -137,31 +139,28 @@ public struct SonataWriter: Sendable {
 
     /// SONATA's target index for synapses stored in target order: each neuron with inputs has one
     /// range, `node_id_to_ranges[i] = [r, r+1)` and `range_to_edge_id[r]` = its synapses; a neuron
-    /// without inputs has the empty `[r, r)`.
+    /// without inputs (any neuron of an edited twin may have none) has the empty `[r, r)`.
     private func writeTargetIndex(_ twin: TwinNetwork, at path: String, _ columns: ColumnWriter) throws {
-        let pops = twin.populations
-        var walk = PopulationWalk(firstNeurons: pops.map(\.firstNeuron))
+        var inputs = TargetRuns(post: twin.edges.post)
         var range: UInt64 = 0
         try columns.write("\(path)/node_id_to_ranges", as: UInt64.self, rows: twin.neuronCount, columns: 2) { neurons in
             var rows: [UInt64] = []
             rows.reserveCapacity(2 * neurons.count)
             for neuron in neurons {
-                let hasInputs = pops[walk.index(of: neuron)].inDegree > 0
                 rows.append(range)
-                if hasInputs { range += 1 }
+                if !inputs.synapses(onto: neuron).isEmpty { range += 1 }
                 rows.append(range)
             }
             return rows[...]
         }
-        let targets = pops.filter { $0.inDegree > 0 }
-        var ranges = TargetRanges(populations: targets)
-        try columns.write("\(path)/range_to_edge_id", as: UInt64.self, rows: targets.reduce(0) { $0 + $1.size }, columns: 2) { rows in
+        var runs = TargetRuns(post: twin.edges.post)
+        try columns.write("\(path)/range_to_edge_id", as: UInt64.self, rows: Int(range), columns: 2) { rows in
             var flat: [UInt64] = []
             flat.reserveCapacity(2 * rows.count)
             for _ in rows {
-                let (first, end) = ranges.next()
-                flat.append(first)
-                flat.append(end)
+                let synapses = runs.next()
+                flat.append(UInt64(synapses.lowerBound))
+                flat.append(UInt64(synapses.upperBound))
             }
             return flat[...]
         }
@@ -171,24 +170,5 @@ public struct SonataWriter: Sendable {
     private func writeHeader(_ file: HDF5File) throws {
         try file.setAttribute("magic", SonataLayout.magic)
         try file.setAttribute("version", SonataLayout.version)
-    }
-}
-
-/// The synapse range of each neuron with inputs, in order: `[first, first + inDegree)`.
-struct TargetRanges {
-    let populations: [TwinPopulation]
-    private var population = 0, neuron = 0
-    private var edge: UInt64 = 0
-
-    init(populations: [TwinPopulation]) { self.populations = populations }
-
-    mutating func next() -> (first: UInt64, end: UInt64) {
-        let degree = UInt64(populations[population].inDegree)
-        defer {
-            edge += degree
-            neuron += 1
-            if neuron == populations[population].size { population += 1; neuron = 0 }
-        }
-        return (edge, edge + degree)
     }
 }

@@ -2,10 +2,11 @@ import SpikingEngine
 
 /// Reassembling a twin from stored parts (e.g. files written by the SONATA export).
 extension TwinNetwork {
-    /// A twin from every stored property, checked to fit together the way the builder makes them:
-    /// valid parameters, one entry per unit, populations laid out in unit and template order with
-    /// the given counts and in-degrees, valid synapse groups, and exactly `size × inDegree` synapses
-    /// per population in canonical order (target neuron by target neuron). Throws
+    /// A twin from every stored property, built or edited, checked to fit together: valid
+    /// parameters, one entry per unit, populations laid out in unit and template order with the
+    /// given counts and built in-degrees, valid synapse groups, synapses keeping the invariant of
+    /// ``synapses(onto:)`` (sorted by target, in range, none onto itself; any number per neuron),
+    /// and mean in-degrees and long-range counts equal to those the synapses give. Throws
     /// ``TwinBuildError/inconsistentNetwork(_:)`` naming the first part that does not fit.
     public init(unitNames: [String], unitKinds: [UnitKind], parameters: BuildParameters,
                 populations: [TwinPopulation], neuronCounts: [[Int]], inDegrees: [[Int]],
@@ -33,7 +34,9 @@ extension TwinNetwork {
         try Self.checkLayout(populations, unitKinds: unitKinds, parameters: parameters,
                              neuronCounts: neuronCounts, inDegrees: inDegrees)
         try Self.checkGroups(groups, channels: parameters.model.channels.count)
-        try Self.checkEdges(edges, populations: populations, groups: groups.count)
+        try Self.checkSynapses(edges, neurons: parameters.neurons, groups: groups.count)
+        try Self.checkFigures(meanInDegree, longRangeCounts, unitNames: unitNames,
+                              counted: Self.figures(of: edges, populations: populations, unitGroups: groupOf))
 
         self.unitNames = unitNames
         self.unitKinds = unitKinds
@@ -98,26 +101,17 @@ extension TwinNetwork {
         }
     }
 
-    /// Every population's neurons each take exactly `inDegree` synapses, in neuron order, from
-    /// existing neurons through existing groups.
-    private static func checkEdges(_ edges: TwinEdges, populations: [TwinPopulation], groups: Int) throws {
-        let expected = populations.reduce(0) { $0 + $1.size * $1.inDegree }
-        try require(edges.count == expected, "\(edges.count) synapses where the populations' in-degrees give \(expected)")
-        let neurons = populations.last.map { $0.firstNeuron + $0.size } ?? 0
-        var at = 0
-        for pop in populations where pop.inDegree > 0 {
-            for post in pop.firstNeuron..<(pop.firstNeuron + pop.size) {
-                for k in at..<(at + pop.inDegree) where Int(edges.post[k]) != post {
-                    throw TwinBuildError.inconsistentNetwork("synapse \(k) targets neuron \(edges.post[k]), expected \(post) (synapses must be in target order)")
-                }
-                at += pop.inDegree
+    /// The stored per-unit figures are those the synapses give (exactly: the same integer counts
+    /// and divisions).
+    private static func checkFigures(_ meanInDegree: [Double], _ longRangeCounts: [[Int]], unitNames: [String],
+                                     counted: (meanInDegree: [Double], longRangeCounts: [[Int]])) throws {
+        for (v, name) in unitNames.enumerated() {
+            try require(meanInDegree[v] == counted.meanInDegree[v],
+                        "unit \(name) has mean in-degree \(meanInDegree[v]) where its synapses give \(counted.meanInDegree[v])")
+            if let g = longRangeCounts[v].indices.first(where: { longRangeCounts[v][$0] != counted.longRangeCounts[v][$0] }) {
+                throw TwinBuildError.inconsistentNetwork(
+                    "unit \(name) has \(longRangeCounts[v][g]) long-range synapses from tract group \(g) where its synapses give \(counted.longRangeCounts[v][g])")
             }
-        }
-        if let k = edges.pre.firstIndex(where: { Int($0) >= neurons }) {
-            throw TwinBuildError.inconsistentNetwork("synapse \(k) comes from neuron \(edges.pre[k]) of \(neurons)")
-        }
-        if let k = edges.group.firstIndex(where: { Int($0) >= groups }) {
-            throw TwinBuildError.inconsistentNetwork("synapse \(k) is in group \(edges.group[k]) of \(groups)")
         }
     }
 }

@@ -10,7 +10,9 @@ public struct TwinPopulation: Sendable, Codable, Equatable {
     public var size: Int
     /// Global index of the population's first neuron.
     public var firstNeuron: Int
-    /// Synapses onto each of its neurons.
+    /// Synapses onto each of its neurons as built (the nominal in-degree the rules gave it). An
+    /// edited network keeps the built figure; its neurons' actual inputs are
+    /// ``TwinNetwork/synapses(onto:)`` and may be any number, 0 included.
     public var inDegree: Int
     public var excitatory: Bool
 
@@ -20,9 +22,10 @@ public struct TwinPopulation: Sendable, Codable, Equatable {
     }
 }
 
-/// Every synapse of a twin, in a canonical order (target unit, target population, target neuron,
-/// draw). Weights are two 8-bit fractions of full scale (low byte: AMPA or GABAa, high byte:
-/// NMDA or GABAb); `group` indexes ``TwinNetwork/groups``.
+/// Every synapse of a twin, sorted by target neuron: as built, in canonical order (target unit,
+/// target population, target neuron, draw); edits keep the order of the synapses they leave (the
+/// full invariant: ``TwinNetwork/synapses(onto:)``). Weights are two 8-bit fractions of full
+/// scale (low byte: AMPA or GABAa, high byte: NMDA or GABAb); `group` indexes ``TwinNetwork/groups``.
 public struct TwinEdges: Sendable, Equatable {
     public var pre: [UInt32] = []
     public var post: [UInt32] = []
@@ -65,12 +68,13 @@ public struct UnitSummary: Sendable, Codable, Equatable {
     public var name: String
     public var kind: UnitKind
     public var neurons: Int
-    /// Neurons and in-degree per population, in template order.
+    /// Neurons and built (nominal) in-degree per population, in template order.
     public var populationNeurons: [Int]
     public var populationInDegrees: [Int]
+    /// Synapses onto the unit per neuron, counted from the synapses.
     public var meanInDegree: Double
     public var sv2aScale: Double
-    /// Long-range synapses onto the unit.
+    /// Long-range synapses onto the unit (counted from the synapses, so edits show here).
     public var longRangeInputs: Int
 }
 
@@ -97,21 +101,26 @@ public struct TwinNetwork: Sendable, Equatable {
     public let populations: [TwinPopulation]
     /// Neurons per unit and population (template order).
     public let neuronCounts: [[Int]]
-    /// In-degree per unit and population.
+    /// Built (nominal) in-degree per unit and population, as ``TwinPopulation/inDegree``; an edit
+    /// leaves it as built.
     public let inDegrees: [[Int]]
-    /// Neuron-weighted mean in-degree per unit.
+    /// Synapses onto each unit per neuron of the unit, counted from ``edges`` (after an edit, of
+    /// the edited synapses).
     public let meanInDegree: [Double]
     /// SV2A scale s_v per unit (after the clip; 1 under the uniform fallback).
     public let sv2aScales: [Double]
     /// The tract group (row and column of the DWI matrix) of each unit; `0..<units` at region level.
     public let unitGroups: [Int]
-    /// Long-range synapses, `[target unit][source tract group]` (rows like the DWI matrix).
+    /// Long-range synapses, `[target unit][source tract group]` (rows like the DWI matrix): those
+    /// whose source neuron lies in another unit than their target, counted from ``edges``.
     public let longRangeCounts: [[Int]]
     /// Long-range delay in steps, `[target group][source group]`; nil when units are not connected.
     public let delaySteps: [[Int]]?
     /// Synapse groups: 0 local E→ (AMPA+NMDA), 1 local I→ (GABAa+GABAb), then one long-range E→
-    /// group per distinct delay.
+    /// group per distinct delay (in step order as built; a rewiring appends one for a delay no
+    /// synapse had).
     public let groups: [SynapseGroup]
+    /// Every synapse, sorted by target neuron (the invariant: ``synapses(onto:)``).
     public let edges: TwinEdges
     public let fallbacks: FallbacksUsed
 
@@ -224,8 +233,7 @@ public struct TwinNetwork: Sendable, Equatable {
             guard used.count <= 254 else { throw TwinBuildError.tooManyDelays(distinct: used.count, limit: 254) }
             for steps in used.sorted() {
                 groupOfDelay[steps] = UInt8(groups.count)
-                groups.append(SynapseGroup(name: "long-range E→AMPA+NMDA \(steps) steps", channels: [0, 1],
-                                           fullScale: [1, 1], delay: Double(steps) * p.dt))
+                groups.append(Self.longRangeGroup(steps: steps, dt: p.dt))
             }
         }
 
@@ -292,6 +300,11 @@ public struct TwinNetwork: Sendable, Equatable {
         self.groups = groups
         self.edges = edges
         self.fallbacks = fallbacks
+    }
+
+    /// The long-range group of a delay of `steps` steps (also what a rewiring adds for a new delay).
+    static func longRangeGroup(steps: Int, dt: Double) -> SynapseGroup {
+        SynapseGroup(name: "long-range E→AMPA+NMDA \(steps) steps", channels: [0, 1], fullScale: [1, 1], delay: Double(steps) * dt)
     }
 
     static func check(_ m: [[Double]], name: String, units n: Int) throws {

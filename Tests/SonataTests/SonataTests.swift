@@ -219,7 +219,8 @@ struct ErrorTests {
         expectOneLine(sonataError { _ = try SonataReader(directory: files.directory).read() }, file: files.nodes, saying: "cannot open file")
     }
 
-    /// An edges file holding SONATA's header but not the twin's datasets, or one of the wrong length.
+    /// An edges file holding SONATA's header but not the twin's datasets, a source column that is
+    /// not one-dimensional, or a column of another length than the sources.
     @Test func missingDatasetAndWrongShape() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }
@@ -231,10 +232,18 @@ struct ErrorTests {
                       saying: "missing dataset /edges/twin_to_twin/source_node_id")
         file = try HDF5File.create(path: files.edges.path)
         try file.setAttribute("magic", UInt32(0x0A7A))
-        try file.write("/edges/twin_to_twin/source_node_id", [UInt64](repeating: 0, count: 5), shape: [5])
+        try file.write("/edges/twin_to_twin/source_node_id", [UInt64](repeating: 0, count: 10), shape: [5, 2])
         file.close()
         expectOneLine(sonataError { _ = try SonataReader(directory: files.directory).read() }, file: files.edges,
-                      saying: "/edges/twin_to_twin/source_node_id has shape [5], expected [")
+                      saying: "/edges/twin_to_twin/source_node_id has shape [5, 2], expected one dimension")
+        file = try HDF5File.create(path: files.edges.path)
+        try file.setAttribute("magic", UInt32(0x0A7A))
+        try file.write("/edges/twin_to_twin/source_node_id", [UInt64](repeating: 0, count: 5), shape: [5])
+        try file.setAttribute("node_population", "twin", on: "/edges/twin_to_twin/source_node_id")
+        try file.write("/edges/twin_to_twin/target_node_id", [UInt64](repeating: 0, count: 6), shape: [6])
+        file.close()
+        expectOneLine(sonataError { _ = try SonataReader(directory: files.directory).read() }, file: files.edges,
+                      saying: "/edges/twin_to_twin/target_node_id has shape [6], expected [5] (one per synapse")
     }
 
     @Test func notASonataFile() throws {
@@ -246,7 +255,7 @@ struct ErrorTests {
         expectOneLine(sonataError { _ = try SonataReader(directory: files.directory).read() }, file: files.nodes, saying: "not a SONATA file")
     }
 
-    /// A synapse moved to another target no longer fits the populations' in-degrees.
+    /// A synapse moved to a later target breaks the target order.
     @Test func inconsistentEdges() throws {
         let scratch = try ScratchDirectory()
         defer { withExtendedLifetime(scratch) {} }
@@ -255,6 +264,6 @@ struct ErrorTests {
         try file.dataset("/edges/twin_to_twin/target_node_id").write([UInt64(999)], start: [0], count: [1])
         file.close()
         expectOneLine(sonataError { _ = try SonataReader(directory: files.directory).read() }, file: files.directory,
-                      saying: "synapse 0 targets neuron 999")
+                      saying: "synapse 1 targets neuron 0 after synapse 0 targets neuron 999 (synapses must be sorted by target neuron)")
     }
 }
