@@ -142,6 +142,12 @@ public struct NetworkBuilder: Sendable {
         synapseLists.append(list)
     }
 
+    /// The identifier of population `index`, in the order the populations were added.
+    public func populationID(_ index: Int) -> PopulationID {
+        precondition(populations.indices.contains(index), "population index out of range")
+        return PopulationID(index: index)
+    }
+
     /// The global index of neuron `i` of `population`.
     public func neuron(_ i: Int, of population: PopulationID) -> Int {
         populations[..<population.index].reduce(0) { $0 + $1.size } + i

@@ -67,6 +67,9 @@ public final class Simulation: @unchecked Sendable {
     let buffers: [[SpikeBuffer]]
     /// Spikes of the last window, still to be delivered, and that window's first step and length.
     var pending: [SpikeBuffer] = []
+    /// Which set of `buffers` the next window fills: always the one not pending. (Choosing by the
+    /// step's window parity aliased the two after a run of a partial window.)
+    var fillSet = 0
     var pendingStart = 0
     var pendingLength = 0
     let counts: UnsafeMutablePointer<Int32>
@@ -198,6 +201,14 @@ public final class Simulation: @unchecked Sendable {
         }
     }
 
+    /// Sets the counters a snapshot carries (the step clock, spike totals, synaptic events).
+    func restoreCounters(step: Int, spikeTotals: [Int], events: Int) {
+        self.step = step
+        self.spikeTotals = spikeTotals
+        for tally in 0..<network.partitions.count { tallies[tally * 8 + Tally.events.rawValue] = 0 }
+        tallies[Tally.events.rawValue] = events
+    }
+
     /// Biological time simulated so far (ms).
     public var time: Double { Double(step) * network.dt }
 
@@ -219,7 +230,8 @@ public final class Simulation: @unchecked Sendable {
     /// One window: each partition delivers the previous window's spikes to its neurons, then
     /// updates them; then spikes are exchanged and recorded.
     private func advance(_ length: Int) {
-        let fill = buffers[(step / window) & 1]
+        let fill = buffers[fillSet]
+        fillSet ^= 1
         let partitions = network.partitions.count
         let work: @Sendable (Int) -> Void = { [self] p in
             let start = DispatchTime.now().uptimeNanoseconds

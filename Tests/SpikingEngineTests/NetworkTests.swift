@@ -79,6 +79,21 @@ struct NetworkTests {
         }
     }
 
+    /// Runs that end inside an exchange window (13 steps at a time, windows of 10) alternate the
+    /// spike buffers correctly: two partitions delivering concurrently give the one-partition spikes.
+    /// (Window boundaries change the order of additions, so this is compared with the same schedule.)
+    @Test func partialWindowsKeepTheBuffersApart() {
+        func piecewise(_ partitions: Int) -> [RasterSpike] {
+            let raster = SpikeRaster(neurons: 0..<3000)
+            let simulation = Simulation(network: Workloads.coba(neurons: 3000, seed: 5).build(partitions: partitions), observers: [raster])
+            for _ in 0..<100 { simulation.run(steps: 13) }
+            return raster.spikes
+        }
+        let one = piecewise(1)
+        #expect(one.count > 100)
+        #expect(piecewise(2) == one)
+    }
+
     /// Phase times account for the run: applying only happens with binned delivery, and every
     /// phase's time grows as the simulation goes on.
     @Test func phaseTimesFollowTheDelivery() {

@@ -1,0 +1,104 @@
+// Checkpoints: everything a simulation holds between two windows, so that a run stopped at any
+// window boundary (a killed assimilation, a study continued later) resumes with exactly the
+// spikes an uninterrupted run gives. Random numbers are counter-based, so there is no generator
+// state to save: the step number is the state.
+
+/// A simulation's state between two windows. Restoring it into a simulation of the same network
+/// (with any number of partitions) continues the run exactly.
+public struct SimulationSnapshot: Sendable, Codable, Equatable {
+    public var seed: UInt64
+    public var member: UInt32
+    public var step: Int
+    /// Neurons the snapshot was taken of (including block padding), to refuse another network.
+    public var paddedNeurons: Int
+    public var potentials: [Float]
+    public var gating: [Float]
+    public var background: [Float]
+    public var external: [Float]
+    /// The delay ring: `ringSlots` copies of the gating layout.
+    public var ring: [Float]
+    public var ringSlots: Int
+    /// Per ring slot, whether any partition may have arrivals in it.
+    public var ringUsed: [Bool]
+    /// The last window's spikes, exchanged but not yet delivered (canonical order), and that window.
+    public var pendingNeurons: [UInt32]
+    public var pendingSteps: [UInt32]
+    public var pendingStart: Int
+    public var pendingLength: Int
+    public var spikeTotals: [Int]
+    public var synapticEvents: Int
+    /// The populations as last set (parameters changed between windows).
+    public var populations: [Population]
+}
+
+/// Why a snapshot cannot be restored into a simulation.
+public enum SnapshotError: Error, Equatable, CustomStringConvertible {
+    case otherNetwork(String)
+
+    public var description: String {
+        switch self { case .otherNetwork(let what): "the checkpoint is of another network: \(what)" }
+    }
+}
+
+extension Simulation {
+    /// The state now (between windows).
+    public func snapshot() -> SimulationSnapshot {
+        let n = network.paddedCount, stride = network.channelStride, slots = state.ringSlots
+        let partitions = network.partitions.count
+        var neurons: [UInt32] = [], steps: [UInt32] = []
+        for buffer in pending {
+            for spike in buffer.spikes { neurons.append(spike.neuron); steps.append(spike.step) }
+        }
+        return SimulationSnapshot(
+            seed: seed, member: member, step: step, paddedNeurons: n,
+            potentials: Array(UnsafeBufferPointer(start: state.v, count: n)),
+            gating: Array(UnsafeBufferPointer(start: state.j, count: n * stride)),
+            background: Array(UnsafeBufferPointer(start: state.background, count: n)),
+            external: Array(UnsafeBufferPointer(start: state.external, count: n)),
+            ring: Array(UnsafeBufferPointer(start: state.ring, count: slots * n * stride)), ringSlots: slots,
+            ringUsed: (0..<slots).map { s in (0..<partitions).contains { dirty[$0 * slots + s] } },
+            pendingNeurons: neurons, pendingSteps: steps, pendingStart: pendingStart, pendingLength: pendingLength,
+            spikeTotals: spikeTotals, synapticEvents: synapticEvents, populations: populations)
+    }
+
+    /// Continues from `snapshot`, taken of a simulation of this network with this seed and member.
+    public func restore(_ snapshot: SimulationSnapshot) throws {
+        let n = network.paddedCount, stride = network.channelStride, slots = state.ringSlots
+        try check(snapshot, n: n, stride: stride, slots: slots)
+        snapshot.potentials.withUnsafeBufferPointer { state.v.update(from: $0.baseAddress!, count: n) }
+        snapshot.gating.withUnsafeBufferPointer { state.j.update(from: $0.baseAddress!, count: n * stride) }
+        snapshot.background.withUnsafeBufferPointer { state.background.update(from: $0.baseAddress!, count: n) }
+        snapshot.external.withUnsafeBufferPointer { state.external.update(from: $0.baseAddress!, count: n) }
+        snapshot.ring.withUnsafeBufferPointer { state.ring.update(from: $0.baseAddress!, count: slots * n * stride) }
+        // A slot marked used in every partition costs a read of zeros where it had none: same sums.
+        for p in 0..<network.partitions.count { for s in 0..<slots { dirty[p * slots + s] = snapshot.ringUsed[s] } }
+        let restored = SpikeBuffer(capacity: snapshot.pendingNeurons.count)
+        for (neuron, step) in zip(snapshot.pendingNeurons, snapshot.pendingSteps) { restored.append(Spike(neuron: neuron, step: step)) }
+        pending = [restored]
+        pendingStart = snapshot.pendingStart
+        pendingLength = snapshot.pendingLength
+        restoreCounters(step: snapshot.step, spikeTotals: snapshot.spikeTotals, events: snapshot.synapticEvents)
+        for (p, population) in snapshot.populations.enumerated() where population != populations[p] {
+            setParameters(of: network.populationID(p), model: population.model, background: .some(population.background),
+                          external: population.external)
+        }
+        // The Gamma factors were derived again above; the saved per-neuron currents are the truth.
+        snapshot.external.withUnsafeBufferPointer { state.external.update(from: $0.baseAddress!, count: n) }
+    }
+
+    private func check(_ s: SimulationSnapshot, n: Int, stride: Int, slots: Int) throws {
+        guard s.paddedNeurons == n, s.potentials.count == n, s.gating.count == n * stride, s.background.count == n,
+              s.external.count == n, s.ringSlots == slots, s.ring.count == slots * n * stride, s.ringUsed.count == slots,
+              s.pendingNeurons.count == s.pendingSteps.count, s.spikeTotals.count == network.populations.count,
+              s.populations.count == network.populations.count else {
+            throw SnapshotError.otherNetwork("its arrays do not fit \(network.neuronCount) neurons in \(network.populations.count) populations")
+        }
+        guard s.seed == seed, s.member == member else {
+            throw SnapshotError.otherNetwork("seed \(s.seed) member \(s.member), not seed \(seed) member \(member)")
+        }
+        guard zip(s.populations, network.populations).allSatisfy({ $0.model.channels == $1.model.channels && $0.size == $1.size }),
+              s.pendingNeurons.allSatisfy({ Int($0) < n }) else {
+            throw SnapshotError.otherNetwork("its populations or spikes do not fit")
+        }
+    }
+}
