@@ -55,8 +55,10 @@ public final class DiffusionFilter {
     public private(set) var frame = 0
     private let stepsPerFrame: Int
 
-    /// Draws the initial ensemble (θ uniform over each bound's middle third), sets it and runs the warm-up.
-    public init(ensemble: MemberEnsemble, hyperparameters: [Hyperparameter], settings: FilterSettings) throws {
+    /// Draws the initial ensemble (θ uniform over each bound's middle third), sets it and runs the
+    /// warm-up — or, given a checkpoint of this fit, continues from it instead.
+    public init(ensemble: MemberEnsemble, hyperparameters: [Hyperparameter], settings: FilterSettings,
+                resumingFrom checkpoint: FilterCheckpoint? = nil) throws {
         try settings.validate()
         guard hyperparameters.map(\.kind) == ensemble.kinds else {
             throw AssimilationError.invalid("the hyperparameters must be the ensemble's kinds, in order")
@@ -66,6 +68,10 @@ public final class DiffusionFilter {
         stepsPerFrame = Int((ensemble.bold[0].sampler.repetitionTime * 1000 / dt).rounded())
         let k = hyperparameters.count, units = ensemble.units
         theta = [Double](repeating: 0, count: ensemble.members.count * units * k)
+        if let checkpoint {
+            try resume(checkpoint)
+            return
+        }
         for m in 0..<ensemble.members.count {
             for u in 0..<units {
                 var draws = RandomSequence(seed: settings.seed, stream: .filter, item: 0, salt: UInt32(m * units + u))
@@ -104,6 +110,19 @@ public final class DiffusionFilter {
         inflate()
         applyTheta()
         return summary(forecast: predicted.map { $0.reduce(0, +) / Double(members) })
+    }
+
+    private func resume(_ c: FilterCheckpoint) throws {
+        guard c.theta.count == theta.count, c.members.count == ensemble.members.count, c.bold.count == ensemble.bold.count,
+              c.frame >= 0 else {
+            throw AssimilationError.invalid("the checkpoint is of another ensemble (members, units or hyperparameters differ)")
+        }
+        theta = c.theta
+        frame = c.frame
+        for (m, member) in ensemble.members.enumerated() {
+            try member.restore(c.members[m])
+            try ensemble.bold[m].sampler.restore(c.bold[m])
+        }
     }
 
     /// h of member m, unit u, hyperparameter i now.

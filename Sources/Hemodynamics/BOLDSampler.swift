@@ -1,8 +1,10 @@
 // Integration at the input step, a fraction or a multiple of it, and sampling at the scan's
 // repetition time.
 
-/// Why a sampler cannot be built.
+/// Why a sampler cannot be built or restored.
 public enum BOLDSamplerError: Error, Equatable, Sendable {
+    /// A saved state has another number of units (or averaging window) than the sampler.
+    case stateMismatch(units: Int, stored: Int)
     /// Input step, TR, substeps or inputs per step is not positive and finite.
     case invalidTiming
     /// The repetition time is not a whole number of averaging windows (input step × inputs per step).
@@ -57,9 +59,9 @@ public struct BOLDSampler: Sendable {
     /// Seconds per integration step: inputStep · inputsPerStep / substeps.
     public let integrationStep: Double
     /// Input vectors taken so far.
-    public private(set) var inputsTaken = 0
+    public internal(set) var inputsTaken = 0
     /// Sum of the inputs of the current window (used when inputsPerStep > 1).
-    private var windowSum: [Double]
+    var windowSum: [Double]
 
     /// A sampler over `model`; throws unless the repetition time is a whole number of windows of
     /// `inputsPerStep` input steps.

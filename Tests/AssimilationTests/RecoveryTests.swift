@@ -117,3 +117,28 @@ func pearson(_ a: [Double], _ b: [Double]) -> Double {
     for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
     return sab / (saa * sbb).squareRoot()
 }
+
+@Suite("Assimilation checkpoints")
+struct CheckpointTests {
+    /// Four frames straight, or two, a checkpoint, a new ensemble from it and two more: the same frames.
+    @Test func resumingFromACheckpointGivesTheUninterruptedFit() throws {
+        let (network, flags) = RecoveryTests.network()
+        let observed = Array(try RecoveryTests.observed(network, flags).prefix(4))
+        let h = [Hyperparameter(kind: .externalCurrent, bounds: try BoundedParameter(lower: 0.02, upper: 0.4))]
+        let settings = FilterSettings(analysis: try HierarchicalAnalysis(observationVariance: 1e-8, localWeight: 0.8),
+                                      warmupSeconds: 1, seed: 2)
+        func ensemble() throws -> MemberEnsemble {
+            try MemberEnsemble(network: network, excitatory: flags, members: 4, seed: 6, kinds: [.externalCurrent],
+                               bold: .dtb, repetitionTime: RecoveryTests.tr, threads: 2)
+        }
+        let straight = try DiffusionFilter(ensemble: ensemble(), hyperparameters: h, settings: settings)
+        let expected = observed.map { straight.assimilate($0) }
+        let first = try DiffusionFilter(ensemble: ensemble(), hyperparameters: h, settings: settings)
+        let before = observed.prefix(2).map { first.assimilate($0) }
+        let resumed = try DiffusionFilter(ensemble: ensemble(), hyperparameters: h, settings: settings,
+                                          resumingFrom: first.checkpoint())
+        let after = observed.suffix(2).map { resumed.assimilate($0) }
+        #expect(before + after == expected)
+        #expect(resumed.frame == 4)
+    }
+}

@@ -1,0 +1,19 @@
+import Hemodynamics
+import SpikingEngine
+
+/// The whole ensemble between two frames: θ, every member's engine state and hemodynamic state,
+/// and the frames analysed so far. Resuming from it gives exactly the uninterrupted fit.
+public struct FilterCheckpoint: Sendable, Codable, Equatable {
+    public var frame: Int
+    public var theta: [Double]
+    public var members: [SimulationSnapshot]
+    public var bold: [BOLDSamplerState]
+}
+
+extension DiffusionFilter {
+    /// The state now, between frames.
+    public func checkpoint() -> FilterCheckpoint {
+        FilterCheckpoint(frame: frame, theta: theta, members: ensemble.members.map { $0.snapshot() },
+                         bold: ensemble.bold.map(\.sampler.state))
+    }
+}
