@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "Recorders", dependencies: ["SpikingEngine", "Hemodynamics"]),
         .target(name: "TwinBuilder", dependencies: ["SpikingEngine"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "Workloads", dependencies: ["SpikingEngine", "TwinBuilder"]),
+        .target(name: "Analyses"),
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
 
         // Exchange formats.
@@ -80,6 +81,7 @@ let package = Package(
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
+        .testTarget(name: "AnalysesTests", dependencies: ["Analyses"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder"], path: "Tests/TwinFixtures"),
