@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "AnalysesTests", dependencies: ["Analyses"]),
-        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "SpikingEngine", "Recorders", "Hemodynamics"]),
+        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),

@@ -54,3 +54,35 @@ public struct UnitPopulations: Sendable, Equatable {
 
     public var units: Int { all.count }
 }
+
+/// How per-unit hyperparameter values land in a simulation's populations.
+public struct HyperparameterMap: Sendable {
+    public let populations: UnitPopulations
+    public let kinds: [HyperparameterKind]
+
+    public init(populations: UnitPopulations, kinds: [HyperparameterKind]) {
+        self.populations = populations; self.kinds = kinds
+    }
+
+    /// Sets `h[u * kinds.count + k]` (unit u's value of `kinds[k]`): a conductance factor scales
+    /// the network's own g of that channel in all of the unit's populations; the external current
+    /// is the Gamma mean of the unit's E populations.
+    public func apply(_ h: [Double], to simulation: Simulation) {
+        for u in 0..<populations.units {
+            for (k, kind) in kinds.enumerated() {
+                let value = h[u * kinds.count + k]
+                if let channel = kind.channel {
+                    for p in populations.all[u] {
+                        var g = simulation.populations[p.index].model.conductances
+                        g[channel] = simulation.network.populations[p.index].model.conductances[channel] * value
+                        simulation.setConductances(g, of: p)
+                    }
+                } else {
+                    for p in populations.excitatory[u] {
+                        simulation.setParameters(of: p, external: .gamma(mean: value, shape: externalCurrentShape))
+                    }
+                }
+            }
+        }
+    }
+}

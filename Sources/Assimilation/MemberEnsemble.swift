@@ -42,25 +42,7 @@ public final class MemberEnsemble: @unchecked Sendable {
 
     /// Sets member m's hyperparameters: `h[u * kinds.count + k]` is unit u's value of `kinds[k]`.
     public func set(member m: Int, _ h: [Double]) {
-        let simulation = members[m]
-        for u in 0..<units {
-            for (k, kind) in kinds.enumerated() {
-                let value = h[u * kinds.count + k]
-                if let channel = kind.channel {
-                    for p in populations.all[u] {
-                        var g = network.populations[p.index].model.conductances
-                        g[channel] *= value
-                        var current = simulation.populations[p.index].model.conductances
-                        current[channel] = g[channel]
-                        simulation.setConductances(current, of: p)
-                    }
-                } else {
-                    for p in populations.excitatory[u] {
-                        simulation.setParameters(of: p, external: .gamma(mean: value, shape: externalCurrentShape))
-                    }
-                }
-            }
-        }
+        HyperparameterMap(populations: populations, kinds: kinds).apply(h, to: members[m])
     }
 
     /// Advances every member by `steps` engine steps, members spread over the threads.

@@ -1,3 +1,4 @@
+import Analyses
 import Assimilation
 import Foundation
 import Hemodynamics
@@ -77,13 +78,23 @@ struct RecoveryTests {
         for u in 0..<Self.units {
             let recovered = fitted[skip...].map { $0.mean[u] }
             let truth = (skip..<Self.frames).map { Self.truth(unit: u, frame: $0 + 1) }
-            perUnit.append(pearson(recovered, truth))
-            boldFit.append(pearson(fitted[skip...].map { $0.forecast[u] }, observed[skip...].map { $0[u] }))
+            perUnit.append(pearson(recovered, truth) ?? 0)
+            boldFit.append(pearson(fitted[skip...].map { $0.forecast[u] }, observed[skip...].map { $0[u] }) ?? 0)
             averages.0.append(recovered.reduce(0, +) / Double(recovered.count))
             averages.1.append(truth.reduce(0, +) / Double(truth.count))
         }
         print("recovery: h(t) r per unit \(perUnit.map { ($0 * 100).rounded() / 100 }), BOLD forecast r \(boldFit.map { ($0 * 100).rounded() / 100 })")
-        let across = pearson(averages.0, averages.1)
+        // Validation: the replayed fit's FC is closer to the data's than the unfitted twin's.
+        let map = HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: flags), kinds: [.externalCurrent])
+        let replay = Replay(network: network, map: map, repetitionTime: Self.tr, warmupSeconds: 3)
+        let replayed = try replay.run(fitted.map(\.mean), seed: 41)
+        let unfitted = try replay.run(Array(repeating: Array(repeating: 0.21, count: Self.units), count: Self.frames), seed: 41)
+        let empirical = FunctionalConnectivity(Array(observed[skip...]))
+        let fitFC = FunctionalConnectivity(Array(replayed[skip...])).similarity(to: empirical) ?? -1
+        let unfittedFC = FunctionalConnectivity(Array(unfitted[skip...])).similarity(to: empirical) ?? -1
+        print("recovery: FC similarity replayed \(fitFC), unfitted \(unfittedFC)")
+        #expect(fitFC > unfittedFC)
+        let across = pearson(averages.0, averages.1) ?? 0
         print("recovery: time-averaged h vs truth across units r \(across)")
         #expect(across >= 0.8)
         #expect(perUnit.reduce(0, +) / Double(Self.units) >= 0.6)
@@ -111,12 +122,6 @@ struct RecoveryTests {
     }
 }
 
-func pearson(_ a: [Double], _ b: [Double]) -> Double {
-    let n = Double(a.count), ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
-    var sab = 0.0, saa = 0.0, sbb = 0.0
-    for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
-    return sab / (saa * sbb).squareRoot()
-}
 
 @Suite("Assimilation checkpoints")
 struct CheckpointTests {
