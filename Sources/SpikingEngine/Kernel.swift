@@ -186,41 +186,48 @@ struct WindowUpdate {
     var counts: UnsafeMutablePointer<Int32>
     /// Scratch for one tile: per step `noisePerStep` lanes.
     let noise: UnsafeMutablePointer<Lanes>
+    /// Scratch for the current population's external current at each step of the window.
+    let external: UnsafeMutablePointer<Float>
+    /// The tile whose background normals `noise` holds now (−1: none yet); through a pointer so
+    /// that the update stays non-mutating (an inout self keeps the block loop from hoisting loads).
+    let drawnBackgroundTile: UnsafeMutablePointer<Int>
 
-    /// Updates blocks `blocks` of one population for the whole window.
-    func update<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, blocks: Range<Int>, lastMask: SIMDMask<LaneInts>) {
+    /// Updates blocks `blocks` of one population for the whole window. The constants come by
+    /// pointer, prepared once per population (not per call): a twin has thousands of small
+    /// populations, and per-call copies and broadcasts cost more than updating their neurons.
+    func update<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>,
+                                  blocks: Range<Int>, lastMask: SIMDMask<LaneInts>) {
         let fullMask = SIMDMask<LaneInts>(repeating: true)
-        let ext = (0..<length).map { c.external(step: start + $0) }
+        for s in 0..<length { external[s] = c.pointee.external(step: start + s) }
+        let ext = UnsafeBufferPointer(start: external, count: length)
         let tileBlocks = Self.tileBlocks
-        // Read through a pointer: the block loop then takes the constants as memory operands.
-        let lanes = LaneConstants(c)
-        withUnsafePointer(to: lanes) { k in
-            ext.withUnsafeBufferPointer { ext in
-                c.poissonThresholds.withUnsafeBufferPointer { thresholds in
-                    for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
-                        draw(c, tile: tile, thresholds)
-                        let range = max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound)
-                        // A one-step window (the DTB operating point) as straight-line code: without
-                        // the step loop the block's state stays in registers instead of on the stack.
-                        if length == 1 {
-                            for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: 1) }
-                        } else {
-                            for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: length) }
-                        }
-                    }
+        c.pointee.poissonThresholds.withUnsafeBufferPointer { thresholds in
+            for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
+                draw(c, tile: tile, thresholds)
+                let range = max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound)
+                // A one-step window (the DTB operating point) as straight-line code: without
+                // the step loop the block's state stays in registers instead of on the stack.
+                if length == 1 {
+                    for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: 1) }
+                } else {
+                    for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: length) }
                 }
             }
         }
     }
 
-    /// Background normals and Poisson inputs of one tile for every step of the window.
+    /// Background normals and Poisson inputs of one tile for every step of the window. The
+    /// normals depend on the tile and step only, so a tile shared by several small populations
+    /// (a twin's units have a few neurons each) draws them once, not once per population.
     @inline(__always)
-    func draw(_ c: NeuronConstants, tile: Int, _ thresholds: UnsafeBufferPointer<UInt32>) {
+    func draw(_ c: UnsafePointer<NeuronConstants>, tile: Int, _ thresholds: UnsafeBufferPointer<UInt32>) {
         let lane = LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
+        let background = c.pointee.hasBackground && tile != drawnBackgroundTile.pointee
+        if background { drawnBackgroundTile.pointee = tile }
         for s in 0..<length {
             let t = start + s
             let out = noise + s * Self.noisePerStep
-            if c.hasBackground {
+            if background {
                 let w = philox.random8(LaneWords(repeating: UInt32(truncatingIfNeeded: tile * 8)) &+ lane,
                                        UInt32(truncatingIfNeeded: t), RandomStream.background.rawValue,
                                        UInt32(truncatingIfNeeded: t >> 32))
@@ -229,16 +236,16 @@ struct WindowUpdate {
                 (out[4], out[5]) = vectorNormalPair(w.2)
                 (out[6], out[7]) = vectorNormalPair(w.3)
             }
-            if c.hasPoisson {
+            if c.pointee.hasPoisson {
                 for half in 0..<2 {
                     let w = philox.random8(LaneWords(repeating: UInt32(truncatingIfNeeded: (2 * tile + half) * 8)) &+ lane,
                                            UInt32(truncatingIfNeeded: t), RandomStream.poissonDrive.rawValue,
                                            UInt32(truncatingIfNeeded: t >> 32))
                     let poisson = out + Self.tileBlocks + 4 * half
-                    poisson[0] = poissonInput(w.0, thresholds, c.poissonWeight)
-                    poisson[1] = poissonInput(w.1, thresholds, c.poissonWeight)
-                    poisson[2] = poissonInput(w.2, thresholds, c.poissonWeight)
-                    poisson[3] = poissonInput(w.3, thresholds, c.poissonWeight)
+                    poisson[0] = poissonInput(w.0, thresholds, c.pointee.poissonWeight)
+                    poisson[1] = poissonInput(w.1, thresholds, c.pointee.poissonWeight)
+                    poisson[2] = poissonInput(w.2, thresholds, c.pointee.poissonWeight)
+                    poisson[3] = poissonInput(w.3, thresholds, c.pointee.poissonWeight)
                 }
             }
         }
@@ -284,7 +291,7 @@ struct WindowUpdate {
     }
 
     @inline(__always)
-    func block<S: ChannelStride>(_: S.Type, _ c: NeuronConstants, _ k: UnsafePointer<LaneConstants>, _ b: Int,
+    func block<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>, _ b: Int,
                                  _ active: SIMDMask<LaneInts>, _ ext: UnsafeBufferPointer<Float>, steps: Int) {
         let n = S.count
         let raw = UnsafeMutableRawPointer(state.v)
@@ -296,10 +303,10 @@ struct WindowUpdate {
         var j3 = n > 2 ? jRaw.load(fromByteOffset: 96, as: Lanes.self) : Lanes()
         let bgRaw = UnsafeMutableRawPointer(state.background)
         var background = bgRaw.load(fromByteOffset: b * 32, as: Lanes.self)
-        let neuronExternal = c.hasNeuronExternal
+        let neuronExternal = c.pointee.hasNeuronExternal
             ? UnsafeMutableRawPointer(state.external).load(fromByteOffset: b * 32, as: Lanes.self) : Lanes()
         let inTile = b % Self.tileBlocks
-        let leak = c.gL * c.vL
+        let leak = c.pointee.gL * c.pointee.vL
         for s in 0..<steps {
             let t = start + s
             if readSlot[s] {
@@ -312,9 +319,9 @@ struct WindowUpdate {
                 }
                 slot.initializeMemory(as: Float.self, repeating: 0, count: 8 * n)
             }
-            if c.hasPoisson {
+            if c.pointee.hasPoisson {
                 let add = noise[s * Self.noisePerStep + Self.tileBlocks + inTile]
-                switch c.poissonChannel {
+                switch c.pointee.poissonChannel {
                 case 0: j0 += add
                 case 1: j1 += add
                 case 2: j2 += add
@@ -341,7 +348,7 @@ struct WindowUpdate {
             j0 *= k.pointee.decay.0
             j1 *= k.pointee.decay.1
             if n > 2 { j2 *= k.pointee.decay.2; j3 *= k.pointee.decay.3 }
-            if c.hasBackground {
+            if c.pointee.hasBackground {
                 background = k.pointee.ouDrift.addingProduct(background, k.pointee.ouA)
                     .addingProduct(noise[s * Self.noisePerStep + inTile], k.pointee.ouKick)
             }
@@ -353,7 +360,7 @@ struct WindowUpdate {
             jRaw.storeBytes(of: j2, toByteOffset: 64, as: Lanes.self)
             jRaw.storeBytes(of: j3, toByteOffset: 96, as: Lanes.self)
         }
-        if c.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
+        if c.pointee.hasBackground { bgRaw.storeBytes(of: background, toByteOffset: b * 32, as: Lanes.self) }
     }
 
     /// Records the spikes of the lanes in `fired` (rare: kept out of line so the block stays in registers).

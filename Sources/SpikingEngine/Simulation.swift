@@ -59,7 +59,13 @@ public final class Simulation: @unchecked Sendable {
 
     let exchange: SpikeExchange
     let state: StatePointers
-    var constants: [NeuronConstants]
+    /// Per population, its constants and their lane broadcasts (kept in step by `setParameters`).
+    let constants: UnsafeMutablePointer<NeuronConstants>
+    let lanes: UnsafeMutablePointer<LaneConstants>
+    /// Per partition, the external current of each step of a window.
+    let externalScratch: UnsafeMutablePointer<Float>
+    /// Per partition (a cache line apart), the tile whose background normals are drawn this window.
+    let drawnTiles: UnsafeMutablePointer<Int>
     /// Per partition, the population slices in it.
     let segments: [[Segment]]
     let window: Int
@@ -124,7 +130,13 @@ public final class Simulation: @unchecked Sendable {
                               external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
                               ringSlots: slots, slotSize: n * stride)
         populations = network.populations
-        constants = network.populations.map { NeuronConstants($0, dt: network.dt) }
+        let prepared = network.populations.map { NeuronConstants($0, dt: network.dt) }
+        constants = .allocate(capacity: max(1, prepared.count))
+        constants.initialize(from: prepared, count: prepared.count)
+        lanes = .allocate(capacity: max(1, prepared.count))
+        lanes.initialize(from: prepared.map(LaneConstants.init), count: prepared.count)
+        externalScratch = zeros(network.partitions.count * window, Float.self)
+        drawnTiles = zeros(network.partitions.count * 8, Int.self)
         segments = network.partitions.map { part in
             network.layout.enumerated().compactMap { p, l -> Segment? in
                 let lo = max(part.blocks.lowerBound, l.firstBlock), hi = min(part.blocks.upperBound, l.endBlock)
@@ -156,6 +168,9 @@ public final class Simulation: @unchecked Sendable {
         deallocateLarge(tallies)
         deallocateLarge(windowCounts)
         noise.deallocate(); dirty.deallocate(); compiledGroups.deallocate()
+        deallocateLarge(externalScratch); deallocateLarge(drawnTiles)
+        constants.deinitialize(count: network.populations.count); constants.deallocate()
+        lanes.deinitialize(count: network.populations.count); lanes.deallocate()
     }
 
     /// Member 0 is keyed by the seed itself; member k by the seed plus k Weyl increments, a
@@ -279,9 +294,11 @@ public final class Simulation: @unchecked Sendable {
         for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
         var applying = 0
         readSlot.withUnsafeBufferPointer { readSlot in
+            drawnTiles[p * 8] = -1
             var update = WindowUpdate(state: state, philox: Philox4x32(seed: key), start: step,
                                       length: length, readSlot: readSlot, spikes: spikes, counts: counts,
-                                      noise: noise + p * window * WindowUpdate.noisePerStep)
+                                      noise: noise + p * window * WindowUpdate.noisePerStep,
+                                      external: externalScratch + p * window, drawnBackgroundTile: drawnTiles + p * 8)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
             let bins = self.bins[p]
             let blocks = network.partitions[p].blocks
@@ -306,9 +323,11 @@ public final class Simulation: @unchecked Sendable {
                     update.counts = counts + segment.population * window
                     let mask = b == segment.blocks.upperBound ? segment.lastMask : full
                     if network.channelStride == 2 {
-                        update.update(TwoChannels.self, constants[segment.population], blocks: a..<b, lastMask: mask)
+                        update.update(TwoChannels.self, constants + segment.population, lanes + segment.population,
+                                      blocks: a..<b, lastMask: mask)
                     } else {
-                        update.update(FourChannels.self, constants[segment.population], blocks: a..<b, lastMask: mask)
+                        update.update(FourChannels.self, constants + segment.population, lanes + segment.population,
+                                      blocks: a..<b, lastMask: mask)
                     }
                 }
             }
@@ -360,6 +379,7 @@ public final class Simulation: @unchecked Sendable {
         }
         populations[population.index] = p
         constants[population.index] = NeuronConstants(p, dt: network.dt)
+        lanes[population.index] = LaneConstants(constants[population.index])
     }
 
     /// The receptor conductances g_u of a population, keeping the rest of its model.
