@@ -34,8 +34,11 @@ let package = Package(
         .systemLibrary(name: "CNIfTI", providers: [.apt(["libnifti2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // Single copies of small utilities (no dependencies).
+        .target(name: "Primitives"),
+
         // Swift wrappers of the C libraries.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Primitives"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "NIfTI", dependencies: ["CNIfTI"], swiftSettings: niftiInclude),
 
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
-        .target(name: "TwinFixtures", dependencies: ["TwinBuilder"], path: "Tests/TwinFixtures"),
+        .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
