@@ -56,6 +56,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
+        .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Hemodynamics"]),
 
@@ -73,7 +74,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport",
+                                                        "Primitives"]),
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
@@ -81,6 +83,6 @@ let package = Package(
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
-                                                       "DTBTestSupport", "TwinFixtures"]),
+                                                       "DTBTestSupport", "TwinFixtures", "SampleSubjects"]),
     ]
 )
