@@ -60,6 +60,10 @@ let package = Package(
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Hemodynamics"]),
 
+        // Workflows (one library under the command line, a worker and an HTTP server).
+        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "SampleSubjects", "Store", "Twins", "TwinBuilder",
+                                                 "Hemodynamics", "SpikingEngine"]),
+
         // The command.
         .executableTarget(name: "dtb", dependencies: [
             "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
