@@ -60,9 +60,10 @@ let package = Package(
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Hemodynamics"]),
 
-        // Workflows (one library under the command line, a worker and an HTTP server).
+        // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks.
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "SampleSubjects", "Store", "Twins", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine"]),
+        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store"]),
 
         // The command.
         .executableTarget(name: "dtb", dependencies: [
