@@ -1,18 +1,34 @@
 // swift-tools-version:6.1
 // dtb — the digital twin brain platform.
 //
-// Layers (dependencies point down only):
-//   dtb (command line)
-//   Twins                             twin versions: records → build → SONATA files, runs, history
-//   Ingest                            BIDS subjects: scans, parcellated measures, provenance
-//   AtlasCatalog                      atlas manifests, label tables, import into the store
-//   Store                             embedded PostgreSQL cluster, migrations, atlas records
-//   Imaging                           label volumes, resampling, parcellation (pure compute on images)
-//   Sonata                            twin networks to and from SONATA circuit files (no database)
-//   TwinBuilder                       scaling rules: subject records → spiking network (pure compute)
-//   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
-//   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
-//   CLibPQ, CHDF5, CNIfTI, CCrypto    system-library targets
+// Layers: a module imports only modules on lower lines; the right column is exactly what it
+// imports (besides Foundation). No compute module (Imaging, Hemodynamics, SpikingEngine,
+// TwinBuilder, Sonata) imports a storage module; the commands are thin over Services.
+//
+//   dtb             the executable: main runs DTBCommands          DTBCommands
+//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Ingest AtlasCatalog
+//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
+//   Benchmarks      dtb bench ingest/build: scratch clusters,      Services SampleSubjects Ingest AtlasCatalog Store
+//                   timed child processes                          Imaging NIfTI
+//   Services        the workflows (database, atlases, ingest,      Twins Ingest SampleSubjects AtlasCatalog Store
+//                   subjects, twins, demo) and their checks        TwinBuilder SpikingEngine Hemodynamics
+//   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
+//                   files, runs, history                           TwinBuilder SpikingEngine Hemodynamics
+//   SampleSubjects  synthetic BIDS subjects and BOLD runs (files)  AtlasCatalog Imaging NIfTI Primitives
+//   Ingest          BIDS subjects: scans, measures, provenance     AtlasCatalog Store Postgres HDF5Kit Imaging NIfTI
+//   AtlasCatalog    atlas manifests, label tables, import          Store Postgres HDF5Kit Imaging NIfTI
+//   Store           embedded cluster, migrations, file store; the  Postgres CCrypto
+//                   vocabulary: measure kinds, NOTIFY payloads,
+//                   the JSON style
+//   Sonata          twin networks to and from SONATA files         TwinBuilder SpikingEngine HDF5Kit
+//   TwinBuilder     scaling rules: records → spiking network       SpikingEngine
+//   SpikingEngine   the simulator                                  Hemodynamics
+//   Hemodynamics    Balloon–Windkessel BOLD                        —
+//   Imaging         label volumes, resampling, parcellation        NIfTI
+//   Postgres        libpq wrapper                                  CLibPQ Primitives
+//   HDF5Kit, NIfTI  wrappers of the C libraries                    CHDF5, CNIfTI
+//   Primitives      SplitMix64, FNV-1a, DistinctSet                —
+//   CLibPQ, CHDF5, CNIfTI, CCrypto   system-library targets
 import PackageDescription
 
 /// Debian keeps libnifti's headers in /usr/include/nifti and they include <znzlib.h> unqualified.
@@ -53,7 +69,7 @@ let package = Package(
         .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
 
         // Storage and catalogue.
-        .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
+        .target(name: "Store", dependencies: ["Postgres", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
@@ -65,11 +81,13 @@ let package = Package(
                                                  "Hemodynamics", "SpikingEngine"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store"]),
 
-        // The command.
-        .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
+        // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
+        // commands in process), and the executable whose main calls it.
+        .target(name: "DTBCommands", dependencies: [
+            "AtlasCatalog", "Benchmarks", "Ingest", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/dtb"),
+        .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
 
         // Tests.
         .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
@@ -81,7 +99,9 @@ let package = Package(
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport",
                                                         "Primitives"]),
-        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
+        .target(name: "CommandTestSupport", dependencies: ["DTBCommands", "DTBTestSupport", "Services", "Store"], path: "Tests/CommandTestSupport"),
+        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport", "CommandTestSupport",
+                                                         "Postgres", "SampleSubjects"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
