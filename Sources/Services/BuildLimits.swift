@@ -29,7 +29,7 @@ public enum BuildLimits {
         let memory = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes <= memory else {
             throw ServiceError.invalidOption("--neurons", value: "\(neurons)", problem: String(
-                format: "with --degree %g the twin has about %.3g synapses, whose build needs about %.3g GB; this machine has %.3g GB",
+                format: "with --degree %g the twin has about %.3g synapses, whose build needs about %.1f GB; this machine has %.1f GB",
                 degree, synapses, bytes / 1e9, memory / 1e9))
         }
     }
