@@ -1,18 +1,42 @@
 // swift-tools-version:6.1
 // dtb — the digital twin brain platform.
 //
-// Layers (dependencies point down only):
-//   dtb (command line)
-//   Twins                             twin versions: records → build → SONATA files, runs, history
-//   Ingest                            BIDS subjects: scans, parcellated measures, provenance
-//   AtlasCatalog                      atlas manifests, label tables, import into the store
-//   Store                             embedded PostgreSQL cluster, migrations, atlas records
-//   Imaging                           label volumes, resampling, parcellation (pure compute on images)
-//   Sonata                            twin networks to and from SONATA circuit files (no database)
-//   TwinBuilder                       scaling rules: subject records → spiking network (pure compute)
-//   SpikingEngine, Hemodynamics       the simulator (pure compute, never touches the database)
-//   Postgres, HDF5Kit, NIfTI          Swift-shaped wrappers of the C libraries
-//   CLibPQ, CHDF5, CNIfTI, CCrypto    system-library targets
+// Layers: a module imports only modules on lower lines; the right column is exactly what it
+// imports (besides Foundation and Dispatch). No compute module (Imaging, Hemodynamics,
+// SpikingEngine, Recorders, TwinBuilder, Workloads, Analyses, Assimilation, Sonata) imports a
+// storage module; SpikingEngine imports no other module; the commands are thin over Services.
+//
+//   dtb             the executable: main runs DTBCommands          DTBCommands
+//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Ingest AtlasCatalog
+//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
+//   Benchmarks      dtb bench engine/ingest/build: workloads,      Services SampleSubjects Ingest AtlasCatalog Store
+//                   scratch clusters, timed child processes        Imaging NIfTI Workloads Recorders SpikingEngine
+//                                                                  Hemodynamics
+//   Services        the workflows (database, atlases, ingest,      Twins Ingest SampleSubjects AtlasCatalog Store
+//                   subjects, twins, demo) and their checks        TwinBuilder SpikingEngine Hemodynamics
+//   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
+//                   files, runs, history                           TwinBuilder SpikingEngine Recorders Hemodynamics
+//   SampleSubjects  synthetic BIDS subjects and BOLD runs (files)  AtlasCatalog Imaging NIfTI Primitives
+//   Ingest          BIDS subjects: scans, measures, provenance     AtlasCatalog Store Postgres HDF5Kit Imaging NIfTI
+//   AtlasCatalog    atlas manifests, label tables, import          Store Postgres HDF5Kit Imaging NIfTI
+//   Store           embedded cluster, migrations, file store; the  Postgres CCrypto
+//                   vocabulary: measure kinds, NOTIFY payloads,
+//                   the JSON style
+//   Sonata          twin networks to and from SONATA files         TwinBuilder SpikingEngine HDF5Kit
+//   Assimilation    ensemble members, the diffusion EnKF, replay   SpikingEngine Recorders Hemodynamics
+//   Analyses        validation metrics: lagged r, FC, FCD          —
+//   Workloads       benchmark networks from the builder's tables   TwinBuilder SpikingEngine
+//   TwinBuilder     scaling rules: records → spiking network       SpikingEngine Primitives
+//   Recorders       observers: rasters, counts, unit activity,     SpikingEngine Hemodynamics
+//                   BOLD
+//   SpikingEngine   the simulator (construction, update,           Primitives
+//                   delivery, observers' protocol, snapshots)
+//   Hemodynamics    Balloon–Windkessel BOLD                        —
+//   Imaging         label volumes, resampling, parcellation        NIfTI
+//   Postgres        libpq wrapper                                  CLibPQ Primitives
+//   HDF5Kit, NIfTI  wrappers of the C libraries                    CHDF5, CNIfTI
+//   Primitives      SplitMix64, FNV-1a, DistinctSet                —
+//   CLibPQ, CHDF5, CNIfTI, CCrypto   system-library targets
 import PackageDescription
 
 /// Debian keeps libnifti's headers in /usr/include/nifti and they include <znzlib.h> unqualified.
@@ -34,8 +58,11 @@ let package = Package(
         .systemLibrary(name: "CNIfTI", providers: [.apt(["libnifti2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // Single copies of small utilities (no dependencies).
+        .target(name: "Primitives"),
+
         // Swift wrappers of the C libraries.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Primitives"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "NIfTI", dependencies: ["CNIfTI"], swiftSettings: niftiInclude),
 
@@ -43,9 +70,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["NIfTI"]),
         .target(name: "Hemodynamics"),
         // AVX2/FMA code generation for the engine's SIMD8 update loop (x86-64 Linux, every machine kind here).
-        .target(name: "SpikingEngine", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "SpikingEngine", dependencies: ["Primitives"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "Recorders", dependencies: ["SpikingEngine", "Hemodynamics"]),
-        .target(name: "TwinBuilder", dependencies: ["SpikingEngine"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "TwinBuilder", dependencies: ["SpikingEngine", "Primitives"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "Workloads", dependencies: ["SpikingEngine", "TwinBuilder"]),
         .target(name: "Analyses"),
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
@@ -54,20 +81,27 @@ let package = Package(
         .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
 
         // Storage and catalogue.
-        .target(name: "Store", dependencies: ["Postgres", "HDF5Kit", "CCrypto"]),
+        .target(name: "Store", dependencies: ["Postgres", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
+        .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics"]),
 
-        // Benchmarks (figures printed by `dtb bench`; no product code depends on them).
-        .target(name: "Benchmarks", dependencies: ["SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
+        // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
+        // (figures printed by `dtb bench`; no product code depends on them).
+        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "SampleSubjects", "Store", "Twins", "TwinBuilder",
+                                                 "Hemodynamics", "SpikingEngine"]),
+        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
+                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
 
-        // The command.
-        .executableTarget(name: "dtb", dependencies: [
-            "AtlasCatalog", "Ingest", "Store", "SpikingEngine", "Recorders", "Workloads", "Benchmarks", "Hemodynamics", "Imaging", "TwinBuilder", "Twins",
+        // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
+        // commands in process), and the executable whose main calls it.
+        .target(name: "DTBCommands", dependencies: [
+            "AtlasCatalog", "Benchmarks", "Ingest", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/dtb"),
+        .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
 
         // Tests.
         .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
@@ -77,17 +111,20 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres", "DTBTestSupport",
+                                                        "Primitives"]),
+        .target(name: "CommandTestSupport", dependencies: ["DTBCommands", "DTBTestSupport", "Services", "Store"], path: "Tests/CommandTestSupport"),
+        .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport", "CommandTestSupport",
+                                                         "Postgres", "SampleSubjects"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
-        .testTarget(name: "AnalysesTests", dependencies: ["Analyses"]),
-        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
-        .target(name: "TwinFixtures", dependencies: ["TwinBuilder"], path: "Tests/TwinFixtures"),
+        .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"]),
+        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "Primitives", "SpikingEngine", "Recorders", "Hemodynamics"]),
+        .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
-                                                       "Recorders", "DTBTestSupport", "TwinFixtures"]),
+                                                       "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects"]),
     ]
 )

@@ -46,10 +46,10 @@ while i < len(text):
     if doc.get("simulator") == "dtb":
         machine = doc["machine"]
         for r in doc["runs"]:
-            rows.append(dict(simulator="dtb", N=r["neurons"], threads=r["threads"], build_s=r["buildS"],
-                             sim_s=r["simS"], rtf=r["rtf"], spikes=r["spikes"], rate_hz=r["rateHz"],
-                             events_per_s=r["eventsPerS"], updates_per_s=r["updatesPerS"],
-                             peak_rss_mb=r["peakRssMB"]))
+            rows.append(dict(simulator="dtb", N=r["neurons"], threads=r["threads"], build_s=r["build_s"],
+                             sim_s=r["sim_s"], rtf=r["rtf"], spikes=r["spikes"], rate_hz=r["rate_hz"],
+                             events_per_s=r["events_per_s"], updates_per_s=r["updates_per_s"],
+                             peak_rss_mb=r["peak_rss_mb"]))
     else:
         rows.append(doc)
 order = {"dtb": 0, "nest": 1}

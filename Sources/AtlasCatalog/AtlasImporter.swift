@@ -20,10 +20,11 @@ public struct AtlasImporter {
     public let source: AtlasFileSource
 
     /// - Parameter mirror: a directory laid out like `../shared/atlas-data`; `nil` reads
-    ///   `DTB_ATLAS_MIRROR`, and without it files are downloaded into the data home's cache.
-    public init(database: Database, mirror: URL? = nil) {
+    ///   `DTB_ATLAS_MIRROR` from `environment`, and without it files are downloaded into the data
+    ///   home's cache.
+    public init(database: Database, mirror: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.database = database
-        let named = mirror ?? ProcessInfo.processInfo.environment["DTB_ATLAS_MIRROR"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let named = mirror ?? environment["DTB_ATLAS_MIRROR"].map { URL(fileURLWithPath: $0, isDirectory: true) }
         source = AtlasFileSource(mirror: named, cache: database.home.atlasCache)
     }
 

@@ -70,8 +70,8 @@ public struct AtlasFileSource: Sendable {
 
     /// The mirror a command uses when none is named: `DTB_ATLAS_MIRROR`, else the
     /// `../shared/atlas-data` beside the checkout (development and CI have one), else none.
-    public static func defaultMirror() -> URL? {
-        if let named = ProcessInfo.processInfo.environment["DTB_ATLAS_MIRROR"], !named.isEmpty {
+    public static func defaultMirror(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        if let named = environment["DTB_ATLAS_MIRROR"], !named.isEmpty {
             return URL(fileURLWithPath: named, isDirectory: true)
         }
         guard let atlases = try? ProjectResources.atlasesDirectory() else { return nil }

@@ -49,21 +49,21 @@ public struct EngineBenchmark: Sendable {
         // About 7 B per synapse at K = 100 plus the neuron state: what a network of N needs.
         let largest = Int(memory / 800)
         for n in sizes where !(1000...largest).contains(n) {
-            throw BenchmarkError.invalid("--neurons \(n): give 1000 to \(largest) neurons (a larger network does not fit this machine's memory)")
+            throw BenchmarkError("--neurons \(n): give 1000 to \(largest) neurons (a larger network does not fit this machine's memory)")
         }
-        for t in threads where !(1...256).contains(t) { throw BenchmarkError.invalid("--threads \(t): give 1 to 256 threads") }
+        for t in threads where !(1...256).contains(t) { throw BenchmarkError("--threads \(t): give 1 to 256 threads") }
         guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
-            throw BenchmarkError.invalid("--seconds \(seconds): give a timed biological time above 0 and at most 3600 s")
+            throw BenchmarkError("--seconds \(seconds): give a timed biological time above 0 and at most 3600 s")
         }
         guard warmup.isFinite, warmup >= 0, warmup <= 3_600_000 else {
-            throw BenchmarkError.invalid("--warmup \(warmup): give 0 to 3600000 ms")
+            throw BenchmarkError("--warmup \(warmup): give 0 to 3600000 ms")
         }
         guard rate.isFinite, rate >= 0, rate * 0.1 / 1000 <= 64 else {
-            throw BenchmarkError.invalid("--rate \(rate): give a Poisson rate of 0 to 640000 Hz")
+            throw BenchmarkError("--rate \(rate): give a Poisson rate of 0 to 640000 Hz")
         }
-        guard neuronsPerUnit >= 1000 else { throw BenchmarkError.invalid("--neurons-per-unit \(neuronsPerUnit): give at least 1000") }
+        guard neuronsPerUnit >= 1000 else { throw BenchmarkError("--neurons-per-unit \(neuronsPerUnit): give at least 1000") }
         for (name, x) in [("--excitatory-scale", excitatoryScale), ("--inhibitory-scale", inhibitoryScale)] where !(x.isFinite && x >= 0 && x <= 1e6) {
-            throw BenchmarkError.invalid("\(name) \(x): give a finite factor of 0 to 1e6")
+            throw BenchmarkError("\(name) \(x): give a finite factor of 0 to 1e6")
         }
     }
 
@@ -147,15 +147,6 @@ public struct EngineBenchmark: Sendable {
             guard let one = r.first(where: { $0.threads == 1 }), let two = r.first(where: { $0.threads == 2 }) else { return nil }
             return Speedup(neurons: n, oneToTwoThreads: one.simS / two.simS)
         }
-    }
-}
-
-/// A benchmark's settings that cannot run, with the option named.
-public enum BenchmarkError: Error, CustomStringConvertible {
-    case invalid(String)
-
-    public var description: String {
-        switch self { case .invalid(let message): message }
     }
 }
 

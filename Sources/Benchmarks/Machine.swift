@@ -1,12 +1,14 @@
 import Foundation
 
-/// The machine a benchmark ran on, recorded beside its figures.
-public struct Machine: Codable, Sendable {
+/// The machine a benchmark ran on, recorded with its figures.
+public struct Machine: Sendable, Codable, Equatable {
+    /// The CPU's model name (`/proc/cpuinfo`).
     public var cpu: String
     public var cores: Int
+    /// The 1, 5 and 15 minute load averages when the figures were taken.
     public var loadAverage: String
 
-    /// This machine now: CPU model, cores this process may use, load average.
+    /// This machine now.
     public static func current() -> Machine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -20,6 +22,13 @@ public struct Machine: Codable, Sendable {
     public static func peakRSSMegabytes() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The largest peak resident set of the children waited for so far (MB).
+    public static func childrenPeakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -19,13 +19,13 @@ enum ItemKind: Equatable {
     case regionSeries      // derivative region time series TSV → bold_timeseries
 
     var isDerivative: Bool { ![.rawImage, .rawDWI, .rawPET, .rawBOLD].contains(self) }
-    var measureKind: String? {
+    /// The measure a derivative gives (a connectome's desc- may make it tract_length instead).
+    var measureKind: MeasureKind? {
         switch self {
-        case .grayMatter: "gm_volume"
-        case .petMap: "synaptic_density"
-        case .boldSeries: "bold_timeseries"
-        case .connectome: "tract_density"
-        case .regionSeries: "bold_timeseries"
+        case .grayMatter: .grayMatterVolume
+        case .petMap: .synapticDensity
+        case .boldSeries, .regionSeries: .boldTimeseries
+        case .connectome: .tractDensity
         default: nil
         }
     }
@@ -46,7 +46,7 @@ struct RegionValue { let regionID: Int; let value: Double; let voxelCount: Int }
 struct PreparedMeasure {
     let atlas: AtlasSet.Entry
     let gridID: Int?
-    let kind: String
+    let kind: MeasureKind
     let unit: String
     var values: [RegionValue] = []
     var edges: [(Int, Int, Double)] = []

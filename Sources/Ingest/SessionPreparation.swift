@@ -49,7 +49,7 @@ extension SessionIngest {
                 let version = latest[1].int!
                 guard let measureKind = item.kind.measureKind else { return PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: version) }
                 let done = Set(try connection.query("SELECT atlas_id FROM measure WHERE scan_id = $1 AND kind = ANY($2)",
-                                                    [existingID, [measureKind, "tract_length"]]).map { $0[0].int! })
+                                                    [existingID, [measureKind, .tractLength].map(\.rawValue)]).map { $0[0].int! })
                 let missing = atlases.atlases.filter { !done.contains($0.record.id) }
                 scan = PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: version)
                 if missing.isEmpty || item.kind == .connectome || item.kind == .regionSeries { return scan }
@@ -179,7 +179,7 @@ extension SessionIngest {
             let file = try HDF5File.create(path: url.path)
             defer { file.close() }
             try file.setAttribute("source", item.relativePath)
-            try file.setAttribute("kind", item.kind.measureKind!)
+            try file.setAttribute("kind", item.kind.measureKind!.rawValue)
             try file.setAttribute("unit", unit)
             for (name, labels, regional, voxelValues, voxelIndex) in groups {
                 try file.write("/\(name)/labels", labels, shape: [labels.count])
@@ -222,7 +222,7 @@ extension SessionIngest {
             let file = try HDF5File.create(path: url.path)
             defer { file.close() }
             try file.setAttribute("source", item.relativePath)
-            try file.setAttribute("kind", "bold_timeseries")
+            try file.setAttribute("kind", MeasureKind.boldTimeseries.rawValue)
             if let tr { try file.setAttribute("repetition_time", tr) }
             var voxelDataset: HDF5Dataset?
             if let k = voxelPart {
@@ -250,7 +250,7 @@ extension SessionIngest {
             }
         }
         for (k, part) in parts.enumerated() {
-            var measure = PreparedMeasure(atlas: part.0, gridID: part.2, kind: "bold_timeseries", unit: "image units")
+            var measure = PreparedMeasure(atlas: part.0, gridID: part.2, kind: .boldTimeseries, unit: "image units")
             measure.frames = parcellator.frames
             measure.repetitionTime = tr
             measure.masked = parcellator.nonFiniteVoxels[k]
@@ -275,13 +275,13 @@ extension SessionIngest {
         let atlas = try namedAtlas(item)
         let matrix = try ConnectomeTable.read(item.url, atlas: atlas)
         let desc = item.name["desc"] ?? "density"
-        let kind: String
+        let kind: MeasureKind
         switch desc {
-        case "density", "count", "sift2": kind = "tract_density"
-        case "length", "lengths": kind = "tract_length"
+        case "density", "count", "sift2": kind = .tractDensity
+        case "length", "lengths": kind = .tractLength
         default: throw IngestError.file(path, "desc-\(desc): a connectome is desc-density or desc-length")
         }
-        let unit = (scan.sidecar["Units"] as? String) ?? (kind == "tract_length" ? "mm" : "streamline density")
+        let unit = (scan.sidecar["Units"] as? String) ?? (kind == .tractLength ? "mm" : "streamline density")
         var measure = PreparedMeasure(atlas: atlas, gridID: nil, kind: kind, unit: unit)
         let n = atlas.regions.count
         for i in 0..<n {
@@ -320,7 +320,7 @@ extension SessionIngest {
                 series.append(value)
             }
         }
-        var measure = PreparedMeasure(atlas: atlas, gridID: nil, kind: "bold_timeseries", unit: (scan.sidecar["Units"] as? String) ?? "image units")
+        var measure = PreparedMeasure(atlas: atlas, gridID: nil, kind: .boldTimeseries, unit: (scan.sidecar["Units"] as? String) ?? "image units")
         measure.frames = rows.count
         measure.repetitionTime = tr
         measure.usesFile = true
@@ -335,7 +335,7 @@ extension SessionIngest {
             let file = try HDF5File.create(path: url.path)
             defer { file.close() }
             try file.setAttribute("source", item.relativePath)
-            try file.setAttribute("kind", "bold_timeseries")
+            try file.setAttribute("kind", MeasureKind.boldTimeseries.rawValue)
             try file.setAttribute("repetition_time", tr)
             try file.write("/\(atlas.record.name)/labels", labels, shape: [labels.count])
             try file.write("/\(atlas.record.name)/series", series, shape: [frames, labels.count])

@@ -80,8 +80,7 @@ extension SessionIngest {
                 }
             }
         }
-        let payload: [String: Any] = ["subject": subject, "session": session, "modalities": modalities]
-        try connection.notify(SubjectIngester.notificationChannel, payload: jsonText(payload))
+        try connection.notify(SubjectDataNotification(subject: subject, session: session, modalities: modalities))
         CrashPoint.stallBeforeCommit()
     }
 

@@ -40,7 +40,7 @@ public struct MeasureInfo: Sendable, Codable, Equatable {
     public var scanPath: String
     public var scanVersion: Int
     public var atlas: String
-    public var kind: String
+    public var kind: MeasureKind
     public var unit: String
     public var pipeline: String
     public var regions: Int
@@ -120,14 +120,14 @@ public struct SubjectCatalog {
              WHERE se.subject_id = $1 ORDER BY se.label, a.name, m.kind, sc.bids_path, sc.version
             """, [id]).map {
             MeasureInfo(id: $0["id"].int!, session: $0["session"].string!, scanPath: $0["bids_path"].string!,
-                        scanVersion: $0["version"].int!, atlas: $0["atlas"].string!, kind: $0["kind"].string!,
+                        scanVersion: $0["version"].int!, atlas: $0["atlas"].string!, kind: MeasureKind(rawValue: $0["kind"].string!)!,
                         unit: $0["unit"].string!, pipeline: $0["pipeline"].string!.trimmingCharacters(in: .whitespaces),
                         regions: $0["region_count"].int!, rows: $0["rows"].int!, frames: $0["frames"].int,
                         repetitionTime: $0["repetition_time"].double, maskedVoxels: $0["masked_voxels"].int!,
                         resampled: $0["resampled"].bool!, file: $0["relative_path"].string, values: nil)
         }
         if values {
-            for index in measures.indices where measures[index].kind != "tract_density" && measures[index].kind != "tract_length" {
+            for index in measures.indices where !measures[index].kind.isConnectome {
                 measures[index].values = try regionalValues(measureID: measures[index].id)
             }
         }

@@ -63,10 +63,11 @@ public struct IngestReport: Sendable, Codable, Equatable {
 /// failure), so a crash never leaves a row pointing to a missing file.
 ///
 /// After each subject-session that added data, the transaction sends `NOTIFY subject_data` with
-/// the JSON payload `{"subject": "01", "session": "a", "modalities": ["anat", "func"]}`
-/// (delivered at commit; `session` is "" when the dataset has no sessions).
+/// a ``SubjectDataNotification`` payload, `{"modalities": ["anat", "func"], "session": "a",
+/// "subject": "01"}` (delivered at commit; `session` is "" when the dataset has no sessions).
 public struct SubjectIngester {
-    public static let notificationChannel = "subject_data"
+    /// The channel of the ``SubjectDataNotification`` each session that adds data sends.
+    public static let notificationChannel = SubjectDataNotification.channel
 
     public let database: Database
 

@@ -1,5 +1,6 @@
 import Foundation
 internal import CLibPQ
+internal import Primitives
 
 /// A notification received on a channel this connection listens to.
 public struct PostgresNotification: Sendable, Equatable {
@@ -145,9 +146,7 @@ public final class PostgresConnection {
     /// Takes the transaction-scoped advisory lock of `name`: its key is the name's 64-bit FNV-1a hash,
     /// the same in every process (Swift's `hashValue` is seeded per process).
     public func advisoryTransactionLock(named name: String) throws {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        try advisoryTransactionLock(Int64(bitPattern: hash))
+        try advisoryTransactionLock(Int64(bitPattern: FNV1a64(name.utf8).value))
     }
 
     /// Tries a transaction-scoped advisory lock without waiting; `false` when another session holds it.

@@ -2,6 +2,7 @@
 // on SIMD8 lanes), partitions, and the compressed synapse tables.
 import Dispatch
 import Foundation
+import Primitives
 
 /// The number of cores this process may use.
 public let defaultThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -307,43 +308,5 @@ struct AliasTable {
     func pick(_ rng: inout RandomSequence) -> Int {
         let column = rng.below(threshold.count)
         return rng.next32() < threshold[column] ? column : alias[column]
-    }
-}
-
-/// A set of neuron indices for rejecting repeated draws, cleared in O(1) by a generation stamp.
-struct DistinctSet {
-    private var keys = [Int](repeating: 0, count: 1024)
-    private var stamps = [UInt32](repeating: 0, count: 1024)
-    private var generation: UInt32 = 1
-    private var count = 0
-
-    mutating func reset() {
-        generation &+= 1
-        count = 0
-        if generation == 0 { stamps = stamps.map { _ in 0 }; generation = 1 }
-    }
-
-    /// Inserts `key`; false when it was already there.
-    mutating func insert(_ key: Int) -> Bool {
-        if 2 * (count + 1) > keys.count { grow() }
-        let mask = keys.count - 1
-        var h = Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: key) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while stamps[h] == generation {
-            if keys[h] == key { return false }
-            h = (h + 1) & mask
-        }
-        stamps[h] = generation
-        keys[h] = key
-        count += 1
-        return true
-    }
-
-    private mutating func grow() {
-        let old = zip(keys, stamps).filter { $0.1 == generation }.map(\.0)
-        keys = [Int](repeating: 0, count: keys.count * 2)
-        stamps = [UInt32](repeating: 0, count: keys.count)
-        generation = 1
-        count = 0
-        for k in old { _ = insert(k) }
     }
 }

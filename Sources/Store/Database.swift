@@ -47,6 +47,16 @@ public final class Database {
     /// The files this database points to.
     public var files: FileStore { FileStore(home: home) }
 
+    /// The newest migration applied (`Schema/NNNN_…sql`); nil before the first.
+    public func schemaVersion() throws -> Int? {
+        try connection.query("SELECT max(version) FROM schema_migration").scalar().int
+    }
+
+    /// The server's version, e.g. `16.4`.
+    public func serverVersion() throws -> String? {
+        try connection.query("SHOW server_version").scalar().string
+    }
+
     static func createDatabaseIfMissing(_ name: String, cluster: EmbeddedCluster) throws {
         let admin = try PostgresConnection(cluster.connectionString(database: "postgres"))
         let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).count == 1

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Primitives
 import SpikingEngine
 
 /// One population of a twin, in the engine's order (units in record order, populations in
@@ -41,14 +42,13 @@ public struct TwinEdges: Sendable, Equatable {
     /// FNV-1a (64-bit) over the four arrays: equal digests ⇔ (practically) equal connectivity.
     /// A fingerprint for tests and caches, not a cryptographic checksum.
     public var digest: UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        @inline(__always) func mix(_ x: UInt64) { h = (h ^ x) &* 0x0000_0100_0000_01B3 }
-        mix(UInt64(count))
+        var h = FNV1a64()
+        h.add(word: UInt64(count))
         for k in 0..<count {
-            mix(UInt64(pre[k]) | UInt64(post[k]) << 32)
-            mix(UInt64(weight[k]) | UInt64(group[k]) << 16)
+            h.add(word: UInt64(pre[k]) | UInt64(post[k]) << 32)
+            h.add(word: UInt64(weight[k]) | UInt64(group[k]) << 16)
         }
-        return h
+        return h.value
     }
 }
 
@@ -425,7 +425,7 @@ struct Sampler: Sendable {
             var c = 0.0
             for g in 0..<sources.count where P[gv][g] > 0 { c += P[gv][g]; sourceCum.append(c); sourceGroup.append(g) }
         }
-        var seen = SeenSet()
+        var seen = DistinctSet()
         for q in 0..<t.count where degrees[v][q] > 0 {
             let k = degrees[v][q]
             var categoryCum: [Double] = [], categoryPop: [Int] = []   // -1: long-range
@@ -527,43 +527,5 @@ struct EdgeSink: @unchecked Sendable {
 
     func advanced(by k: Int) -> EdgeSink {
         EdgeSink(pre: pre + k, post: post + k, weight: weight + k, group: group + k)
-    }
-}
-
-/// Neuron indices drawn for one target, cleared in O(1) by a generation stamp.
-struct SeenSet {
-    private var keys = [Int](repeating: 0, count: 512)
-    private var stamps = [UInt32](repeating: 0, count: 512)
-    private var generation: UInt32 = 1
-    private var count = 0
-
-    mutating func reset() {
-        generation &+= 1
-        count = 0
-        if generation == 0 {
-            stamps = [UInt32](repeating: 0, count: stamps.count)
-            generation = 1
-        }
-    }
-
-    /// False when `key` was already inserted since the last reset.
-    mutating func insert(_ key: Int) -> Bool {
-        if 2 * (count + 1) > keys.count { grow() }
-        let mask = keys.count - 1
-        var h = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: key)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-        while stamps[h] == generation {
-            if keys[h] == key { return false }
-            h = (h + 1) & mask
-        }
-        stamps[h] = generation; keys[h] = key; count += 1
-        return true
-    }
-
-    private mutating func grow() {
-        let live = zip(keys, stamps).filter { $0.1 == generation }.map(\.0)
-        keys = [Int](repeating: 0, count: keys.count * 2)
-        stamps = [UInt32](repeating: 0, count: keys.count)
-        generation = 1; count = 0
-        for k in live { _ = insert(k) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// What differs between two versions of a twin: input measures, parameters (as flattened JSON
 /// paths such as `neurons` or `bold.epsilon`), code and network.
@@ -8,7 +9,7 @@ enum TwinDiff {
         let before = Dictionary(uniqueKeysWithValues: old.inputs.map { ($0.role, $0) })
         let after = Dictionary(uniqueKeysWithValues: new.inputs.map { ($0.role, $0) })
         for role in TwinInputReader.roles where before[role]?.measure != after[role]?.measure {
-            out.append(TwinChange(kind: "data", what: role, from: before[role].map(describe), to: after[role].map(describe)))
+            out.append(TwinChange(kind: "data", what: role.rawValue, from: before[role].map(describe), to: after[role].map(describe)))
         }
         let oldParameters = flatten(old.parameters), newParameters = flatten(new.parameters)
         let oldBold = flatten(old.bold), newBold = flatten(new.bold)
@@ -31,11 +32,10 @@ enum TwinDiff {
         (input.session.isEmpty ? "" : "ses-\(input.session) ") + "\(input.scanPath) v\(input.scanVersion)"
     }
 
-    /// Leaf values of a value's JSON, keyed by dotted path (arrays by index).
+    /// Leaf values of a value's JSON, keyed by dotted path (arrays by index); the paths are those
+    /// of the value in `dtb twin show --json` (``JSONStyle``: `mean_in_degree`, `bold.epsilon`).
     static func flatten<T: Encodable>(_ value: T) -> [String: String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value),
+        guard let data = try? JSONStyle.compactEncoder().encode(value),
               let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ node: Any, _ path: String) {

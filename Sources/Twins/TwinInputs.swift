@@ -20,9 +20,9 @@ public struct TwinInputs: Sendable {
     public var records: SubjectRecords
     /// Region label of each unit, in unit order.
     public var unitLabels: [Int]
-    /// Measure id per role (`gm_volume`, `synaptic_density`, `tract_density`, `tract_length`);
-    /// a role is absent when the subject has no such measure on the atlas.
-    public var measures: [String: Int]
+    /// Measure id per role (gray-matter volume, synaptic density, tract density and length); a
+    /// role is absent when the subject has no such measure on the atlas.
+    public var measures: [MeasureKind: Int]
 }
 
 /// Reads ``TwinInputs`` from the subject tables: for each measure kind, the subject's most
@@ -33,7 +33,7 @@ public struct TwinInputReader {
     private var connection: PostgresConnection { database.connection }
 
     /// The measure kinds a build reads, in the order `twin_version_input` lists them.
-    public static let roles = ["gm_volume", "synaptic_density", "tract_density", "tract_length"]
+    public static let roles: [MeasureKind] = [.grayMatterVolume, .synapticDensity, .tractDensity, .tractLength]
 
     /// - Parameter reference: names of the SV2A reference (V1) regions; nil takes the atlas
     ///   manifest's `sv2a_reference`.
@@ -44,13 +44,13 @@ public struct TwinInputReader {
         let atlas = try AtlasCatalog(database: database).atlas(named: name)
         let regions = try AtlasCatalog(database: database).regions(of: atlas)
         let measures = try latestMeasures(subject: subjectID, atlas: atlas.id)
-        guard let gm = measures["gm_volume"] else {
+        guard let gm = measures[.grayMatterVolume] else {
             throw TwinError.missingData("subject \(Self.bare(label)) has no gray-matter volume on atlas \(atlas.name); ingest a T1w gray-matter map (derivatives …_label-GM_probseg.nii.gz) first")
         }
         let ids = regions.map(\.id)
         let context = Context(subject: Self.bare(label), atlas: atlas, regions: regions, measures: measures,
-                              density: try measures["tract_density"].map { try matrix(measure: $0, regions: ids) },
-                              length: try measures["tract_length"].map { try matrix(measure: $0, regions: ids) },
+                              density: try measures[.tractDensity].map { try matrix(measure: $0, regions: ids) },
+                              length: try measures[.tractLength].map { try matrix(measure: $0, regions: ids) },
                               reference: try reference ?? Self.defaultReference(atlas: atlas.name))
         return level == .voxel ? try voxelInputs(context, grayMatter: gm, threshold: threshold)
                                : try regionInputs(context, grayMatter: gm)
@@ -61,7 +61,7 @@ public struct TwinInputReader {
         var subject: String
         var atlas: AtlasRecord
         var regions: [RegionRecord]
-        var measures: [String: Int]
+        var measures: [MeasureKind: Int]
         var density: [[Double]]?
         var length: [[Double]]?
         var reference: [String]
@@ -69,7 +69,7 @@ public struct TwinInputReader {
 
     func regionInputs(_ c: Context, grayMatter gm: Int) throws -> TwinInputs {
         let grayMatter = try regionalValues(measure: gm)
-        let sv2a = try c.measures["synaptic_density"].map(regionalValues) ?? [:]
+        let sv2a = try c.measures[.synapticDensity].map(regionalValues) ?? [:]
         let units = try c.regions.map { region in
             guard let volume = grayMatter[region.id] else {
                 throw TwinError.missingData("subject \(c.subject): region \(region.name) has no gray-matter voxels in measure \(gm) on atlas \(c.atlas.name)")
@@ -84,10 +84,10 @@ public struct TwinInputReader {
 
     func voxelInputs(_ c: Context, grayMatter gm: Int, threshold: Double) throws -> TwinInputs {
         let voxels = try VoxelUnits(reader: self, atlas: c.atlas, regions: c.regions, grayMatter: gm,
-                                    sv2a: c.measures["synaptic_density"], threshold: threshold, subject: c.subject)
+                                    sv2a: c.measures[.synapticDensity], threshold: threshold, subject: c.subject)
         let reference = Set(c.reference)
         let v1Voxels = voxels.units.indices.filter { reference.contains(c.regions[voxels.region[$0]].name) }.map { voxels.units[$0].name }
-        if c.measures["synaptic_density"] != nil && v1Voxels.isEmpty {
+        if c.measures[.synapticDensity] != nil && v1Voxels.isEmpty {
             throw TwinError.missingData("subject \(c.subject): no voxel of the SV2A reference regions (\(c.reference.joined(separator: ", "))) reaches gray-matter probability \(threshold)")
         }
         // Tract rows of regions with units only, numbered in region order.
@@ -116,15 +116,15 @@ public struct TwinInputReader {
     }
 
     /// Per kind, the id of the subject's most recently ingested measure on the atlas.
-    func latestMeasures(subject: Int, atlas: Int) throws -> [String: Int] {
-        var out: [String: Int] = [:]
+    func latestMeasures(subject: Int, atlas: Int) throws -> [MeasureKind: Int] {
+        var out: [MeasureKind: Int] = [:]
         for row in try connection.query("""
             SELECT DISTINCT ON (m.kind) m.kind, m.id
               FROM measure m JOIN scan sc ON sc.id = m.scan_id JOIN session se ON se.id = sc.session_id
              WHERE se.subject_id = $1 AND m.atlas_id = $2 AND m.kind = ANY ($3)
              ORDER BY m.kind, m.id DESC
-            """, [subject, atlas, Self.roles]) {
-            out[row[0].string!] = row[1].int!
+            """, [subject, atlas, Self.roles.map(\.rawValue)]) {
+            out[MeasureKind(rawValue: row[0].string!)!] = row[1].int!
         }
         return out
     }

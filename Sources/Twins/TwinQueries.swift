@@ -9,7 +9,7 @@ public struct TwinListing: Sendable, Codable, Equatable {
     public var twin: String
     public var subject: String
     public var atlas: String
-    public var level: String
+    public var level: TwinLevel
     public var versions: Int
     public var latestVersion: Int
     public var latestStatus: String
@@ -20,7 +20,7 @@ public struct TwinListing: Sendable, Codable, Equatable {
 
 /// A measure a version was built from, with the scan version behind it.
 public struct TwinVersionInput: Sendable, Codable, Equatable {
-    public var role: String
+    public var role: MeasureKind
     public var measure: Int
     public var session: String
     public var scanPath: String
@@ -33,7 +33,7 @@ public struct TwinVersionInfo: Sendable, Codable, Equatable {
     public var twin: String
     public var subject: String
     public var atlas: String
-    public var level: String
+    public var level: TwinLevel
     public var version: Int
     public var parent: Int?
     public var origin: String
@@ -105,7 +105,7 @@ public struct TwinHistory: Sendable, Codable, Equatable {
     public var twin: String
     public var subject: String
     public var atlas: String
-    public var level: String
+    public var level: TwinLevel
     public var versions: [TwinHistoryEntry]
 }
 
@@ -150,7 +150,7 @@ public struct TwinQueries {
              GROUP BY t.id, s.label, a.name ORDER BY t.name
             """, [subject.map(TwinInputReader.bare)]).map {
             TwinListing(twin: $0["name"].string!, subject: $0["label"].string!, atlas: $0["atlas"].string!,
-                        level: $0["level"].string!, versions: $0["versions"].int!, latestVersion: $0["latest"].int!,
+                        level: TwinLevel(rawValue: $0["level"].string!)!, versions: $0["versions"].int!, latestVersion: $0["latest"].int!,
                         latestStatus: $0["status"].string!, neurons: $0["neurons"].int!, synapses: $0["synapses"].int!,
                         createdAt: $0["created"].string!)
         }
@@ -188,7 +188,7 @@ public struct TwinQueries {
              WHERE v.id = $1
             """, [id]).first!
         return TwinVersionInfo(
-            twin: row["name"].string!, subject: row["label"].string!, atlas: row["atlas"].string!, level: row["level"].string!,
+            twin: row["name"].string!, subject: row["label"].string!, atlas: row["atlas"].string!, level: TwinLevel(rawValue: row["level"].string!)!,
             version: row["version"].int!, parent: row["parent"].int, origin: row["origin"].string!, status: row["status"].string!,
             seed: UInt64(row["seed"].string!)!, createdAt: row["created"].string!, codeVersion: row["code_version"].string!,
             neurons: row["neurons"].int!, synapses: row["synapses"].int!, networkDigest: row["network_digest"].string!,
@@ -205,7 +205,7 @@ public struct TwinQueries {
               JOIN session se ON se.id = sc.session_id JOIN pipeline p ON p.id = m.pipeline_id
              WHERE i.twin_version_id = $1 ORDER BY i.role
             """, [id]).map {
-            TwinVersionInput(role: $0["role"].string!, measure: $0["measure_id"].int!, session: $0["session"].string!,
+            TwinVersionInput(role: MeasureKind(rawValue: $0["role"].string!)!, measure: $0["measure_id"].int!, session: $0["session"].string!,
                              scanPath: $0["bids_path"].string!, scanVersion: $0["version"].int!,
                              pipeline: $0["pipeline"].string!.trimmingCharacters(in: .whitespaces))
         }

@@ -99,7 +99,7 @@ public struct TwinRegistry {
                       request.bold.name, try PostgresJSON(encoding: request.bold), ProjectResources.codeVersion,
                       summary.neurons, summary.synapses, try PostgresJSON(encoding: summary), digest]).scalar().int!
             let files = try record(versionID: versionID, measures: inputs.measures, staged: staged, on: connection)
-            try connection.notify(Self.notificationChannel, payload: "{\"twin\": \"\(name)\", \"version\": \(version)}")
+            try connection.notify(TwinVersionNotification(twin: name, version: version))
             CrashPoint.stallBeforeCommit()
             return outcome(version, .created, files)
         }
@@ -111,7 +111,7 @@ public struct TwinRegistry {
         var version: Int
         var digest: String
         var bold: BalloonWindkesselParameters
-        var inputs: [String: Int]
+        var inputs: [MeasureKind: Int]
     }
 
     func latestVersion(of twinID: Int, on connection: PostgresConnection) throws -> LatestVersion? {
@@ -122,11 +122,16 @@ public struct TwinRegistry {
             """, [twinID]).first else { return nil }
         return LatestVersion(id: row["id"].int!, version: row["version"].int!, digest: row["network_digest"].string!,
                              bold: try row["bold_parameters"].decode(BalloonWindkesselParameters.self),
-                             inputs: try row["inputs"].decode([String: Int].self))
+                             inputs: try Self.roleMeasures(row["inputs"].decode([String: Int].self)))
+    }
+
+    /// `twin_version_input` rows as JSON (`{role: measure id}`) keyed by kind.
+    static func roleMeasures(_ json: [String: Int]) -> [MeasureKind: Int] {
+        Dictionary(uniqueKeysWithValues: json.map { (MeasureKind(rawValue: $0.key)!, $0.value) })
     }
 
     /// The version's input measures and files (moved into place now, inside the transaction).
-    func record(versionID: Int, measures: [String: Int], staged: [String: StagedFile],
+    func record(versionID: Int, measures: [MeasureKind: Int], staged: [String: StagedFile],
                 on connection: PostgresConnection) throws -> [TwinFileInfo] {
         for role in TwinInputReader.roles {
             guard let measure = measures[role] else { continue }
@@ -141,8 +146,8 @@ public struct TwinRegistry {
         }
     }
 
-    /// Channel on which every new twin version is announced (payload: twin name and version).
-    public static let notificationChannel = "twin_version"
+    /// The channel of the ``TwinVersionNotification`` every new version sends.
+    public static let notificationChannel = TwinVersionNotification.channel
 
     /// Writes the SONATA files into the store's staging area, one staged file per role.
     func stage(_ network: TwinNetwork) throws -> [String: StagedFile] {

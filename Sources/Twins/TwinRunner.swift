@@ -100,20 +100,19 @@ public struct TwinRunner {
                              spikes: simulation.spikeTotals.reduce(0, +), raster: spikeRaster.spikes)
     }
 
+    /// Simulates the requested version and stores the run. Every value of the request is checked
+    /// (``RunLimits``) before the engine starts; a bad one is a one-line ``TwinError``.
     public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
-        guard request.seconds.isFinite, request.seconds > 0 else {
-            throw TwinError.invalid("--seconds \(request.seconds): the simulated time must be positive")
-        }
+        try RunLimits.checkSeconds(request.seconds)
+        try RunLimits.checkThreads(request.threads)
         let queries = TwinQueries(database: database)
         let versionID = try queries.versionID(request.version)
         let info = try queries.info(versionID: versionID)
-        let tr = try request.repetitionTime ?? subjectRepetitionTime(versionID: versionID) ?? 2
-        guard tr.isFinite, tr > 0 else { throw TwinError.invalid("--tr \(tr): the repetition time must be positive") }
-        guard request.seconds >= tr else {
-            throw TwinError.invalid("--seconds \(request.seconds) is shorter than one TR (\(tr) s): no BOLD sample would be taken")
-        }
+        let (tr, source) = try repetitionTime(request, versionID: versionID)
+        try RunLimits.checkTiming(seconds: request.seconds, repetitionTime: tr, source: source, dt: info.parameters.dt, bold: info.bold)
         progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
         let network = try network(versionID: versionID)
+        try RunLimits.checkBOLDSize(seconds: request.seconds, repetitionTime: tr, units: network.unitNames.count)
         let seed = request.seed ?? info.seed
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
@@ -148,14 +147,22 @@ public struct TwinRunner {
         }
     }
 
+    /// The run's TR with where it came from (for messages): `--tr`, else the subject's BOLD TR on
+    /// the twin's atlas, else 2 s.
+    func repetitionTime(_ request: TwinRunRequest, versionID: Int) throws -> (Double, source: String) {
+        if let tr = request.repetitionTime { return (tr, "--tr") }
+        if let tr = try subjectRepetitionTime(versionID: versionID) { return (tr, "the subject's BOLD TR") }
+        return (2, "--tr")
+    }
+
     /// The TR of the subject's latest BOLD measure on the twin's atlas.
     func subjectRepetitionTime(versionID: Int) throws -> Double? {
         try database.connection.query("""
             SELECT m.repetition_time FROM twin_version v JOIN twin t ON t.id = v.twin_id
               JOIN session se ON se.subject_id = t.subject_id JOIN scan sc ON sc.session_id = se.id
               JOIN measure m ON m.scan_id = sc.id AND m.atlas_id = t.atlas_id
-             WHERE v.id = $1 AND m.kind = 'bold_timeseries' ORDER BY m.id DESC LIMIT 1
-            """, [versionID]).first?[0].double
+             WHERE v.id = $1 AND m.kind = $2 ORDER BY m.id DESC LIMIT 1
+            """, [versionID, MeasureKind.boldTimeseries]).first?[0].double
     }
 
     /// The run file: /bold (samples × units), /unit_rate_hz, /population_rate_hz, /units and the

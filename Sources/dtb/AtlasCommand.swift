@@ -1,7 +1,7 @@
 import ArgumentParser
 import AtlasCatalog
 import Foundation
-import Store
+import Services
 
 /// `dtb atlas import|list|show|regions`.
 struct AtlasCommand: ParsableCommand {
@@ -27,19 +27,19 @@ struct AtlasCommand: ParsableCommand {
 
         func run() throws {
             try Console.run {
-                let database = try Console.openDatabase()
-                let importer = AtlasImporter(database: database, mirror: mirror.map { URL(fileURLWithPath: $0, isDirectory: true) })
-                Console.progress("importing atlas \(name)…")
-                let outcome: AtlasImportOutcome
-                if let volume, let table {
-                    outcome = try importer.importAtlas(name: name, labelVolume: URL(fileURLWithPath: volume),
-                                                       labelTable: URL(fileURLWithPath: table), templateSpace: space, title: title)
-                } else {
-                    outcome = try importer.importBuiltin(name)
-                }
+                let service = AtlasService(database: try Console.openDatabase(), environment: Console.environment)
+                let outcome = try service.importAtlas(request, progress: Console.progress)
                 if output.json { return try Console.printJSON(outcome) }
-                print("\(outcome.atlas): \(outcome.action.rawValue) (\(outcome.regions) regions)")
+                Console.print("\(outcome.atlas): \(outcome.action.rawValue) (\(outcome.regions) regions)")
             }
+        }
+
+        var request: AtlasImportRequest {
+            var source = AtlasImportRequest.Source.builtin
+            if let volume, let table {
+                source = .labelVolume(URL(fileURLWithPath: volume), table: URL(fileURLWithPath: table), templateSpace: space, title: title)
+            }
+            return AtlasImportRequest(name: name, source: source, mirror: mirror.map { URL(fileURLWithPath: $0, isDirectory: true) })
         }
     }
 
@@ -48,23 +48,14 @@ struct AtlasCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the stored atlases.")
         @OptionGroup var output: OutputOptions
 
-        struct Entry: Codable {
-            var name, title, templateSpace: String
-            var regions: Int
-            var gridsMM: [Double]
-            enum CodingKeys: String, CodingKey { case name, title, templateSpace = "template_space", regions, gridsMM = "grids_mm" }
-        }
-
         func run() throws {
             try Console.run {
-                let atlases = try AtlasCatalog(database: Console.openDatabase()).atlases()
-                let entries = atlases.map { Entry(name: $0.name, title: $0.title, templateSpace: $0.templateSpace,
-                                                  regions: $0.regionCount, gridsMM: $0.grids.map(\.resolution)) }
+                let entries = try AtlasService(database: Console.openDatabase(), environment: Console.environment).list()
                 if output.json { return try Console.printJSON(entries) }
-                if entries.isEmpty { print("no atlases; try `dtb atlas import brainnetome246`") }
+                if entries.isEmpty { Console.print("no atlases; try `dtb atlas import brainnetome246`") }
                 for entry in entries {
                     let grids = entry.gridsMM.map { String(format: "%g mm", $0) }.joined(separator: ", ")
-                    print("\(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%4d", entry.regions)) regions  \(entry.templateSpace)  [\(grids)]  \(entry.title)")
+                    Console.print("\(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%4d", entry.regions)) regions  \(entry.templateSpace)  [\(grids)]  \(entry.title)")
                 }
             }
         }
@@ -78,16 +69,16 @@ struct AtlasCommand: ParsableCommand {
 
         func run() throws {
             try Console.run {
-                let catalog = try AtlasCatalog(database: Console.openDatabase())
-                let summary = try catalog.summary(of: catalog.atlas(named: name))
+                let summary = try AtlasService(database: Console.openDatabase(), environment: Console.environment).summary(of: name)
                 if output.json { return try Console.printJSON(summary) }
-                print(AtlasText.summary(summary))
+                Console.print(AtlasText.summary(summary))
             }
         }
     }
 
-    /// JSON: `[RegionRecord]` (`id, label, name, hemisphere, kind, lobe, gyrus, description, centroid, networks`)
-    /// with `voxels` and `volume_mm3` on the primary grid.
+    /// JSON: `[{"region": {"id", "label", "name", "hemisphere", "kind", "lobe", "gyrus", "description",
+    /// "centroid", "networks": {scheme: network}}, "voxels", "volume_mm3"}]`, voxels and volume on
+    /// the primary grid.
     struct Regions: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List an atlas's regions, optionally filtered.")
         @Argument var name: String
@@ -97,58 +88,15 @@ struct AtlasCommand: ParsableCommand {
         @Option(help: "cortical or subcortical.") var kind: String?
         @OptionGroup var output: OutputOptions
 
-        struct Row: Codable {
-            var region: RegionRecord
-            var voxels: Int
-            var volumeMM3: Double
-            enum CodingKeys: String, CodingKey { case region, voxels, volumeMM3 = "volume_mm3" }
-        }
-
         func run() throws {
             try Console.run {
-                let catalog = try AtlasCatalog(database: Console.openDatabase())
-                let atlas = try catalog.atlas(named: name)
-                let extents = Dictionary(uniqueKeysWithValues: try catalog.regionExtents(on: atlas.primaryGrid).map { ($0.regionID, $0) })
-                let rows = try catalog.regions(of: atlas).filter { region in
-                    (lobe == nil || region.lobe == lobe) && (gyrus == nil || region.gyrus == gyrus)
-                        && (hemisphere == nil || region.hemisphere == hemisphere) && (kind == nil || region.kind == kind)
-                }.map { Row(region: $0, voxels: extents[$0.id]?.voxelCount ?? 0, volumeMM3: extents[$0.id]?.volumeMM3 ?? 0) }
+                let filter = RegionFilter(lobe: lobe, gyrus: gyrus, hemisphere: hemisphere, kind: kind)
+                let rows = try AtlasService(database: Console.openDatabase(), environment: Console.environment)
+                    .regions(of: name, matching: filter)
                 if output.json { return try Console.printJSON(rows) }
-                for row in rows {
-                    let r = row.region
-                    let centroid = r.centroid.map { String(format: "%6.1f", $0) }.joined(separator: " ")
-                    print("\(String(format: "%4d", r.label))  \(r.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.hemisphere.padding(toLength: 6, withPad: " ", startingAt: 0)) \(r.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(String(format: "%6d", row.voxels)) vox  (\(centroid))  \(r.gyrus ?? "")")
-                }
+                for row in rows { Console.print(AtlasText.region(row)) }
                 Console.progress("\(rows.count) regions")
             }
         }
-    }
-}
-
-/// Text rendering of atlas summaries.
-enum AtlasText {
-    static func summary(_ summary: AtlasSummary) -> String {
-        var lines = ["\(summary.name) — \(summary.title)",
-                     "  space \(summary.templateSpace), version \(summary.version)",
-                     "  \(summary.regions) regions: " + describe(summary.hemispheres) + "; " + describe(summary.kinds)]
-        if !summary.levels.isEmpty {
-            let plural = ["lobe": "lobes", "gyrus": "gyri", "structure": "structures"]
-            let levels = summary.levels.sorted { $0.value < $1.value }.map { "\($0.value) \(plural[$0.key] ?? $0.key)" }
-            lines.append("  hierarchy: " + levels.joined(separator: " → ") + " → \(summary.regions) regions")
-        }
-        for grid in summary.grids {
-            lines.append(String(format: "  grid %g mm %@  %d labelled voxels%@", grid.resolutionMM,
-                                grid.dimensions.map(String.init).joined(separator: "×"), grid.labelledVoxels, grid.primary ? "  (primary)" : ""))
-        }
-        for node in summary.hierarchy {
-            lines.append("  \(node.name) (\(node.regions))")
-            for child in node.children { lines.append("    \(child.name) — \(child.description ?? "") (\(child.regions))") }
-        }
-        lines.append("  cite: \(summary.citation)")
-        return lines.joined(separator: "\n")
-    }
-
-    private static func describe(_ counts: [String: Int]) -> String {
-        counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 }

@@ -49,7 +49,7 @@ struct EngineBench: ParsableCommand {
             bench.excitatoryScale = excitatoryScale; bench.inhibitoryScale = inhibitoryScale; bench.seed = seed
             let report = try bench.run(progress: Console.progress)
             if output.json { return try Console.printJSON(report) }
-            print(report.table)
+            Console.print(report.table)
         }
     }
 }

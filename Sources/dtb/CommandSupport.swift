@@ -1,11 +1,35 @@
 import ArgumentParser
 import Foundation
+import Services
 import Store
 
-/// Shared behaviour of every `dtb` command: one-line errors on stderr with a non-zero exit,
-/// progress on stderr, and stable JSON on stdout.
-enum Console {
-    /// Runs `body`; any error becomes `dtb: <message>` on stderr and exit status 1.
+/// Where a command's output goes and what it reads from its surroundings.
+///
+/// Every command writes through ``current``: the process's standard output and error with its
+/// environment for the `dtb` executable, a capture with a test's own environment for a command
+/// run in process (a task-local value, so commands run by parallel tests do not mix).
+public struct Console: Sendable {
+    /// Receives each line of data for standard output (text or JSON), without its newline.
+    public var output: @Sendable (String) -> Void
+    /// Receives each line for standard error (progress and errors), without its newline.
+    public var error: @Sendable (String) -> Void
+    /// What the commands read: database, data home, atlas mirror.
+    public var environment: ServiceEnvironment
+
+    public init(output: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
+                environment: ServiceEnvironment) {
+        self.output = output; self.error = error; self.environment = environment
+    }
+
+    /// This process's standard output, standard error and environment.
+    public static let process = Console(output: { Swift.print($0) },
+                                        error: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                                        environment: ServiceEnvironment())
+
+    /// The console the running command writes to.
+    @TaskLocal public static var current = Console.process
+
+    /// Runs `body`; any error becomes `dtb: <message>` on standard error and exit status 1.
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
@@ -13,30 +37,34 @@ enum Console {
             throw exit
         } catch {
             let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-            FileHandle.standardError.write(Data("dtb: \(message)\n".utf8))
+            current.error("dtb: \(message)")
             throw ExitCode.failure
         }
     }
 
-    /// A progress line on stderr (stdout stays clean for data and JSON).
-    static func progress(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    /// A line of data on standard output.
+    static func print(_ line: String = "") { current.output(line) }
+
+    /// A progress line on standard error (standard output stays clean for data and JSON).
+    static func progress(_ line: String) { current.error(line) }
+
+    /// ``progress(_:)`` bound to the current console, for work that reports from other threads.
+    static var progressHandler: @Sendable (String) -> Void {
+        let console = current
+        return { console.error($0) }
     }
 
-    /// Prints one JSON document with sorted keys.
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    /// Prints one JSON document in ``JSONStyle`` (snake_case keys, sorted, indented).
+    static func printJSON(_ value: some Encodable) throws {
+        print(try JSONStyle.document(value))
     }
 
-    /// Opens the database named by the environment, starting the embedded cluster if needed.
+    /// The command's settings.
+    static var environment: ServiceEnvironment { current.environment }
+
+    /// Opens the database the environment names, starting the embedded cluster if needed.
     static func openDatabase() throws -> Database {
-        if ProcessInfo.processInfo.environment["DTB_DATABASE_URL"] == nil {
-            let cluster = DataHome.fromEnvironment().cluster
-            if (try? cluster.status()) != .running { progress("starting the embedded PostgreSQL cluster in \(cluster.directory.path)") }
-        }
-        return try Database.open()
+        try environment.openDatabase(progress: progress)
     }
 }
 

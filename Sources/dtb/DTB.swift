@@ -1,8 +1,7 @@
 import ArgumentParser
 import Store
 
-/// The `dtb` command: digital twin brain platform.
-@main
+/// The `dtb` command: digital twin brain platform (run by ``DTBCommandLine``).
 struct DTB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtb",

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ingest
-import Store
+import Services
 
 /// `dtb ingest BIDS_ROOT [--subject LABEL]... [--session LABEL]... [--atlas NAME]... [--mask-nonfinite] [--json]`
 /// `dtb ingest --derivative FILE... --pipeline NAME [--pipeline-version V] [--atlas NAME]... [--json]`
@@ -10,11 +10,11 @@ import Store
 /// modalities), parcellated onto the atlases of the database. One transaction per
 /// subject-session: a bad file stops the command with `dtb: <file>: <problem>` and leaves the
 /// database as it was. Each session that adds data sends `NOTIFY subject_data` with the payload
-/// `{"subject": "01", "session": "a", "modalities": ["anat", "dwi", "func", "pet"]}`.
+/// `{"modalities": ["anat", "dwi", "func", "pet"], "session": "a", "subject": "01"}`.
 ///
 /// With `--json`, prints one document:
 /// `{"dataset": String, "atlases": [String], "sessions": [{"subject", "session", "action":
-/// "ingested"|"unchanged", "scansAdded": [String], "scansUnchanged": Int, "measuresAdded": Int,
+/// "ingested"|"unchanged", "scans_added": [String], "scans_unchanged": Int, "measures_added": Int,
 /// "modalities": [String], "skipped": [String]}]}`.
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,34 +45,17 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let database = try Console.openDatabase()
-            let options = IngestOptions(subjects: subjects.isEmpty ? nil : subjects.map { $0.hasPrefix("sub-") ? String($0.dropFirst(4)) : $0 },
-                                        sessions: sessions.isEmpty ? nil : sessions.map { $0.hasPrefix("ses-") ? String($0.dropFirst(4)) : $0 },
-                                        atlases: atlases.isEmpty ? nil : atlases, maskNonFinite: maskNonfinite,
-                                        voxelSeriesAtlas: voxelSeries)
-            let ingester = SubjectIngester(database: database)
-            let report: IngestReport
-            switch (root, derivatives.isEmpty) {
-            case (let root?, true):
-                report = try ingester.ingest(root: URL(fileURLWithPath: root), options: options, progress: Console.progress)
-            case (nil, false):
-                guard let pipeline else { throw ValidationError("--derivative needs --pipeline NAME (the program that made the files)") }
-                report = try ingester.ingestDerivatives(derivatives.map { URL(fileURLWithPath: $0) }, pipeline: pipeline,
-                                                        version: pipelineVersion, options: options, progress: Console.progress)
-            default:
-                throw ValidationError("give either BIDS_ROOT or --derivative FILE…, not both or neither")
-            }
-            if json {
-                try Console.printJSON(report)
-            } else {
-                print("dataset \(report.dataset) onto \(report.atlases.joined(separator: ", "))")
-                for s in report.sessions {
-                    let name = "sub-\(s.subject)" + (s.session.isEmpty ? "" : " ses-\(s.session)")
-                    print("\(name): \(s.action.rawValue) — \(s.scansAdded.count) scan versions added, \(s.scansUnchanged) unchanged, \(s.measuresAdded) measures; modalities \(s.modalities.joined(separator: ","))")
-                    for line in s.skipped { print("  skipped \(line)") }
-                }
+            let request = try IngestRequest(root: root, derivatives: derivatives, pipeline: pipeline, pipelineVersion: pipelineVersion,
+                                            subjects: subjects, sessions: sessions, atlases: atlases,
+                                            maskNonFinite: maskNonfinite, voxelSeriesAtlas: voxelSeries)
+            let report = try IngestService(database: Console.openDatabase()).ingest(request, progress: Console.progressHandler)
+            if json { return try Console.printJSON(report) }
+            Console.print("dataset \(report.dataset) onto \(report.atlases.joined(separator: ", "))")
+            for s in report.sessions {
+                let name = "sub-\(s.subject)" + (s.session.isEmpty ? "" : " ses-\(s.session)")
+                Console.print("\(name): \(s.action.rawValue) — \(s.scansAdded.count) scan versions added, \(s.scansUnchanged) unchanged, \(s.measuresAdded) measures; modalities \(s.modalities.joined(separator: ","))")
+                for line in s.skipped { Console.print("  skipped \(line)") }
             }
         }
     }
 }
-

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Hemodynamics
+import Services
 import SpikingEngine
 import TwinBuilder
 import Twins
@@ -18,10 +18,10 @@ extension DWIFallback: ExpressibleByArgument {}
 
 /// `dtb twin build SUBJECT --atlas NAME [--level region] --neurons N --degree K --seed S [--json]`
 ///
-/// JSON: `{"twin", "version", "action": "created"|"unchanged", "neurons", "synapses", "networkDigest",
-/// "files": [{"role": "nodes"|"edges"|"node_types"|"edge_types", "path", "sha256", "sizeBytes"}],
-/// "fallbacks": {"sv2a"?, "dwi"?, "delay"?}, "undersizedLocalPools", "buildSeconds"}` (undersizedLocalPools > 0: some
-/// local populations are too small for the shares the tables ask, and a warning goes to stderr).
+/// JSON: `{"twin", "version", "action": "created"|"unchanged", "neurons", "synapses", "network_digest",
+/// "files": [{"role": "nodes"|"edges"|"node_types"|"edge_types", "path", "sha256", "size_bytes"}],
+/// "fallbacks": {"sv2a"?, "dwi"?, "delay"?}, "undersized_local_pools", "build_seconds"}` (undersized_local_pools > 0:
+/// some local populations are too small for the shares the tables ask, and a warning goes to stderr).
 struct TwinBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Build a subject's twin from its stored records as a new version.",
@@ -34,7 +34,7 @@ struct TwinBuild: ParsableCommand {
     @Argument(help: "Subject label (with or without sub-).") var subject: String
     @Option(help: "Atlas the units come from (brainnetome246, cortsub374, ...).") var atlas: String
     @Option(help: "Units: region (atlas regions) or voxel (the atlas's gray-matter voxels, E/I each).") var level: TwinLevel = .region
-    @Option(help: "Voxel level: gray-matter probability a voxel needs to become a unit.") var gmThreshold: Double = 0.5
+    @Option(help: "Voxel level: gray-matter probability a voxel needs to become a unit, in [0, 1).") var gmThreshold: Double = 0.5
     @Option(help: "Total neurons N (exact).") var neurons: Int
     @Option(help: "Mean in-degree K at the V1 reference density.") var degree: Double = 100
     @Option(help: "Seed of the synapse draws and the dynamics.") var seed: UInt64
@@ -42,43 +42,43 @@ struct TwinBuild: ParsableCommand {
     @Option(help: "Without SV2A PET: 'uniform' (every unit at the reference density).") var sv2a: SV2AFallback?
     @Option(help: "Without DWI: 'uniform' or 'none' (no connections between units).") var dwi: DWIFallback?
     @Option(help: "Regions of the SV2A reference, comma-separated (default: the atlas manifest's V1).") var sv2aReference: String?
-    @Option(help: "Conduction speed (m/s) for long-range delays.") var conductionSpeed: Double = 3
-    @Option(help: "Integration step (ms).") var dt: Double = 1
+    @Option(help: "Conduction speed (m/s, 0.1–1000) for long-range delays.") var conductionSpeed: Double = 3
+    @Option(help: "Integration step (ms, 0.01–10).") var dt: Double = 1
     @Option(help: "Balloon–Windkessel preset of the version's BOLD: dtb, friston2003, tvb-balloon.") var bold: String = "dtb"
     @Option(help: "Name of a new twin (default SUBJECT-ATLAS).") var name: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try Console.run {
-            guard let preset = BalloonWindkesselParameters.preset(named: bold) else {
-                throw ValidationError("--bold \(bold): unknown preset (known: \(BalloonWindkesselParameters.presets.map(\.name).joined(separator: ", ")))")
-            }
-            var parameters = BuildParameters(neurons: neurons, meanInDegree: degree, seed: seed,
-                                             sv2aClip: try Self.clip(sv2aClip), conductionSpeed: conductionSpeed, dt: dt,
-                                             sv2aFallback: sv2a, dwiFallback: dwi,
-                                             grayMatterThreshold: level == .voxel ? gmThreshold : nil)
-            if dwi == DWIFallback.none { parameters.delayFallback = nil }
-            let request = TwinBuildRequest(subject: subject, atlas: atlas, level: level, parameters: parameters, bold: preset,
-                                           reference: sv2aReference.map { $0.split(separator: ",").map(String.init) }, name: name)
-            let outcome = try TwinRegistry(database: try Console.openDatabase()).build(request, progress: Console.progress)
+            let request = try options.request()
+            let outcome = try TwinService(database: Console.openDatabase()).build(request, progress: Console.progress)
             if output.json { return try Console.printJSON(outcome) }
-            print("\(outcome.twin)@\(outcome.version) \(outcome.action.rawValue): \(outcome.neurons) neurons, \(outcome.synapses) synapses, network \(outcome.networkDigest.prefix(12))… (\(String(format: "%.1f", outcome.buildSeconds)) s)")
-            for file in outcome.files { print("  \(file.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(file.path)  \(file.sizeBytes) B") }
+            Console.print("\(outcome.twin)@\(outcome.version) \(outcome.action.rawValue): \(outcome.neurons) neurons, \(outcome.synapses) synapses, network \(outcome.networkDigest.prefix(12))… (\(String(format: "%.1f", outcome.buildSeconds)) s)")
+            for file in outcome.files { Console.print("  \(file.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(file.path)  \(file.sizeBytes) B") }
         }
     }
 
-    static func clip(_ text: String) throws -> ClosedRange<Double>? {
-        if text == "none" { return nil }
-        let parts = text.split(separator: ",").compactMap { Double($0) }
-        guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--sv2a-clip '\(text)': give LOW,HIGH (e.g. 0.7,1.3) or none") }
-        return parts[0] ... parts[1]
+    var options: TwinBuildOptions {
+        var options = TwinBuildOptions(subject: subject, atlas: atlas, neurons: neurons, seed: seed)
+        options.level = level
+        options.grayMatterThreshold = gmThreshold
+        options.degree = degree
+        options.sv2aClip = sv2aClip
+        options.sv2aFallback = sv2a
+        options.dwiFallback = dwi
+        options.sv2aReference = sv2aReference
+        options.conductionSpeed = conductionSpeed
+        options.dt = dt
+        options.bold = bold
+        options.name = name
+        return options
     }
 }
 
 /// `dtb twin list [SUBJECT] [--json]`
 ///
-/// JSON: `[{"twin", "subject", "atlas", "level", "versions", "latestVersion", "latestStatus", "neurons",
-/// "synapses", "createdAt"}]` (neurons and synapses of the latest version).
+/// JSON: `[{"twin", "subject", "atlas", "level", "versions", "latest_version", "latest_status", "neurons",
+/// "synapses", "created_at"}]` (neurons and synapses of the latest version).
 struct TwinList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List twins (of one subject).")
     @Argument(help: "Only this subject's twins.") var subject: String?
@@ -86,11 +86,11 @@ struct TwinList: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let twins = try TwinQueries(database: try Console.openDatabase()).twins(subject: subject)
+            let twins = try TwinService(database: Console.openDatabase()).list(subject: subject)
             if output.json { return try Console.printJSON(twins) }
-            if twins.isEmpty { print("no twins; run `dtb twin build SUBJECT --atlas NAME --neurons N --seed S`"); return }
+            if twins.isEmpty { Console.print("no twins; run `dtb twin build SUBJECT --atlas NAME --neurons N --seed S`"); return }
             for t in twins {
-                print("\(t.twin)  sub-\(t.subject)  \(t.atlas)/\(t.level)  v\(t.latestVersion) of \(t.versions) (\(t.latestStatus))  \(t.neurons) neurons  \(t.synapses) synapses")
+                Console.print("\(t.twin)  sub-\(t.subject)  \(t.atlas)/\(t.level.rawValue)  v\(t.latestVersion) of \(t.versions) (\(t.latestStatus))  \(t.neurons) neurons  \(t.synapses) synapses")
             }
         }
     }
@@ -99,11 +99,11 @@ struct TwinList: ParsableCommand {
 /// `dtb twin show TWIN[@VERSION] [--json]`
 ///
 /// JSON: `{"version": {"twin", "subject", "atlas", "level", "version", "parent"?, "origin", "status", "seed",
-/// "createdAt", "codeVersion", "neurons", "synapses", "networkDigest", "inputs": [{"role", "measure", "session",
-/// "scanPath", "scanVersion", "pipeline"}], "files": [...], "parameters": {builder parameters}, "bold": {preset},
-/// "runs": [{"run", "seed", "seconds", "repetitionTime", "boldPreset", "spikes", "meanRateHz", "wallSeconds", "file",
-/// "createdAt"}]}, "lobes": [{"lobe", "units", "neurons", "synapses", "meanInDegree"}], "units": [{"label", "name",
-/// "lobe"?, "kind", "neurons", "meanInDegree", "sv2aScale", "longRangeInputs"}]}`.
+/// "created_at", "code_version", "neurons", "synapses", "network_digest", "inputs": [{"role", "measure", "session",
+/// "scan_path", "scan_version", "pipeline"}], "files": [...], "parameters": {builder parameters}, "bold": {preset},
+/// "runs": [{"run", "seed", "seconds", "repetition_time", "bold_preset", "spikes", "mean_rate_hz", "wall_seconds",
+/// "file", "created_at"}]}, "lobes": [{"lobe", "units", "neurons", "synapses", "mean_in_degree"}], "units": [{"label",
+/// "name", "lobe"?, "kind", "neurons", "mean_in_degree", "sv2a_scale", "long_range_inputs"}]}`.
 struct TwinShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a twin version: inputs, parameters, lobes and units.")
     @Argument(help: "TWIN or TWIN@VERSION (default: the latest version).") var twin: String
@@ -112,42 +112,19 @@ struct TwinShow: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let detail = try TwinQueries(database: try Console.openDatabase()).detail(try TwinReference(parsing: twin))
+            let detail = try TwinService(database: Console.openDatabase()).show(twin)
             if output.json { return try Console.printJSON(detail) }
-            let v = detail.version
-            print("\(v.twin)@\(v.version)  sub-\(v.subject)  \(v.atlas)/\(v.level)  \(v.origin), \(v.status)\(v.parent.map { ", parent v\($0)" } ?? "")  \(v.createdAt)")
-            print("  \(v.neurons) neurons, \(v.synapses) synapses, K \(v.parameters.meanInDegree), seed \(v.seed), dt \(v.parameters.dt) ms, BOLD \(v.bold.name), \(v.codeVersion)")
-            print("  network \(v.networkDigest)")
-            for input in v.inputs { print("  input \(input.role): \(TwinText.input(input))") }
-            let f = v.parameters
-            if let s = f.sv2aFallback { print("  fallback sv2a: \(s.rawValue)") }
-            if let d = f.dwiFallback { print("  fallback dwi: \(d.rawValue)") }
-            print("lobes:")
-            for l in detail.lobes {
-                print("  " + TwinText.pad(l.lobe, 22) + String(format: " %4d units %10d neurons  K %6.1f", l.units, l.neurons, l.meanInDegree))
-            }
-            if units {
-                print("units:")
-                for u in detail.units {
-                    print(String(format: "  %4d ", u.label) + TwinText.pad(u.name, 14) + " " + TwinText.pad(u.kind, 12)
-                          + String(format: " %8d neurons  K %6.1f  s_v %.3f  %d long-range", u.neurons, u.meanInDegree,
-                                   u.sv2aScale, u.longRangeInputs))
-                }
-            }
-            for r in v.runs {
-                print(String(format: "run %d: %.1f s, seed ", r.run, r.seconds) + String(r.seed)
-                      + String(format: ", TR %.2f s, %d spikes, %.2f Hz, %.1f s wall  ", r.repetitionTime, r.spikes, r.meanRateHz, r.wallSeconds)
-                      + r.file.path)
-            }
+            for line in TwinText.detail(detail, units: units) { Console.print(line) }
         }
     }
 }
 
 /// `dtb twin history TWIN [--json]`
 ///
-/// JSON: `{"twin", "subject", "atlas", "level", "versions": [{"version", "parent"?, "origin", "status", "createdAt",
-/// "neurons", "synapses", "networkDigest", "changes": [{"kind": "data"|"parameter"|"code"|"network", "what",
-/// "from"?, "to"?}]}]}` — changes are relative to the parent version.
+/// JSON: `{"twin", "subject", "atlas", "level", "versions": [{"version", "parent"?, "origin", "status", "created_at",
+/// "neurons", "synapses", "network_digest", "changes": [{"kind": "data"|"parameter"|"code"|"network", "what",
+/// "from"?, "to"?}]}]}` — changes are relative to the parent version; a parameter's `what` is its path in
+/// `dtb twin show --json` (`mean_in_degree`, `bold.epsilon`).
 struct TwinHistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List a twin's versions and what changed between them.")
     @Argument(help: "Twin name.") var twin: String
@@ -155,12 +132,12 @@ struct TwinHistoryCommand: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let history = try TwinQueries(database: try Console.openDatabase()).history(twin)
+            let history = try TwinService(database: Console.openDatabase()).history(twin)
             if output.json { return try Console.printJSON(history) }
-            print("\(history.twin)  sub-\(history.subject)  \(history.atlas)/\(history.level)")
+            Console.print("\(history.twin)  sub-\(history.subject)  \(history.atlas)/\(history.level.rawValue)")
             for v in history.versions {
-                print("v\(v.version)  \(v.createdAt)  \(v.origin), \(v.status)  \(v.neurons) neurons  \(v.synapses) synapses  \(v.networkDigest.prefix(12))…")
-                for c in v.changes { print("    \(c.kind) \(c.what): \(c.from ?? "—") → \(c.to ?? "—")") }
+                Console.print("v\(v.version)  \(v.createdAt)  \(v.origin), \(v.status)  \(v.neurons) neurons  \(v.synapses) synapses  \(v.networkDigest.prefix(12))…")
+                for c in v.changes { Console.print("    \(c.kind) \(c.what): \(c.from ?? "—") → \(c.to ?? "—")") }
             }
         }
     }
@@ -168,36 +145,30 @@ struct TwinHistoryCommand: ParsableCommand {
 
 /// `dtb twin run TWIN[@VERSION] --seconds T [--seed S] [--tr SECONDS] [--threads N] [--json]`
 ///
-/// JSON: `{"run", "seed", "seconds", "repetitionTime", "boldPreset", "spikes", "meanRateHz", "wallSeconds",
-/// "file": {"role": "run", "path", "sha256", "sizeBytes"}, "createdAt"}`; the HDF5 file holds /bold
+/// JSON: `{"run", "seed", "seconds", "repetition_time", "bold_preset", "spikes", "mean_rate_hz", "wall_seconds",
+/// "file": {"role": "run", "path", "sha256", "size_bytes"}, "created_at"}`; the HDF5 file holds /bold
 /// (samples × units), /unit_rate_hz, /population_rate_hz, /units, /populations.
 struct TwinRun: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Simulate a twin version and store its BOLD and rates.")
     @Argument(help: "TWIN or TWIN@VERSION (default: the latest version).") var twin: String
     @Option(help: "Biological time to simulate (s).") var seconds: Double
     @Option(help: "Seed of the dynamics (default: the version's seed).") var seed: UInt64?
-    @Option(help: "BOLD sampling interval (s; default: the subject's BOLD TR, else 2).") var tr: Double?
+    @Option(help: "BOLD sampling interval (s, a whole number of the twin's steps; default: the subject's BOLD TR, else 2).")
+    var tr: Double?
     @Option(help: "Threads (the result does not depend on it).") var threads: Int = defaultThreadCount
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try Console.run {
-            let request = TwinRunRequest(version: try TwinReference(parsing: twin), seconds: seconds, seed: seed,
-                                         repetitionTime: tr, threads: threads)
-            let run = try TwinRunner(database: try Console.openDatabase()).run(request, progress: Console.progress)
+            var options = TwinRunOptions(twin: twin, seconds: seconds)
+            options.seed = seed
+            options.repetitionTime = tr
+            options.threads = threads
+            let request = try options.request()
+            let run = try TwinService(database: Console.openDatabase()).run(request, progress: Console.progress)
             if output.json { return try Console.printJSON(run) }
-            print(String(format: "run %d: %.1f s, %d spikes, %.2f Hz, TR %.2f s, %.1f s wall → ", run.run, run.seconds, run.spikes,
-                         run.meanRateHz, run.repetitionTime, run.wallSeconds) + run.file.path)
+            Console.print(String(format: "run %d: %.1f s, %d spikes, %.2f Hz, TR %.2f s, %.1f s wall → ", run.run, run.seconds, run.spikes,
+                                 run.meanRateHz, run.repetitionTime, run.wallSeconds) + run.file.path)
         }
-    }
-}
-
-enum TwinText {
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-
-    static func input(_ i: TwinVersionInput) -> String {
-        (i.session.isEmpty ? "" : "ses-\(i.session) ") + "\(i.scanPath) v\(i.scanVersion) [\(i.pipeline)] (measure \(i.measure))"
     }
 }

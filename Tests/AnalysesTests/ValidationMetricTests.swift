@@ -1,25 +1,16 @@
 import Analyses
 import Foundation
+import Primitives
 import Testing
 
 @Suite("Validation metrics")
 struct ValidationMetricTests {
     /// Independent AR(1) series per unit, deterministic.
     static func series(frames: Int, units: Int, seed: UInt64) -> [[Double]] {
-        var state = seed
-        func normal() -> Double {
-            func u() -> Double {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return (Double((z ^ (z >> 31)) >> 11) + 0.5) / 0x1p53
-            }
-            return (-2 * log(u())).squareRoot() * cos(2 * .pi * u())
-        }
+        var random = SplitMix64(state: seed)
         var x = [Double](repeating: 0, count: units)
         return (0..<frames).map { _ in
-            for u in 0..<units { x[u] = 0.7 * x[u] + normal() }
+            for u in 0..<units { x[u] = 0.7 * x[u] + random.normal() }
             return x
         }
     }

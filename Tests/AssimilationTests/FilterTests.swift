@@ -1,20 +1,13 @@
 import Assimilation
 import Foundation
+import Primitives
 import Testing
 
-/// Standard normal deviates from a seeded SplitMix64 stream (Box–Muller), for the tests' draws.
+/// Standard normal deviates from a seeded SplitMix64 stream, for the tests' draws.
 struct Normals {
-    var state: UInt64
-    mutating func next() -> Double {
-        func uniform() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (Double((z ^ (z >> 31)) >> 11) + 0.5) / 0x1p53
-        }
-        return (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())
-    }
+    var generator: SplitMix64
+    init(state: UInt64) { generator = SplitMix64(state: state) }
+    mutating func next() -> Double { generator.normal() }
 }
 
 @Suite("Ensemble Kalman filter")

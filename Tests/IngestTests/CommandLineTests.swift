@@ -37,19 +37,19 @@ func runDTB(_ arguments: [String], database: Database) throws -> (Int32, String,
 
         let (status, stdout, _) = try runDTB(["ingest", root.path, "--json"], database: database)
         #expect(status == 0)
-        let report = try JSONDecoder().decode(IngestReport.self, from: Data(stdout.utf8))
+        let report = try JSONStyle.decoder().decode(IngestReport.self, from: Data(stdout.utf8))
         #expect(report.sessions.map(\.measuresAdded) == [4])
 
         let (showStatus, show, _) = try runDTB(["subject", "show", "sub-01", "--json"], database: database)
         #expect(showStatus == 0)
-        let detail = try JSONDecoder().decode(SubjectDetail.self, from: Data(show.utf8))
+        let detail = try JSONStyle.decoder().decode(SubjectDetail.self, from: Data(show.utf8))
         #expect(detail.label == "01" && detail.sessions == ["a"] && detail.scans.count == 8)
-        let gm = try #require(detail.measures.first { $0.kind == "gm_volume" })
+        let gm = try #require(detail.measures.first { $0.kind == .grayMatterVolume })
         #expect(gm.values?.map(\.value) == Toy.reference(Toy.map(Toy.gm)).sums.map { $0 * 8 })
 
         let (listStatus, list, _) = try runDTB(["subject", "list", "--json"], database: database)
         #expect(listStatus == 0)
-        #expect(try JSONDecoder().decode([SubjectSummary].self, from: Data(list.utf8)).map(\.label) == ["01"])
+        #expect(try JSONStyle.decoder().decode([SubjectSummary].self, from: Data(list.utf8)).map(\.label) == ["01"])
 
         // A bad file: exit 1, one line `dtb: <file>: <problem>`, nothing stored.
         let before = try tableCounts(database.connection)

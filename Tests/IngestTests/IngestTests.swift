@@ -45,7 +45,7 @@ import Testing
         #expect(detail.participant == ["age": "34"])
         // Gray-matter volume: sum of probability × 8 mm³, checked against a plain loop.
         let gmRef = Toy.reference(Toy.map(Toy.gm))
-        let gm = try #require(detail.measures.first { $0.session == "a" && $0.kind == "gm_volume" })
+        let gm = try #require(detail.measures.first { $0.session == "a" && $0.kind == .grayMatterVolume })
         #expect(gm.values?.map(\.value) == gmRef.sums.map { $0 * 8 })
         #expect(gm.values?.map(\.voxels) == gmRef.counts)
         #expect(gm.pipeline == "fmriprep 23.2.0" && gm.unit == "mm3" && !gm.resampled)
@@ -57,15 +57,15 @@ import Testing
         let gmMap = Toy.map(Toy.gm), toyLabels = Toy.labels()
         #expect(voxelValues == voxelIndex.map { gmMap[Int($0)] })
         #expect(voxelIndex.map { toyLabels[Int($0)] } == toyLabels.filter { $0 != 0 }.sorted())
-        let gmB = try #require(detail.measures.first { $0.session == "b" && $0.kind == "gm_volume" })
+        let gmB = try #require(detail.measures.first { $0.session == "b" && $0.kind == .grayMatterVolume })
         #expect(gmB.values?.map(\.value) == gmRef.sums.map { $0 * 16 })
         // PET: mean per region, in the sidecar's units.
         let petRef = Toy.reference(Toy.map(Toy.pet))
-        let pet = try #require(detail.measures.first { $0.session == "a" && $0.kind == "synaptic_density" })
+        let pet = try #require(detail.measures.first { $0.session == "a" && $0.kind == .synapticDensity })
         #expect(pet.unit == "SUVR" && pet.pipeline == "petprep 0.1")
         #expect(pet.values?.map(\.value) == (0..<3).map { petRef.sums[$0] / Double(petRef.counts[$0]) })
         // BOLD: region mean series in HDF5, frames × regions.
-        let bold = try #require(detail.measures.first { $0.session == "a" && $0.kind == "bold_timeseries" })
+        let bold = try #require(detail.measures.first { $0.session == "a" && $0.kind == .boldTimeseries })
         #expect(bold.frames == 5 && bold.repetitionTime == 2.0)
         let file = try HDF5File.open(path: database.files.url(of: try #require(bold.file)).path)
         let series = try file.dataset("/toy/series").read(Float.self)
@@ -75,7 +75,7 @@ import Testing
             #expect(Array(series[(3 * t)..<(3 * t + 3)]) == (0..<3).map { Float(reference.sums[$0] / Double(reference.counts[$0])) })
         }
         // Connectome edges in atlas order.
-        let connectome = try #require(detail.measures.first { $0.session == "a" && $0.kind == "tract_density" })
+        let connectome = try #require(detail.measures.first { $0.session == "a" && $0.kind == .tractDensity })
         #expect(connectome.rows == 6)
         let matrix = try SubjectCatalog(database: database).connectome(measureID: connectome.id)
         #expect(matrix.labels == [1, 2, 3] && matrix.matrix == [0, 3, 1, 3, 0, 0.5, 1, 0.5, 0])
@@ -98,7 +98,7 @@ import Testing
             SELECT to_char(acquisition_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM scan WHERE bids_path = 'sub-01/ses-a/anat/sub-01_ses-a_T1w.nii.gz'
             """).scalar().string
         #expect(time == "2024-03-01 09:30")
-        let tr02 = try #require(try SubjectCatalog(database: database).subject("02").measures.first { $0.kind == "bold_timeseries" })
+        let tr02 = try #require(try SubjectCatalog(database: database).subject("02").measures.first { $0.kind == .boldTimeseries })
         #expect(tr02.repetitionTime == 1.5)
     }
 
@@ -116,7 +116,7 @@ import Testing
         let changed = try SubjectIngester(database: database).ingest(root: root)
         #expect(changed.sessions[0].scansAdded == ["derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz v2"])
         #expect(changed.sessions[0].measuresAdded == 1 && changed.sessions[0].modalities == ["anat"])
-        let gm = try SubjectCatalog(database: database).subject("01", values: true).measures.filter { $0.kind == "gm_volume" }
+        let gm = try SubjectCatalog(database: database).subject("01", values: true).measures.filter { $0.kind == .grayMatterVolume }
         #expect(gm.map(\.scanVersion) == [1, 2])
         #expect(gm[1].values!.map(\.value) == gm[0].values!.map { $0.value * 3 })
     }
@@ -128,7 +128,7 @@ import Testing
         values[0] = .nan
         try writeImage(values, dims: Toy.dims, to: bids.url("derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
         _ = try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(maskNonFinite: true))
-        let gm = try #require(try SubjectCatalog(database: database).subject("01", values: true).measures.first { $0.kind == "gm_volume" })
+        let gm = try #require(try SubjectCatalog(database: database).subject("01", values: true).measures.first { $0.kind == .grayMatterVolume })
         #expect(gm.maskedVoxels == 1)
         values[0] = 0
         #expect(gm.values!.map(\.value) == Toy.reference(values).sums.map { $0 * 8 })
@@ -145,7 +145,7 @@ import Testing
         try writeImage(values, dims: [12, 10, 8], affine: fine,
                        to: bids.url("derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
         _ = try SubjectIngester(database: database).ingest(root: root)
-        let gm = try #require(try SubjectCatalog(database: database).subject("01", values: true).measures.first { $0.kind == "gm_volume" })
+        let gm = try #require(try SubjectCatalog(database: database).subject("01", values: true).measures.first { $0.kind == .grayMatterVolume })
         #expect(gm.resampled)
         // Independent nearest-label lookup: voxel (i, j, k) at 1 mm sits at world (i-10, j-20, k-8),
         // which is 2 mm voxel ((i)/2, (j)/2, (k)/2) rounded to nearest.
@@ -175,9 +175,9 @@ import Testing
         let detail = try SubjectCatalog(database: database).subject("07", values: true)
         #expect(detail.scans.map(\.path) == ["derivatives/xcp_d/sub-07_ses-x_atlas-toy_desc-length_connectome.tsv",
                                              "derivatives/xcp_d/sub-07_ses-x_task-rest_atlas-toy_timeseries.tsv"])
-        let lengths = try #require(detail.measures.first { $0.kind == "tract_length" })
+        let lengths = try #require(detail.measures.first { $0.kind == .tractLength })
         #expect(lengths.unit == "mm" && lengths.rows == 4 && lengths.pipeline == "xcp_d 0.7")
-        let bold = try #require(detail.measures.first { $0.kind == "bold_timeseries" })
+        let bold = try #require(detail.measures.first { $0.kind == .boldTimeseries })
         #expect(bold.frames == 2 && bold.repetitionTime == 0.72 && bold.values!.map(\.value) == [2, 3, 4])
         // Unchanged files: a no-op.
         let again = try SubjectIngester(database: database).ingestDerivatives([connectome, series], pipeline: "xcp_d", version: "0.7")

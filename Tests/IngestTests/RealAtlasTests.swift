@@ -5,6 +5,7 @@ import HDF5Kit
 import Imaging
 import Ingest
 import NIfTI
+import Primitives
 import Store
 import Testing
 
@@ -49,13 +50,13 @@ import Testing
                 sums[Int(label), default: 0] += Double(gm[v]) * 8
                 counts[Int(label), default: 0] += 1
             }
-            let measure = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == "gm_volume" })
+            let measure = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == .grayMatterVolume })
             #expect(measure.values?.count == regions.count)
             for value in measure.values ?? [] {
                 #expect(value.voxels == counts[value.label])
                 #expect(abs(value.value - sums[value.label]!) <= 1e-9 * sums[value.label]!)
             }
-            let series = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == "bold_timeseries" })
+            let series = try #require(detail.measures.first { $0.atlas == atlas.name && $0.kind == .boldTimeseries })
             let file = try HDF5File.open(path: database.files.url(of: series.file!).path)
             let stored = try file.dataset("/\(atlas.name)/series").read(Float.self)
             if atlas.name == "brainnetome246" {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import TwinBuilder
 
 /// A deterministic synthetic subject: 16 cortical and 4 subcortical units on a ring in 3-D, with
@@ -7,18 +8,11 @@ import TwinBuilder
 public enum Synthetic {
     public static let unitCount = 20
 
-    /// A small deterministic generator (splitmix64) for test values.
+    /// Deterministic test values in [0, 1): SplitMix64's ``SplitMix64/unit()``.
     public struct Mix {
-        public var state: UInt64
-        public init(state: UInt64) { self.state = state }
-        public mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) * 0x1p-53
-        }
+        private var generator: SplitMix64
+        public init(state: UInt64) { generator = SplitMix64(state: state) }
+        public mutating func next() -> Double { generator.unit() }
     }
 
     /// - Parameter spacedNames: `unit 5` rather than `unit5` (names that need quoting in CSV files).

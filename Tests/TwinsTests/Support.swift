@@ -2,6 +2,7 @@ import AtlasCatalog
 import DTBTestSupport
 import Foundation
 import Ingest
+import SampleSubjects
 import Store
 import TwinBuilder
 import Twins

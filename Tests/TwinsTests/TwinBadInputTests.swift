@@ -50,7 +50,7 @@ struct TwinBadInputTests {
         #expect(outcome.fallbacks.sv2a == .uniform)
         let info = try TwinQueries(database: subject.database).version(TwinReference(twin: outcome.twin))
         #expect(info.parameters.sv2aFallback == .uniform)
-        #expect(!info.inputs.contains { $0.role == "synaptic_density" })
+        #expect(!info.inputs.contains { $0.role == .synapticDensity })
     }
 
     @Test func tooFewNeuronsAndTooLargeInDegree() throws {

@@ -2,6 +2,7 @@ import DTBTestSupport
 import Foundation
 import Ingest
 import Recorders
+import SampleSubjects
 import SpikingEngine
 import Store
 import Testing
@@ -22,7 +23,7 @@ struct TwinBuildTests {
         let detail = try TwinQueries(database: subject.database).detail(reference)
         let inputs = try TwinInputReader(database: subject.database).inputs(subject: "sample", atlas: "brainnetome246", level: .region)
         #expect(detail.units.count == 246)
-        #expect(Set(detail.version.inputs.map(\.role)) == ["gm_volume", "synaptic_density", "tract_density", "tract_length"])
+        #expect(Set(detail.version.inputs.map(\.role)) == [.grayMatterVolume, .synapticDensity, .tractDensity, .tractLength])
 
         // Rule 1: neurons ∝ the stored gray-matter volume.
         let gm = inputs.records.units.map(\.grayMatterVolume)
@@ -92,7 +93,7 @@ struct TwinBuildTests {
         #expect(second.contains { $0.kind == "data" && $0.what == "gm_volume" })
         #expect(!second.contains { $0.kind == "parameter" })
         let third = history.versions[2].changes
-        #expect(third.contains { $0.kind == "parameter" && $0.what == "meanInDegree" && $0.from == "50" && $0.to == "40" })
+        #expect(third.contains { $0.kind == "parameter" && $0.what == "mean_in_degree" && $0.from == "50" && $0.to == "40" })
         #expect(!third.contains { $0.kind == "data" })
         #expect(try TwinQueries(database: subject.database).twins(subject: "sample").map(\.latestVersion) == [3])
     }

@@ -2,7 +2,7 @@ import AtlasCatalog
 import Foundation
 import Imaging
 import NIfTI
-import Store
+import Primitives
 
 /// Writes a synthetic subject in BIDS layout on an atlas's primary grid, with every derivative a
 /// twin build reads: a gray-matter probability map (fMRIPrep), an SV2A SUVR map (UCB-J PET), and
@@ -111,23 +111,4 @@ public struct SampleSubject: Sendable {
         try NIfTIImage(header: NIfTIHeader(dimensions: grid.dimensions, datatype: .float32, affine: grid.affine), float32: values)
             .write(to: url.path)
     }
-}
-
-/// SplitMix64: a small deterministic generator for sample data and test images (not for
-/// simulation noise, which is counter-based).
-public struct SplitMix64: Sendable {
-    public var state: UInt64
-
-    public init(state: UInt64) { self.state = state }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 53 random bits.
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

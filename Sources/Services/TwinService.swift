@@ -1,0 +1,35 @@
+import Store
+import Twins
+
+/// Twins: building versions, reading them back, running them.
+public struct TwinService {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Builds a checked request (``TwinBuildOptions/request()``) as a new version, or finds the
+    /// identical version already stored.
+    public func build(_ request: TwinBuildRequest, progress: (String) -> Void) throws -> TwinBuildOutcome {
+        try TwinRegistry(database: database).build(request, progress: progress)
+    }
+
+    /// Twins with their latest versions, of one subject when `subject` is given.
+    public func list(subject: String?) throws -> [TwinListing] {
+        try TwinQueries(database: database).twins(subject: subject)
+    }
+
+    /// A version (`TWIN` or `TWIN@VERSION`) with its inputs, parameters, lobes and units.
+    public func show(_ reference: String) throws -> TwinVersionDetail {
+        try TwinQueries(database: database).detail(TwinReference(parsing: reference))
+    }
+
+    /// Every version of `twin` with what changed from its parent.
+    public func history(_ twin: String) throws -> TwinHistory {
+        try TwinQueries(database: database).history(twin)
+    }
+
+    /// Simulates a checked request (``TwinRunOptions/request()``) and stores the run.
+    public func run(_ request: TwinRunRequest, progress: (String) -> Void) throws -> TwinRunInfo {
+        try TwinRunner(database: database).run(request, progress: progress)
+    }
+}
