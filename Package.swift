@@ -64,6 +64,7 @@ let package = Package(
 
         // Tests.
         .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
+        .testTarget(name: "DTBTestSupportTests", dependencies: ["DTBTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store", "DTBTestSupport"]),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI"], swiftSettings: niftiInclude),
