@@ -6,9 +6,9 @@ import NIfTI
 import Store
 import Testing
 
-@Suite(.serialized) struct BuiltinAtlasTests {
+@Suite(.serialized, .requires(.atlasMirror)) struct BuiltinAtlasTests {
     @Test func brainnetomeHierarchyAndCounts() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         let outcome = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
         #expect(outcome.action == .imported && outcome.regions == 246)
@@ -29,7 +29,7 @@ import Testing
     /// Each region's stored voxel count equals a plain count over the source label volume, on both grids;
     /// centroids agree with the mirror's independently computed 1 mm centroids.
     @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
         let catalog = AtlasCatalog(database: database)
@@ -57,7 +57,7 @@ import Testing
     /// cortsub374 is composed here from the 1 mm Glasser cortex and the 2 mm HCP subcortex; the
     /// mirror's derived volume (made independently) must agree voxel for voxel, labels mapped by name.
     @Test func cortsub374MatchesTheIndependentComposition() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("cortsub374")
         let catalog = AtlasCatalog(database: database)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func voxelListsAreTheRegionsVoxels() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
         let catalog = AtlasCatalog(database: database)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func reimportIsANoOp() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         let importer = AtlasImporter(database: database, mirror: mirror)
         _ = try importer.importBuiltin("cortsub374")
@@ -113,7 +113,7 @@ import Testing
 
     /// Two importers of the same atlas at once: one imports, the other waits and finds it stored.
     @Test func concurrentImportsOfOneAtlas() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let first = try TestDatabase.make()
         let second = try Database(connection: TestDatabase.connect(to: first), home: first.home, origin: first.origin)
         /// Each thread uses only its own connection; the box only carries them across.

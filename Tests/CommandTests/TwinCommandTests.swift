@@ -6,16 +6,15 @@ import Store
 import Testing
 
 /// `dtb twin …` end to end through the executable: JSON documents, versions, history, a run, errors.
-@Suite(.serialized) struct TwinCommandTests {
-    func json(_ result: DTBProcess.Result) throws -> Any {
+@Suite(.serialized, .requires(.dtbExecutable)) struct TwinCommandTests {
+    func json(_ result: ChildProcess.Outcome) throws -> Any {
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
-    @Test func buildListShowHistoryAndRun() throws {
-        guard FileManager.default.isExecutableFile(atPath: DTBProcess.executable.path), sharedDirectory() != nil else { return }
+    @Test(.requires(.atlasMirror)) func buildListShowHistoryAndRun() throws {
         let database = try TestDatabase.make()
-        let dtb = try DTBProcess(database: database)
+        let dtb = try DTBCommand(database: database)
         #expect(try dtb.run(["atlas", "import", "brainnetome246"]).status == 0)
         let catalog = AtlasCatalog(database: database)
         let atlas = try catalog.atlas(named: "brainnetome246")
@@ -56,8 +55,7 @@ import Testing
     }
 
     @Test func unknownTwinAndSubjectAreOneLineErrors() throws {
-        guard FileManager.default.isExecutableFile(atPath: DTBProcess.executable.path) else { return }
-        let dtb = try DTBProcess(database: TestDatabase.make())
+        let dtb = try DTBCommand(database: TestDatabase.make())
         let show = try dtb.run(["twin", "show", "nosuch@2"])
         #expect(show.status == 1 && show.stdout.isEmpty)
         #expect(show.stderr == "dtb: twin 'nosuch' does not exist (none built; run `dtb twin build SUBJECT --atlas NAME`)\n")

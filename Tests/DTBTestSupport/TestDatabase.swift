@@ -62,8 +62,9 @@ public func tableCounts(_ connection: PostgresConnection) throws -> [String: Int
     return counts
 }
 
-/// The repository's `../shared` folder (atlas data, peers), or `nil` when it is absent.
-public func sharedDirectory(file: String = #filePath) -> URL? {
+/// The repository's `../shared` folder (atlas data, peers), or `nil` when it is absent; tests ask
+/// ``Prerequisites`` for what they need from it.
+func sharedDirectory(file: String = #filePath) -> URL? {
     if let path = ProcessInfo.processInfo.environment["DTB_SHARED"] { return URL(fileURLWithPath: path) }
     var directory = URL(fileURLWithPath: file).deletingLastPathComponent()
     while directory.path != "/" {

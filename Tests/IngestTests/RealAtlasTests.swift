@@ -11,10 +11,10 @@ import Testing
 /// Real-size maps on the 2 mm MNI grid, parcellated onto both built-in atlases and checked against
 /// a plain loop over the atlas label volume.
 @Suite struct RealAtlasTests {
-    @Test(.enabled(if: sharedDirectory() != nil, "needs ../shared/atlas-data"))
+    @Test(.requires(.atlasMirror))
     func grayMatterAndBOLDOnBothBuiltinAtlases() throws {
         let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: sharedDirectory()!.appendingPathComponent("atlas-data"))
+        let importer = AtlasImporter(database: database, mirror: Prerequisites.atlasMirror)
         _ = try importer.importBuiltin("brainnetome246")
         _ = try importer.importBuiltin("cortsub374")
         let catalog = AtlasCatalog(database: database)

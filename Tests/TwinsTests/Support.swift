@@ -14,12 +14,10 @@ struct IngestedSubject {
     let regions: [RegionRecord]
     let root: URL
 
-    static var available: Bool { sharedDirectory() != nil }
-
     /// - Parameter drop: derivative path fragments to delete before ingesting (a subject lacking a modality).
     static func make(label: String = "sample", seed: UInt64 = 7, drop: [String] = []) throws -> IngestedSubject {
         let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: sharedDirectory()!.appendingPathComponent("atlas-data"))
+        let importer = AtlasImporter(database: database, mirror: Prerequisites.atlasMirror)
         _ = try importer.importBuiltin("brainnetome246")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("twins-tests-\(UUID().uuidString)")
         let (truth, regions) = try writeSample(SampleSubject(label: label, seed: seed), into: root, database: database, session: "01")

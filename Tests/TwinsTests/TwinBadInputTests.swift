@@ -7,7 +7,7 @@ import TwinBuilder
 import Twins
 
 /// Every refused build names its cause in one line and leaves tables and files as they were.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinBadInputTests {
     func expectRefused(_ subject: IngestedSubject, containing text: String, _ body: () throws -> Void) throws {
         let before = try tableCounts(subject.database.connection)
@@ -93,7 +93,7 @@ struct TwinBadInputTests {
 }
 
 /// The schema keeps versions immutable whatever a client does.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinVersionImmutabilityTests {
     @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() throws {
         let subject = try IngestedSubject.make()

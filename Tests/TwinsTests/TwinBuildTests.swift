@@ -9,7 +9,7 @@ import TwinFixtures
 import Twins
 
 /// Builds of the ingested sample subject on Brainnetome-246 against the records they came from.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinBuildTests {
     @Test func networkFollowsGrayMatterSV2AAndTractDensity() throws {
         let subject = try IngestedSubject.make()

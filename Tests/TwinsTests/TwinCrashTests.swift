@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import Twins
 
-@Suite(.enabled(if: IngestedSubject.available && dtbExecutable != nil, "needs ../shared/atlas-data and the dtb executable"))
+@Suite(.requires(.atlasMirror, .dtbExecutable))
 struct TwinCrashTests {
     /// `kill -9` of `dtb twin build` with its version rows inserted and its SONATA files moved into
     /// place, before the commit: no twin, no version, every recorded file intact, and the same

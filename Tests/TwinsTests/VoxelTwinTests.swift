@@ -7,7 +7,7 @@ import Twins
 
 /// A voxel-level twin of the ingested sample subject: the gray-matter voxels become E/I units
 /// that share their region's DWI row.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct VoxelTwinTests {
     @Test func grayMatterVoxelsBecomeUnitsWiredByTheirRegionsTracts() throws {
         let subject = try IngestedSubject.make()
