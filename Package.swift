@@ -63,7 +63,7 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
+        .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI", "AtlasCatalog", "Ingest"], path: "Tests/DTBTestSupport"),
         .testTarget(name: "DTBTestSupportTests", dependencies: ["DTBTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store", "DTBTestSupport"]),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "DTBTestSupport"]),

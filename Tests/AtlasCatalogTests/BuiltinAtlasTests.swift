@@ -30,9 +30,7 @@ import Testing
     /// centroids agree with the mirror's independently computed 1 mm centroids.
     @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() throws {
         let mirror = try atlasMirror()
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
-        let catalog = AtlasCatalog(database: database)
+        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let regions = try catalog.regions(of: atlas)
         for (grid, file) in zip(atlas.grids, ["BN_Atlas_246_2mm.nii.gz", "BN_Atlas_246_1mm.nii.gz"]) {
@@ -58,9 +56,7 @@ import Testing
     /// mirror's derived volume (made independently) must agree voxel for voxel, labels mapped by name.
     @Test func cortsub374MatchesTheIndependentComposition() throws {
         let mirror = try atlasMirror()
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("cortsub374")
-        let catalog = AtlasCatalog(database: database)
+        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("cortsub374"))
         let atlas = try catalog.atlas(named: "cortsub374")
         let summary = try catalog.summary(of: atlas)
         #expect(summary.kinds == ["cortical": 360, "subcortical": 14])
@@ -89,10 +85,7 @@ import Testing
     }
 
     @Test func voxelListsAreTheRegionsVoxels() throws {
-        let mirror = try atlasMirror()
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
-        let catalog = AtlasCatalog(database: database)
+        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let volume = try catalog.labelVolume(of: atlas)
         for region in try catalog.regions(of: atlas) where [1, 123, 246].contains(region.label) {
@@ -102,10 +95,8 @@ import Testing
     }
 
     @Test func reimportIsANoOp() throws {
-        let mirror = try atlasMirror()
-        let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: mirror)
-        _ = try importer.importBuiltin("cortsub374")
+        let database = try PreparedDatabases.atlases("cortsub374")
+        let importer = try AtlasImporter(database: database, mirror: atlasMirror())
         let before = try tableCounts(database.connection)
         #expect(try importer.importBuiltin("cortsub374").action == .unchanged)
         #expect(try tableCounts(database.connection) == before)

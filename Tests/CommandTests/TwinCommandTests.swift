@@ -1,8 +1,5 @@
-import AtlasCatalog
 import DTBTestSupport
 import Foundation
-import Ingest
-import Store
 import Testing
 
 /// `dtb twin …` end to end through the executable: JSON documents, versions, history, a run, errors.
@@ -12,15 +9,10 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
+    /// Starts from Brainnetome-246 and the sample subject already stored (how they get there through
+    /// `dtb` is what CommandTests and the ingest suites check).
     @Test(.requires(.atlasMirror)) func buildListShowHistoryAndRun() throws {
-        let database = try TestDatabase.make()
-        let dtb = try DTBCommand(database: database)
-        #expect(try dtb.run(["atlas", "import", "brainnetome246"]).status == 0)
-        let catalog = AtlasCatalog(database: database)
-        let atlas = try catalog.atlas(named: "brainnetome246")
-        let root = database.home.root.appendingPathComponent("bids")
-        try SampleSubject().write(to: root, atlas: atlas, regions: catalog.regions(of: atlas), volume: catalog.labelVolume(of: atlas))
-        #expect(try dtb.run(["ingest", root.path]).status == 0)
+        let dtb = try DTBCommand(database: PreparedDatabases.sampleSubject().database)
 
         let build = ["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "5000", "--degree", "20", "--seed", "4", "--json"]
         let first = try json(dtb.run(build)) as? [String: Any]

@@ -13,10 +13,7 @@ import Testing
 @Suite struct RealAtlasTests {
     @Test(.requires(.atlasMirror))
     func grayMatterAndBOLDOnBothBuiltinAtlases() throws {
-        let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: Prerequisites.atlasMirror)
-        _ = try importer.importBuiltin("brainnetome246")
-        _ = try importer.importBuiltin("cortsub374")
+        let database = try PreparedDatabases.atlases("brainnetome246", "cortsub374")
         let catalog = AtlasCatalog(database: database)
         let atlases = try catalog.atlases()
         #expect(atlases.map(\.name) == ["brainnetome246", "cortsub374"])

@@ -25,8 +25,7 @@ struct TwinBadInputTests {
     }
 
     @Test func unknownSubjectAtlasAndVersion() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "subject 'nobody' does not exist (known: sample)") {
             _ = try subject.build(subject: "nobody")
         }
@@ -41,8 +40,7 @@ struct TwinBadInputTests {
     }
 
     @Test func missingModalityNeedsANamedFallback() throws {
-        let subject = try IngestedSubject.make(drop: ["desc-suvr_pet"])
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject(dropping: ["desc-suvr_pet"])
         try expectRefused(subject, containing: "SV2A PET (246 of 246 units) is missing for this subject; name a fallback") {
             _ = try subject.build()
         }
@@ -54,8 +52,7 @@ struct TwinBadInputTests {
     }
 
     @Test func tooFewNeuronsAndTooLargeInDegree() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "N = 500 neurons is too few") { _ = try subject.build(neurons: 500) }
         try expectRefused(subject, containing: "distinct presynaptic neurons but only") { _ = try subject.build(neurons: 4_000, degree: 5_000) }
         _ = try subject.build()
@@ -66,8 +63,7 @@ struct TwinBadInputTests {
     }
 
     @Test func concurrentBuildsOfOneTwinBecomeDistinctVersions() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         let databases = try (0..<2).map { _ in
             try Database(connection: try TestDatabase.connect(to: subject.database), home: subject.database.home,
                      origin: subject.database.origin)
@@ -96,8 +92,7 @@ struct TwinBadInputTests {
 @Suite(.requires(.atlasMirror))
 struct TwinVersionImmutabilityTests {
     @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         _ = try subject.build()
         let connection = subject.database.connection
         for statement in ["UPDATE twin_version SET neurons = 1", "UPDATE twin_version SET seed = 12", "DELETE FROM twin_version"] {

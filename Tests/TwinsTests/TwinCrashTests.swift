@@ -9,8 +9,7 @@ struct TwinCrashTests {
     /// place, before the commit: no twin, no version, every recorded file intact, and the same
     /// build then succeeds as version 1.
     @Test func killDuringBuildLeavesNoVersion() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         let before = try tableCounts(subject.database.connection)
         let arguments = ["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "20000", "--degree", "50", "--seed", "11"]
         #expect(try killBeforeCommit(arguments, database: subject.database, expected: before) == before)

@@ -10,8 +10,7 @@ import Twins
 @Suite(.requires(.atlasMirror))
 struct VoxelTwinTests {
     @Test func grayMatterVoxelsBecomeUnitsWiredByTheirRegionsTracts() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         let threshold = 0.8
         let densest = subject.truth.grayMatterDensity.indices.max { subject.truth.grayMatterDensity[$0] < subject.truth.grayMatterDensity[$1] }!
         let parameters = BuildParameters(neurons: 60_000, meanInDegree: 10, seed: 8, grayMatterThreshold: threshold)
@@ -65,8 +64,7 @@ struct VoxelTwinTests {
     }
 
     @Test func aThresholdNoVoxelReachesIsRefused() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+        let subject = try PreparedDatabases.sampleSubject()
         let parameters = BuildParameters(neurons: 60_000, meanInDegree: 10, seed: 8, grayMatterThreshold: 0.999)
         #expect(throws: TwinError.missingData("subject sample: no voxel of the gray-matter map reaches probability 0.999 on atlas brainnetome246")) {
             _ = try TwinRegistry(database: subject.database)
