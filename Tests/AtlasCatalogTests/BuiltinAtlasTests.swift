@@ -28,9 +28,9 @@ import Testing
 
     /// Each region's stored voxel count equals a plain count over the source label volume, on both grids;
     /// centroids agree with the mirror's independently computed 1 mm centroids.
-    @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() throws {
+    @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() async throws {
         let mirror = try atlasMirror()
-        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let regions = try catalog.regions(of: atlas)
         for (grid, file) in zip(atlas.grids, ["BN_Atlas_246_2mm.nii.gz", "BN_Atlas_246_1mm.nii.gz"]) {
@@ -54,9 +54,9 @@ import Testing
 
     /// cortsub374 is composed here from the 1 mm Glasser cortex and the 2 mm HCP subcortex; the
     /// mirror's derived volume (made independently) must agree voxel for voxel, labels mapped by name.
-    @Test func cortsub374MatchesTheIndependentComposition() throws {
+    @Test func cortsub374MatchesTheIndependentComposition() async throws {
         let mirror = try atlasMirror()
-        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("cortsub374"))
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("cortsub374"))
         let atlas = try catalog.atlas(named: "cortsub374")
         let summary = try catalog.summary(of: atlas)
         #expect(summary.kinds == ["cortical": 360, "subcortical": 14])
@@ -84,8 +84,8 @@ import Testing
         #expect(ours.labels.filter { $0 != 0 }.count == 93_381)
     }
 
-    @Test func voxelListsAreTheRegionsVoxels() throws {
-        let catalog = try AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
+    @Test func voxelListsAreTheRegionsVoxels() async throws {
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let volume = try catalog.labelVolume(of: atlas)
         for region in try catalog.regions(of: atlas) where [1, 123, 246].contains(region.label) {
@@ -94,8 +94,8 @@ import Testing
         }
     }
 
-    @Test func reimportIsANoOp() throws {
-        let database = try PreparedDatabases.atlases("cortsub374")
+    @Test func reimportIsANoOp() async throws {
+        let database = try await PreparedDatabases.atlases("cortsub374")
         let importer = try AtlasImporter(database: database, mirror: atlasMirror())
         let before = try tableCounts(database.connection)
         #expect(try importer.importBuiltin("cortsub374").action == .unchanged)

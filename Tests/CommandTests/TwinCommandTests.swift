@@ -11,8 +11,8 @@ import Testing
 
     /// Starts from Brainnetome-246 and the sample subject already stored (how they get there through
     /// `dtb` is what CommandTests and the ingest suites check).
-    @Test(.requires(.atlasMirror)) func buildListShowHistoryAndRun() throws {
-        let dtb = try DTBCommand(database: PreparedDatabases.sampleSubject().database)
+    @Test(.requires(.atlasMirror)) func buildListShowHistoryAndRun() async throws {
+        let dtb = try await DTBCommand(database: PreparedDatabases.sampleSubject().database)
 
         let build = ["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "5000", "--degree", "20", "--seed", "4", "--json"]
         let first = try json(dtb.run(build)) as? [String: Any]

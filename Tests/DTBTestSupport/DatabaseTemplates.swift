@@ -8,12 +8,13 @@ extension TestDatabase {
     /// The first call for `key` in this test process runs `prepare` on a fresh database and keeps
     /// that database as a template; every call, the first included, then clones it with
     /// `CREATE DATABASE … TEMPLATE …` and copies its data home, so each test still gets a database
-    /// and files of its own. Calls for one key wait while it is being prepared; a preparation that
-    /// failed fails every call for its key with the same error.
+    /// and files of its own. Calls for one key wait while it is being prepared, suspended rather
+    /// than blocking, so that their threads run other tests meanwhile; a preparation that failed
+    /// fails every call for its key with the same error.
     /// - Returns: the new database and what `prepare` returned (the same value for every call).
-    public static func make<Value: Sendable>(preparedWith key: String, _ prepare: (Database) throws -> Value)
-        throws -> (database: Database, value: Value) {
-        let template = try templates.template(for: key) { try DatabaseTemplate(preparing: prepare) }
+    public static func make<Value: Sendable>(preparedWith key: String, _ prepare: @escaping @Sendable (Database) throws -> Value)
+        async throws -> (database: Database, value: Value) {
+        let template = try await templates.preparation(for: key) { try DatabaseTemplate(preparing: prepare) }.value
         guard let value = template.value as? Value else {
             throw PreparedDatabaseError(description: "prepared database '\(key)' holds a \(type(of: template.value)), not a \(Value.self)")
         }
@@ -63,30 +64,16 @@ struct DatabaseTemplate: Sendable {
     }
 }
 
-/// The templates of one test process, by key.
-private final class TemplateShelf: @unchecked Sendable {
-    /// Guards `slots`; each slot has its own lock, so that preparing one key does not hold up another.
-    private let lock = NSLock()
-    private var slots: [String: Slot] = [:]
+/// The templates of one test process, by key: each is prepared once, by a task of its own.
+private actor TemplateShelf {
+    private var preparations: [String: Task<DatabaseTemplate, any Error>] = [:]
 
-    /// One key's template, made or failed once.
-    private final class Slot: @unchecked Sendable {
-        let lock = NSLock()
-        var made: Result<DatabaseTemplate, any Error>?
-    }
-
-    /// The template for `key`, made with `make` by the first caller.
-    func template(for key: String, _ make: () throws -> DatabaseTemplate) throws -> DatabaseTemplate {
-        let slot = lock.withLock {
-            if let slot = slots[key] { return slot }
-            let slot = Slot()
-            slots[key] = slot
-            return slot
-        }
-        return try slot.lock.withLock {
-            let made = slot.made ?? Result(catching: make)
-            slot.made = made
-            return try made.get()
-        }
+    /// The preparation of `key`'s template, started with `make` by the first caller; detached, so
+    /// that preparing one key leaves the shelf free for the others.
+    func preparation(for key: String, _ make: @escaping @Sendable () throws -> DatabaseTemplate) -> Task<DatabaseTemplate, any Error> {
+        if let preparation = preparations[key] { return preparation }
+        let preparation = Task.detached { try make() }
+        preparations[key] = preparation
+        return preparation
     }
 }

@@ -6,8 +6,8 @@ import Store
 /// (see ``TestDatabase/make(preparedWith:_:)``).
 public enum PreparedDatabases {
     /// A database with the built-in atlases `names` imported from the atlas mirror.
-    public static func atlases(_ names: String...) throws -> Database {
-        try TestDatabase.make(preparedWith: "atlases \(names)") { database in
+    public static func atlases(_ names: String...) async throws -> Database {
+        try await TestDatabase.make(preparedWith: "atlases \(names)") { database in
             let importer = try AtlasImporter(database: database, mirror: atlasMirror())
             for name in names { _ = try importer.importBuiltin(name) }
         }.database
@@ -16,8 +16,8 @@ public enum PreparedDatabases {
     /// A database with Brainnetome-246 imported and the sample subject ingested onto it
     /// (see ``IngestedSubject/ingest(into:label:seed:dropping:)``).
     public static func sampleSubject(label: String = "sample", seed: UInt64 = 7, dropping fragments: [String] = [])
-        throws -> IngestedSubject {
-        let (database, (truth, regions)) = try TestDatabase.make(preparedWith: "sample \(label) \(seed) without \(fragments)") { database in
+        async throws -> IngestedSubject {
+        let (database, (truth, regions)) = try await TestDatabase.make(preparedWith: "sample \(label) \(seed) without \(fragments)") { database in
             let subject = try IngestedSubject.ingest(into: database, label: label, seed: seed, dropping: fragments)
             return (subject.truth, subject.regions)
         }

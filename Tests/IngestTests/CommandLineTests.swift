@@ -6,8 +6,8 @@ import Testing
 
 @Suite struct CommandLineTests {
     @Test(.requires(.dtbExecutable))
-    func ingestAndSubjectCommands() throws {
-        let database = try toyDatabase()
+    func ingestAndSubjectCommands() async throws {
+        let database = try await toyDatabase()
         let root = try scratch()
         defer { try? FileManager.default.removeItem(at: root) }
         let bids = try BIDSBuilder(root: root)

@@ -12,8 +12,8 @@ import Testing
 /// a plain loop over the atlas label volume.
 @Suite struct RealAtlasTests {
     @Test(.requires(.atlasMirror))
-    func grayMatterAndBOLDOnBothBuiltinAtlases() throws {
-        let database = try PreparedDatabases.atlases("brainnetome246", "cortsub374")
+    func grayMatterAndBOLDOnBothBuiltinAtlases() async throws {
+        let database = try await PreparedDatabases.atlases("brainnetome246", "cortsub374")
         let catalog = AtlasCatalog(database: database)
         let atlases = try catalog.atlases()
         #expect(atlases.map(\.name) == ["brainnetome246", "cortsub374"])

@@ -70,8 +70,8 @@ func writeImage(_ values: [Float], dims: [Int], affine: [[Double]] = Toy.affine,
 
 /// A toy database and, in a scratch folder the caller removes, a BIDS tree with one session of
 /// subject 01 (not yet ingested).
-func toySession() throws -> (Database, URL, BIDSBuilder) {
-    let database = try toyDatabase()
+func toySession() async throws -> (Database, URL, BIDSBuilder) {
+    let database = try await toyDatabase()
     let root = try scratch()
     let bids = try BIDSBuilder(root: root)
     try bids.addSession("01")
@@ -79,8 +79,8 @@ func toySession() throws -> (Database, URL, BIDSBuilder) {
 }
 
 /// A database with the toy atlas imported (prepared once per test process, a copy per call).
-func toyDatabase() throws -> Database {
-    try TestDatabase.make(preparedWith: "toy atlas") { database in
+func toyDatabase() async throws -> Database {
+    try await TestDatabase.make(preparedWith: "toy atlas") { database in
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let volume = dir.appendingPathComponent("toy.nii.gz"), table = dir.appendingPathComponent("toy.tsv")

@@ -24,8 +24,8 @@ struct TwinBadInputTests {
         #expect(storedTwinFiles(subject.database) == files)
     }
 
-    @Test func unknownSubjectAtlasAndVersion() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func unknownSubjectAtlasAndVersion() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "subject 'nobody' does not exist (known: sample)") {
             _ = try subject.build(subject: "nobody")
         }
@@ -39,8 +39,8 @@ struct TwinBadInputTests {
         }
     }
 
-    @Test func missingModalityNeedsANamedFallback() throws {
-        let subject = try PreparedDatabases.sampleSubject(dropping: ["desc-suvr_pet"])
+    @Test func missingModalityNeedsANamedFallback() async throws {
+        let subject = try await PreparedDatabases.sampleSubject(dropping: ["desc-suvr_pet"])
         try expectRefused(subject, containing: "SV2A PET (246 of 246 units) is missing for this subject; name a fallback") {
             _ = try subject.build()
         }
@@ -51,8 +51,8 @@ struct TwinBadInputTests {
         #expect(!info.inputs.contains { $0.role == "synaptic_density" })
     }
 
-    @Test func tooFewNeuronsAndTooLargeInDegree() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func tooFewNeuronsAndTooLargeInDegree() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "N = 500 neurons is too few") { _ = try subject.build(neurons: 500) }
         try expectRefused(subject, containing: "distinct presynaptic neurons but only") { _ = try subject.build(neurons: 4_000, degree: 5_000) }
         _ = try subject.build()
@@ -62,8 +62,8 @@ struct TwinBadInputTests {
         }
     }
 
-    @Test func concurrentBuildsOfOneTwinBecomeDistinctVersions() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func concurrentBuildsOfOneTwinBecomeDistinctVersions() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let databases = try (0..<2).map { _ in
             try Database(connection: try TestDatabase.connect(to: subject.database), home: subject.database.home,
                      origin: subject.database.origin)
@@ -91,8 +91,8 @@ struct TwinBadInputTests {
 /// The schema keeps versions immutable whatever a client does.
 @Suite(.requires(.atlasMirror))
 struct TwinVersionImmutabilityTests {
-    @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         _ = try subject.build()
         let connection = subject.database.connection
         for statement in ["UPDATE twin_version SET neurons = 1", "UPDATE twin_version SET seed = 12", "DELETE FROM twin_version"] {

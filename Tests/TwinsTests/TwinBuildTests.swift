@@ -11,8 +11,8 @@ import Twins
 /// Builds of the ingested sample subject on Brainnetome-246 against the records they came from.
 @Suite(.requires(.atlasMirror))
 struct TwinBuildTests {
-    @Test func networkFollowsGrayMatterSV2AAndTractDensity() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func networkFollowsGrayMatterSV2AAndTractDensity() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let outcome = try subject.build(neurons: 40_000, degree: 60, clip: nil)
         #expect(outcome.action == .created && outcome.version == 1)
         #expect(outcome.neurons == 40_000)
@@ -51,8 +51,8 @@ struct TwinBuildTests {
         #expect(network.edges.count == outcome.synapses)
     }
 
-    @Test func sameInputsAndSeedGiveTheSameFilesAndNoNewVersion() throws {
-        let first = try PreparedDatabases.sampleSubject()
+    @Test func sameInputsAndSeedGiveTheSameFilesAndNoNewVersion() async throws {
+        let first = try await PreparedDatabases.sampleSubject()
         let a = try first.build(seed: 5)
         let again = try first.build(seed: 5)
         #expect(again.action == .unchanged && again.version == 1)
@@ -69,8 +69,8 @@ struct TwinBuildTests {
         }
     }
 
-    @Test func historyNamesNewDataAndChangedParameters() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func historyNamesNewDataAndChangedParameters() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         _ = try subject.build(seed: 3)
         // New PET arrives in a second session: a new measure, and the next build is version 2.
         try subject.writeSession("02", suvrScale: 1.1)
@@ -91,8 +91,8 @@ struct TwinBuildTests {
         #expect(try TwinQueries(database: subject.database).twins(subject: "sample").map(\.latestVersion) == [3])
     }
 
-    @Test func aStoredVersionSimulatesExactlyLikeTheBuiltNetwork() throws {
-        let subject = try PreparedDatabases.sampleSubject()
+    @Test func aStoredVersionSimulatesExactlyLikeTheBuiltNetwork() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let parameters = BuildParameters(neurons: 6_000, meanInDegree: 20, seed: 21)
         _ = try TwinRegistry(database: subject.database)
             .build(TwinBuildRequest(subject: "sample", atlas: "brainnetome246", parameters: parameters))
