@@ -104,10 +104,11 @@ let package = Package(
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
 
         // Tests.
-        .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI"], path: "Tests/DTBTestSupport"),
+        .target(name: "DTBTestSupport", dependencies: ["Store", "Postgres", "NIfTI", "AtlasCatalog", "Ingest", "SampleSubjects"], path: "Tests/DTBTestSupport"),
+        .testTarget(name: "DTBTestSupportTests", dependencies: ["DTBTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store", "DTBTestSupport"]),
-        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
-        .testTarget(name: "NIfTITests", dependencies: ["NIfTI"], swiftSettings: niftiInclude),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "DTBTestSupport"]),
+        .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "DTBTestSupport"], swiftSettings: niftiInclude),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NIfTI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DTBTestSupport"]),
         .testTarget(name: "AtlasCatalogTests", dependencies: ["AtlasCatalog", "Store", "NIfTI", "DTBTestSupport"]),

@@ -45,7 +45,7 @@ struct RecoveryTests {
     }
 
     /// The ground truth's BOLD: one run (seed 99) with h(t) set frame by frame after a 5 s warm-up.
-    static func observed(_ network: Network, _ flags: [Bool]) throws -> [[Double]] {
+    static func observed(_ network: Network, _ flags: [Bool], frames count: Int = frames) throws -> [[Double]] {
         let pops = try UnitPopulations(network: network, excitatory: flags)
         let bold = try BOLDRecorder(network: network, repetitionTime: tr)
         let sim = Simulation(network: network, seed: 99, observers: [bold])
@@ -55,7 +55,7 @@ struct RecoveryTests {
         set(0)
         sim.run(duration: 3000)
         var frames: [[Double]] = []
-        for t in 1...Self.frames {
+        for t in 1...count {
             set(t)
             sim.run(duration: tr * 1000)
             frames.append(bold.samples.last!)
@@ -104,7 +104,7 @@ struct RecoveryTests {
     /// Same seed, same fit: the members spread over one or two threads give bit-identical frames.
     @Test func sameSeedSameFitWithOneAndTwoThreads() throws {
         let (network, flags) = Self.network()
-        let observed = try Self.observed(network, flags).prefix(4)
+        let observed = try Self.observed(network, flags, frames: 4)
         func fit(threads: Int) throws -> [AssimilationFrame] {
             let ensemble = try MemberEnsemble(network: network, excitatory: flags, members: 4, seed: 3, kinds: [.externalCurrent, .ampa],
                                               bold: .dtb, repetitionTime: Self.tr, threads: threads)
@@ -128,7 +128,7 @@ struct CheckpointTests {
     /// Four frames straight, or two, a checkpoint, a new ensemble from it and two more: the same frames.
     @Test func resumingFromACheckpointGivesTheUninterruptedFit() throws {
         let (network, flags) = RecoveryTests.network()
-        let observed = Array(try RecoveryTests.observed(network, flags).prefix(4))
+        let observed = try RecoveryTests.observed(network, flags, frames: 4)
         let h = [Hyperparameter(kind: .externalCurrent, bounds: try BoundedParameter(lower: 0.02, upper: 0.4))]
         let settings = FilterSettings(analysis: try HierarchicalAnalysis(observationVariance: 1e-8, localWeight: 0.8),
                                       warmupSeconds: 1, seed: 2)

@@ -116,8 +116,8 @@ import Testing
         #expect(try tableCounts(database.connection) == before)
     }
 
-    @Test func checksumMismatchInTheMirror() throws {
-        guard let shared = atlasMirror() else { return }
+    @Test(.requires(.atlasMirror)) func checksumMismatchInTheMirror() throws {
+        let shared = try atlasMirror()
         let mirror = directory.appendingPathComponent("mirror", isDirectory: true)
         let brainnetome = mirror.appendingPathComponent("brainnetome", isDirectory: true)
         try FileManager.default.createDirectory(at: brainnetome, withIntermediateDirectories: true)
@@ -142,8 +142,8 @@ import Testing
         #expect(builtin?.description.contains("is not built in (built in: brainnetome246, cortsub374)") == true)
     }
 
-    @Test func freeSurferLookupTableParses() throws {
-        guard let shared = atlasMirror() else { return }
+    @Test(.requires(.atlasMirror)) func freeSurferLookupTableParses() throws {
+        let shared = try atlasMirror()
         let lut = try LabelTable(contentsOf: shared.appendingPathComponent("brainnetome/BN_Atlas_246_LUT.txt"))
         #expect(lut.rows.count == 246)
         #expect(lut.rows.first?.name == "A8m_L")

@@ -6,9 +6,9 @@ import NIfTI
 import Store
 import Testing
 
-@Suite(.serialized) struct BuiltinAtlasTests {
+@Suite(.serialized, .requires(.atlasMirror)) struct BuiltinAtlasTests {
     @Test func brainnetomeHierarchyAndCounts() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let database = try TestDatabase.make()
         let outcome = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
         #expect(outcome.action == .imported && outcome.regions == 246)
@@ -28,11 +28,9 @@ import Testing
 
     /// Each region's stored voxel count equals a plain count over the source label volume, on both grids;
     /// centroids agree with the mirror's independently computed 1 mm centroids.
-    @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() throws {
-        guard let mirror = atlasMirror() else { return }
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
-        let catalog = AtlasCatalog(database: database)
+    @Test func brainnetomeVoxelCountsEqualTheLabelVolumes() async throws {
+        let mirror = try atlasMirror()
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let regions = try catalog.regions(of: atlas)
         for (grid, file) in zip(atlas.grids, ["BN_Atlas_246_2mm.nii.gz", "BN_Atlas_246_1mm.nii.gz"]) {
@@ -56,11 +54,9 @@ import Testing
 
     /// cortsub374 is composed here from the 1 mm Glasser cortex and the 2 mm HCP subcortex; the
     /// mirror's derived volume (made independently) must agree voxel for voxel, labels mapped by name.
-    @Test func cortsub374MatchesTheIndependentComposition() throws {
-        guard let mirror = atlasMirror() else { return }
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("cortsub374")
-        let catalog = AtlasCatalog(database: database)
+    @Test func cortsub374MatchesTheIndependentComposition() async throws {
+        let mirror = try atlasMirror()
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("cortsub374"))
         let atlas = try catalog.atlas(named: "cortsub374")
         let summary = try catalog.summary(of: atlas)
         #expect(summary.kinds == ["cortical": 360, "subcortical": 14])
@@ -88,11 +84,8 @@ import Testing
         #expect(ours.labels.filter { $0 != 0 }.count == 93_381)
     }
 
-    @Test func voxelListsAreTheRegionsVoxels() throws {
-        guard let mirror = atlasMirror() else { return }
-        let database = try TestDatabase.make()
-        _ = try AtlasImporter(database: database, mirror: mirror).importBuiltin("brainnetome246")
-        let catalog = AtlasCatalog(database: database)
+    @Test func voxelListsAreTheRegionsVoxels() async throws {
+        let catalog = try await AtlasCatalog(database: PreparedDatabases.atlases("brainnetome246"))
         let atlas = try catalog.atlas(named: "brainnetome246")
         let volume = try catalog.labelVolume(of: atlas)
         for region in try catalog.regions(of: atlas) where [1, 123, 246].contains(region.label) {
@@ -101,11 +94,9 @@ import Testing
         }
     }
 
-    @Test func reimportIsANoOp() throws {
-        guard let mirror = atlasMirror() else { return }
-        let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: mirror)
-        _ = try importer.importBuiltin("cortsub374")
+    @Test func reimportIsANoOp() async throws {
+        let database = try await PreparedDatabases.atlases("cortsub374")
+        let importer = try AtlasImporter(database: database, mirror: atlasMirror())
         let before = try tableCounts(database.connection)
         #expect(try importer.importBuiltin("cortsub374").action == .unchanged)
         #expect(try tableCounts(database.connection) == before)
@@ -113,7 +104,7 @@ import Testing
 
     /// Two importers of the same atlas at once: one imports, the other waits and finds it stored.
     @Test func concurrentImportsOfOneAtlas() throws {
-        guard let mirror = atlasMirror() else { return }
+        let mirror = try atlasMirror()
         let first = try TestDatabase.make()
         let second = try Database(connection: TestDatabase.connect(to: first), home: first.home, origin: first.origin)
         /// Each thread uses only its own connection; the box only carries them across.

@@ -5,8 +5,8 @@ import NIfTI
 import Store
 import Testing
 
-/// The shared atlas mirror, or a recorded skip when it is absent.
-func atlasMirror() -> URL? { sharedDirectory()?.appendingPathComponent("atlas-data") }
+/// The shared atlas mirror (tests that call this declare `.requires(.atlasMirror)`).
+func atlasMirror() throws -> URL { try #require(Prerequisites.atlasMirror) }
 
 /// A scratch directory for one test's input files.
 func scratchDirectory() throws -> URL {

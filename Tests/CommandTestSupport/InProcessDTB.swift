@@ -7,7 +7,7 @@ import Store
 /// Runs `dtb <arguments>` inside the test process against a test database — the executable's
 /// commands, with standard output and error captured and the environment given here — so a test
 /// needs neither the built executable nor a child process. (Tests of crashes and signals run the
-/// executable as a child instead: `DTBProcess`.)
+/// executable as a child instead: `DTBCommand`.)
 public struct InProcessDTB: Sendable {
     /// What one command left.
     public struct Result: Sendable {
@@ -25,7 +25,7 @@ public struct InProcessDTB: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["DTB_DATABASE_URL"] = try TestDatabase.connectionString(for: database)
         environment["DTB_HOME"] = database.home.root.path
-        environment["DTB_ATLAS_MIRROR"] = sharedDirectory()?.appendingPathComponent("atlas-data").path
+        environment["DTB_ATLAS_MIRROR"] = Prerequisites.atlasMirror?.path
         self.environment = environment
     }
 

@@ -5,44 +5,6 @@ import NIfTI
 import Store
 import Testing
 
-/// Runs the built `dtb` executable (it sits beside the test bundle) against a test database.
-struct DTBProcess {
-    let environment: [String: String]
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    init(database: Database) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["DTB_DATABASE_URL"] = try TestDatabase.connectionString(for: database)
-        environment["DTB_HOME"] = database.home.root.path
-        environment["DTB_ATLAS_MIRROR"] = sharedDirectory()?.appendingPathComponent("atlas-data").path
-        self.environment = environment
-    }
-
-    static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dtb")
-    }
-
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
 /// `dtb atlas …` in process: one-line errors, JSON documents, and a bad import that stores nothing.
 @Suite(.serialized) struct CommandTests {
     @Test func unknownAtlasIsOneLineAndNonZero() throws {
@@ -53,7 +15,7 @@ struct DTBProcess {
         #expect(result.stderr == "dtb: atlas 'nosuch' does not exist (none imported; run `dtb atlas import brainnetome246`)\n")
     }
 
-    @Test(.enabled(if: sharedDirectory() != nil, "needs ../shared/atlas-data"))
+    @Test(.requires(.atlasMirror))
     func importShowAndRegionsAsJSON() throws {
         let database = try TestDatabase.make()
         let dtb = try InProcessDTB(database: database)

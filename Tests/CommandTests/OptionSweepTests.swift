@@ -1,8 +1,5 @@
-import AtlasCatalog
 import DTBTestSupport
 import Foundation
-import Ingest
-import SampleSubjects
 import Store
 import Testing
 
@@ -16,27 +13,27 @@ struct OddOption: Sendable, CustomTestStringConvertible {
 }
 
 /// A database with Brainnetome-246, the sample subject and a small twin of it: the state every
-/// odd value must leave as it was. Prepared once for the suite.
+/// odd value must leave as it was. A clone of the shared sample-subject database, made once for the suite.
 final class SweepDatabase: @unchecked Sendable {
     static let twin = "sample-brainnetome246"
-    static let shared = Result { try SweepDatabase() }
+    static let shared = Task { try await SweepDatabase() }
 
     let database: Database
-    let dtb: DTBProcess
+    let dtb: DTBCommand
 
-    private init() throws {
-        database = try TestDatabase.make()
-        dtb = try DTBProcess(database: database)
-        _ = try AtlasImporter(database: database, mirror: sharedDirectory()!.appendingPathComponent("atlas-data"))
-            .importBuiltin("brainnetome246")
-        let catalog = AtlasCatalog(database: database)
-        let atlas = try catalog.atlas(named: "brainnetome246")
-        let root = database.home.root.appendingPathComponent("bids")
-        try SampleSubject().write(to: root, atlas: atlas, regions: catalog.regions(of: atlas), volume: catalog.labelVolume(of: atlas))
-        _ = try SubjectIngester(database: database).ingest(root: root)
+    private init() async throws {
+        database = try await PreparedDatabases.sampleSubject().database
+        dtb = try DTBCommand(database: database)
         let built = try dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "4000", "--degree", "10", "--seed", "1"])
         guard built.status == 0 else { throw SetupError(description: "the sweep's twin did not build: \(built.stderr)") }
     }
+
+    /// Every table's row count; one test case at a time on the shared connection.
+    func counts() throws -> [String: Int] {
+        try lock.withLock { try tableCounts(database.connection) }
+    }
+
+    private let lock = NSLock()
 
     struct SetupError: Error, CustomStringConvertible { var description: String }
 }
@@ -45,7 +42,7 @@ final class SweepDatabase: @unchecked Sendable {
 /// not a whole number of steps), run as the built executable since a trap is what is tested:
 /// each must exit 1 with one `dtb: ` line (or 64 with ArgumentParser's one `Error: ` line), not
 /// die of a signal, and leave the database as it was.
-@Suite(.serialized, .enabled(if: dtbExecutable != nil && sharedDirectory() != nil, "needs the dtb executable and ../shared/atlas-data"))
+@Suite(.requires(.dtbExecutable, .atlasMirror))
 struct OptionSweepTests {
     static let run = ["twin", "run", SweepDatabase.twin]
     static let build = ["twin", "build", "sample", "--atlas", "brainnetome246", "--seed", "1"]
@@ -87,9 +84,9 @@ struct OptionSweepTests {
         + odd(["bench", "engine"], "--rate", ["nan", "-5", "1e9"]) + odd(["bench", "engine"], "--neurons-per-unit", ["0", "-3"])
         + odd(["bench", "engine"], "--excitatory-scale", ["nan", "-1"]) + odd(["bench", "engine"], "--inhibitory-scale", ["inf"])
 
-    func expectRefused(_ odd: OddOption) throws {
-        let sweep = try SweepDatabase.shared.get()
-        let before = try tableCounts(sweep.database.connection)
+    func expectRefused(_ odd: OddOption) async throws {
+        let sweep = try await SweepDatabase.shared.value
+        let before = try sweep.counts()
         let result = try sweep.dtb.run(odd.arguments)
         let lines = result.stderr.split(separator: "\n")
         #expect(result.status == odd.status, "stderr: \(result.stderr)")
@@ -99,13 +96,13 @@ struct OptionSweepTests {
             #expect(lines.filter { $0.hasPrefix("Error: ") }.count == 1 && !lines.contains { $0.hasPrefix("dtb: ") }, "stderr: \(result.stderr)")
         }
         #expect(result.stdout.isEmpty)
-        #expect(try tableCounts(sweep.database.connection) == before)
+        #expect(try sweep.counts() == before)
     }
 
-    @Test(arguments: cases) func dtbRefusesTheValue(_ odd: OddOption) throws { try expectRefused(odd) }
+    @Test(arguments: cases) func dtbRefusesTheValue(_ odd: OddOption) async throws { try await expectRefused(odd) }
 
-    @Test(arguments: parserCases) func argumentParserRefusesTheValue(_ odd: OddOption) throws { try expectRefused(odd) }
+    @Test(arguments: parserCases) func argumentParserRefusesTheValue(_ odd: OddOption) async throws { try await expectRefused(odd) }
 
     @Test(arguments: engineCases)
-    func engineBenchRefusesTheValue(_ odd: OddOption) throws { try expectRefused(odd) }
+    func engineBenchRefusesTheValue(_ odd: OddOption) async throws { try await expectRefused(odd) }
 }

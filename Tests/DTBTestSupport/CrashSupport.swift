@@ -1,13 +1,9 @@
 import Foundation
 import Store
 
-/// The `dtb` executable beside the test bundle (built with the package), when present.
-public let dtbExecutable: URL? = {
-    let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dtb")
-    return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-}()
-
+/// A crash test's child did not die where it was meant to.
 public struct CrashTestError: Error, CustomStringConvertible {
+    /// The command and what it did instead.
     public var description: String
 }
 
@@ -16,30 +12,10 @@ public struct CrashTestError: Error, CustomStringConvertible {
 /// transaction back (the table counts are `expected` again) or 10 s have passed.
 /// Returns the table counts seen last.
 public func killBeforeCommit(_ arguments: [String], database: Database, expected: [String: Int]) throws -> [String: Int] {
-    guard let dtbExecutable else { throw CrashTestError(description: "no dtb executable beside the tests") }
-    let child = Process()
-    child.executableURL = dtbExecutable
-    child.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["DTB_DATABASE_URL"] = try TestDatabase.connectionString(for: database)
-    environment["DTB_HOME"] = database.home.root.path
-    environment["DTB_STALL_BEFORE_COMMIT"] = "60"
-    child.environment = environment
-    let errors = Pipe()
-    child.standardError = errors
-    child.standardOutput = FileHandle.nullDevice
-    try child.run()
-    var seen = ""
-    let deadline = Date().addingTimeInterval(60)
-    while !seen.contains("stalling before commit") && Date() < deadline && child.isRunning {
-        let chunk = errors.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        seen += String(decoding: chunk, as: UTF8.self)
-    }
-    kill(child.processIdentifier, SIGKILL)
-    child.waitUntilExit()
-    guard seen.contains("stalling before commit"), child.terminationReason == .uncaughtSignal else {
-        throw CrashTestError(description: "dtb \(arguments.joined(separator: " ")) did not stall before its commit; stderr: \(seen)")
+    let outcome = try DTBCommand(database: database).run(arguments, environment: ["DTB_STALL_BEFORE_COMMIT": "60"],
+                                                         timeout: .seconds(120)) { $0.contains("stalling before commit") }
+    guard outcome.stderr.contains("stalling before commit"), outcome.termination == .signalled(SIGKILL) else {
+        throw CrashTestError(description: "dtb \(arguments.joined(separator: " ")) did not stall before its commit; stderr: \(outcome.stderr)")
     }
     // The server rolls the dead session's transaction back once it notices the closed socket.
     var after = try tableCounts(database.connection)

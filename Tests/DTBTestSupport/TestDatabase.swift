@@ -3,7 +3,8 @@ import Postgres
 import Store
 
 /// A real PostgreSQL server for the test suite: one embedded cluster per test process (the same
-/// code `dtb` uses), one fresh database per test.
+/// code `dtb` uses), one fresh database per test: empty, or a copy of one prepared for many tests
+/// (``make(preparedWith:_:)``).
 public enum TestDatabase {
     /// The process-wide scratch directory; the cluster lives in it and is stopped at exit.
     public static let root: URL = {
@@ -12,7 +13,7 @@ public enum TestDatabase {
         return url
     }()
 
-    private static let cluster: Result<EmbeddedCluster, any Error> = Result {
+    static let cluster: Result<EmbeddedCluster, any Error> = Result {
         let home = DataHome(root: root)
         try home.create()
         let cluster = EmbeddedCluster(home: root, durable: false)
@@ -23,14 +24,31 @@ public enum TestDatabase {
 
     /// A new, empty, migrated database with its own data home for files.
     public static func make() throws -> Database {
+        try create(named: uniqueName("test"))
+    }
+
+    /// Creates database `name` with the data home `root/name` and opens it migrated; a copy of
+    /// `template`, database and data home, when one is given.
+    static func create(named name: String, copying template: DatabaseTemplate? = nil) throws -> Database {
         let cluster = try cluster.get()
-        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let admin = try PostgresConnection(cluster.connectionString(database: "postgres"))
-        try admin.execute("CREATE DATABASE \(name)")
+        try administer { admin in
+            try admin.execute("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0.name)" } ?? ""))
+        }
         let home = DataHome(root: root.appendingPathComponent(name, isDirectory: true))
+        if let template { try template.copyHome(to: home) }
         try home.create()
         return try Database(connection: PostgresConnection(cluster.connectionString(database: name)),
                             home: home, origin: .embedded(directory: cluster.directory.path))
+    }
+
+    /// Runs `body` on a connection to the cluster's `postgres` database (for statements about databases).
+    static func administer(_ body: (PostgresConnection) throws -> Void) throws {
+        try body(PostgresConnection(cluster.get().connectionString(database: "postgres")))
+    }
+
+    /// A database name no other test uses: `prefix_` and 32 hex digits.
+    static func uniqueName(_ prefix: String) -> String {
+        prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
     /// A second connection to the same database, for concurrency tests.
@@ -62,8 +80,9 @@ public func tableCounts(_ connection: PostgresConnection) throws -> [String: Int
     return counts
 }
 
-/// The repository's `../shared` folder (atlas data, peers), or `nil` when it is absent.
-public func sharedDirectory(file: String = #filePath) -> URL? {
+/// The repository's `../shared` folder (atlas data, peers), or `nil` when it is absent; tests ask
+/// ``Prerequisites`` for what they need from it.
+func sharedDirectory(file: String = #filePath) -> URL? {
     if let path = ProcessInfo.processInfo.environment["DTB_SHARED"] { return URL(fileURLWithPath: path) }
     var directory = URL(fileURLWithPath: file).deletingLastPathComponent()
     while directory.path != "/" {

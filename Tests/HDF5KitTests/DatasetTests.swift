@@ -1,3 +1,4 @@
+import DTBTestSupport
 import Foundation
 import HDF5Kit
 import Testing
@@ -226,7 +227,7 @@ struct ReproducibleFileTests {
 
 @Suite("HDF5 files and other processes")
 struct OtherProcessTests {
-    @Test(.enabled(if: h5dump != nil, "h5dump not installed (apt-get install hdf5-tools)"))
+    @Test(.requires(.h5dump))
     func h5dumpReadsOurFiles() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("dump.h5")
@@ -236,15 +237,9 @@ struct OtherProcessTests {
         try file.setAttribute("atlas", "brainnetome246")
         file.close()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: h5dump ?? "")
-        process.arguments = [path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let dump = try ChildProcess.run(executable: #require(Prerequisites.h5dump), arguments: [path])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let text = dump.stdout
         #expect(text.contains("(0,0): 1, 2, 3,"))
         #expect(text.contains("\"left\", \"right\""))
         #expect(text.contains("\"brainnetome246\""))

@@ -29,12 +29,6 @@ func hdf5Error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sou
     return nil
 }
 
-/// `h5dump` on the PATH, when the HDF5 tools are installed.
-let h5dump: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "")
-    .split(separator: ":")
-    .map { "\($0)/h5dump" }
-    .first { FileManager.default.isExecutableFile(atPath: $0) }
-
 /// The error `body` throws when run on a new thread (nil when it throws none).
 func thrownOnThread(_ body: @escaping @Sendable () throws -> Void) -> (any Error)? {
     final class Outcome: @unchecked Sendable { var error: (any Error)? }

@@ -12,8 +12,8 @@ import Testing
     let root: URL
     let bids: BIDSBuilder
 
-    init() throws {
-        database = try toyDatabase()
+    init() async throws {
+        database = try await toyDatabase()
         root = try scratch()
         bids = try BIDSBuilder(root: root)
         try bids.addSession("01")

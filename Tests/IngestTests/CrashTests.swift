@@ -7,9 +7,9 @@ import Testing
 @Suite struct CrashTests {
     /// `kill -9` of `dtb ingest` after its rows and HDF5 files are written but before the commit:
     /// no partial rows, no row pointing to a missing file, and a later ingest succeeds.
-    @Test(.enabled(if: dtbExecutable != nil, "needs the dtb executable beside the tests"))
-    func killDuringIngestLeavesNoPartialRows() throws {
-        let (database, root, bids) = try toySession()
+    @Test(.requires(.dtbExecutable))
+    func killDuringIngestLeavesNoPartialRows() async throws {
+        let (database, root, _) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         let before = try tableCounts(database.connection)
         // The HDF5 files are already moved into place and their rows inserted (uncommitted) when it dies.

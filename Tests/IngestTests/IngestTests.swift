@@ -9,8 +9,8 @@ import Store
 import Testing
 
 @Suite struct IngestTests {
-    @Test func ingestsFourModalitiesForTwoSubjects() throws {
-        let database = try toyDatabase()
+    @Test func ingestsFourModalitiesForTwoSubjects() async throws {
+        let database = try await toyDatabase()
         let root = try scratch()
         defer { try? FileManager.default.removeItem(at: root) }
         let bids = try BIDSBuilder(root: root)
@@ -102,8 +102,8 @@ import Testing
         #expect(tr02.repetitionTime == 1.5)
     }
 
-    @Test func reingestIsANoOpAndAChangedFileAddsAVersion() throws {
-        let (database, root, bids) = try toySession()
+    @Test func reingestIsANoOpAndAChangedFileAddsAVersion() async throws {
+        let (database, root, bids) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try SubjectIngester(database: database).ingest(root: root)
         let counts = try tableCounts(database.connection)
@@ -121,8 +121,8 @@ import Testing
         #expect(gm[1].values!.map(\.value) == gm[0].values!.map { $0.value * 3 })
     }
 
-    @Test func nonFiniteVoxelsCanBeMaskedExplicitly() throws {
-        let (database, root, bids) = try toySession()
+    @Test func nonFiniteVoxelsCanBeMaskedExplicitly() async throws {
+        let (database, root, bids) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         var values = Toy.map(Toy.gm)
         values[0] = .nan
@@ -135,8 +135,8 @@ import Testing
         #expect(gm.values![0].voxels == Toy.reference(values).counts[0] - 1)
     }
 
-    @Test func imageInTemplateSpaceOnAnotherGridIsResampled() throws {
-        let (database, root, bids) = try toySession()
+    @Test func imageInTemplateSpaceOnAnotherGridIsResampled() async throws {
+        let (database, root, bids) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         // The same map at 1 mm (12×10×8), each 2 mm voxel split in eight: region volumes are unchanged.
         let fine: [[Double]] = [[1, 0, 0, -10], [0, 1, 0, -20], [0, 0, 1, -8], [0, 0, 0, 1]]
@@ -161,8 +161,8 @@ import Testing
 }
 
 @Suite struct DirectDerivativeTests {
-    @Test func regionLevelFilesIngestDirectly() throws {
-        let database = try toyDatabase()
+    @Test func regionLevelFilesIngestDirectly() async throws {
+        let database = try await toyDatabase()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let connectome = dir.appendingPathComponent("sub-07_ses-x_atlas-toy_desc-length_connectome.tsv")
@@ -196,8 +196,8 @@ import Testing
 }
 
 @Suite struct VersionTests {
-    @Test func aFilePutBackToEarlierContentIsANewVersion() throws {
-        let (database, root, bids) = try toySession()
+    @Test func aFilePutBackToEarlierContentIsANewVersion() async throws {
+        let (database, root, bids) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         let t1 = bids.url("sub-01/anat/sub-01_T1w.nii.gz")
         let original = try Data(contentsOf: t1)
@@ -215,8 +215,8 @@ import Testing
 }
 
 @Suite struct CompanionTests {
-    @Test func companionsOfAnUnchangedImageAreCheckedAgain() throws {
-        let (database, root, bids) = try toySession()
+    @Test func companionsOfAnUnchangedImageAreCheckedAgain() async throws {
+        let (database, root, bids) = try await toySession()
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try SubjectIngester(database: database).ingest(root: root)
         let counts = try tableCounts(database.connection)

@@ -12,12 +12,9 @@ import Testing
 /// Real-size maps on the 2 mm MNI grid, parcellated onto both built-in atlases and checked against
 /// a plain loop over the atlas label volume.
 @Suite struct RealAtlasTests {
-    @Test(.enabled(if: sharedDirectory() != nil, "needs ../shared/atlas-data"))
-    func grayMatterAndBOLDOnBothBuiltinAtlases() throws {
-        let database = try TestDatabase.make()
-        let importer = AtlasImporter(database: database, mirror: sharedDirectory()!.appendingPathComponent("atlas-data"))
-        _ = try importer.importBuiltin("brainnetome246")
-        _ = try importer.importBuiltin("cortsub374")
+    @Test(.requires(.atlasMirror))
+    func grayMatterAndBOLDOnBothBuiltinAtlases() async throws {
+        let database = try await PreparedDatabases.atlases("brainnetome246", "cortsub374")
         let catalog = AtlasCatalog(database: database)
         let atlases = try catalog.atlases()
         #expect(atlases.map(\.name) == ["brainnetome246", "cortsub374"])

@@ -68,28 +68,28 @@ func writeImage(_ values: [Float], dims: [Int], affine: [[Double]] = Toy.affine,
     try NIfTIImage(header: header, float32: values).write(to: url.path)
 }
 
-/// A database with the toy atlas imported.
 /// A toy database and, in a scratch folder the caller removes, a BIDS tree with one session of
 /// subject 01 (not yet ingested).
-func toySession() throws -> (Database, URL, BIDSBuilder) {
-    let database = try toyDatabase()
+func toySession() async throws -> (Database, URL, BIDSBuilder) {
+    let database = try await toyDatabase()
     let root = try scratch()
     let bids = try BIDSBuilder(root: root)
     try bids.addSession("01")
     return (database, root, bids)
 }
 
-func toyDatabase() throws -> Database {
-    let database = try TestDatabase.make()
-    let dir = try scratch()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let volume = dir.appendingPathComponent("toy.nii.gz"), table = dir.appendingPathComponent("toy.tsv")
-    let header = NIfTIHeader(dimensions: Toy.dims, datatype: .int32, affine: Toy.affine)
-    try NIfTIImage(header: header, int32: Toy.labels()).write(to: volume.path)
-    try writeText("index\tname\themisphere\n1\tfrontal_L\tL\n2\tfrontal_R\tR\n3\tthalamus_L\tL\n", to: table)
-    _ = try AtlasImporter(database: database, mirror: nil)
-        .importAtlas(name: "toy", labelVolume: volume, labelTable: table, templateSpace: Toy.space, title: "Toy")
-    return database
+/// A database with the toy atlas imported (prepared once per test process, a copy per call).
+func toyDatabase() async throws -> Database {
+    try await TestDatabase.make(preparedWith: "toy atlas") { database in
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let volume = dir.appendingPathComponent("toy.nii.gz"), table = dir.appendingPathComponent("toy.tsv")
+        let header = NIfTIHeader(dimensions: Toy.dims, datatype: .int32, affine: Toy.affine)
+        try NIfTIImage(header: header, int32: Toy.labels()).write(to: volume.path)
+        try writeText("index\tname\themisphere\n1\tfrontal_L\tL\n2\tfrontal_R\tR\n3\tthalamus_L\tL\n", to: table)
+        _ = try AtlasImporter(database: database, mirror: nil)
+            .importAtlas(name: "toy", labelVolume: volume, labelTable: table, templateSpace: Toy.space, title: "Toy")
+    }.database
 }
 
 /// Writes a small BIDS dataset with all four modalities.

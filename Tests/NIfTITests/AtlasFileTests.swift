@@ -1,10 +1,11 @@
+import DTBTestSupport
 import NIfTI
 import Testing
 
 /// The real atlas files in `../shared/atlas-data` as known answers.
-@Suite("NIfTI reads the shared atlas files", .enabled(if: atlasData != nil, "../shared/atlas-data not found (set DTB_SHARED)"))
+@Suite("NIfTI reads the shared atlas files", .requires(.atlasMirror))
 struct AtlasFileTests {
-    private var root: String { atlasData ?? "" }
+    private var root: String { Prerequisites.atlasMirror?.path ?? "" }
 
     @Test func brainnetome2mm() throws {
         let image = try NIfTIImage.read(path: root + "/brainnetome/BN_Atlas_246_2mm.nii.gz")

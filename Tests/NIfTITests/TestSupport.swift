@@ -16,16 +16,6 @@ final class ScratchDirectory {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
-/// `../shared/atlas-data` beside the repository (or under `$DTB_SHARED`), when present.
-let atlasData: String? = {
-    let shared = ProcessInfo.processInfo.environment["DTB_SHARED"]
-        ?? URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("../shared").standardizedFileURL.path
-    let atlases = shared + "/atlas-data"
-    return FileManager.default.fileExists(atPath: atlases) ? atlases : nil
-}()
-
 func isClose(_ a: [[Double]], _ b: [[Double]], tolerance: Double = 1e-4) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { rowA, rowB in
         rowA.count == rowB.count && zip(rowA, rowB).allSatisfy { abs($0 - $1) <= tolerance }

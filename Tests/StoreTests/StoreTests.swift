@@ -27,15 +27,9 @@ import Testing
         let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("sha-\(UUID()).bin")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 3) }).write(to: url)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        let reference = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
-        #expect(try SHA256.hex(ofFile: url.path) == String(reference))
+        let sha256sum = try ChildProcess.run(executable: URL(fileURLWithPath: "/usr/bin/sha256sum"), arguments: [url.path])
+        #expect(sha256sum.status == 0, "\(sha256sum.stderr)")
+        #expect(try SHA256.hex(ofFile: url.path) == String(sha256sum.stdout.prefix(64)))
     }
 }
 

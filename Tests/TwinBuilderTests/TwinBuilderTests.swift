@@ -268,30 +268,3 @@ struct BadInputTests {
             == "the subject has no units to build a twin from")
     }
 }
-
-/// Build time of a Brainnetome-sized twin; run with DTB_TWIN_BENCH=NEURONS (e.g. 1000000).
-@Suite("Twin builder benchmark")
-struct BenchmarkTests {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["DTB_TWIN_BENCH"] != nil))
-    func buildTime() throws {
-        let n = Int(ProcessInfo.processInfo.environment["DTB_TWIN_BENCH"]!) ?? 1_000_000
-        var mix = Synthetic.Mix(state: 1)
-        let units = (0..<246).map { v in
-            UnitRecord(name: "r\(v)", kind: v < 210 ? .cortical : .subcortical, grayMatterVolume: 500 + 3000 * mix.next(),
-                       sv2a: 0.6 + 0.8 * mix.next(), centroid: [100 * mix.next(), 100 * mix.next(), 100 * mix.next()])
-        }
-        let density = (0..<246).map { _ in (0..<246).map { _ in mix.next() } }
-        let records = SubjectRecords(units: units, tractDensity: density, v1Units: ["r0", "r1"])
-        let clock = ContinuousClock()
-        var twin: TwinNetwork?
-        let elapsed = try clock.measure { twin = try TwinNetwork(records: records, parameters: BuildParameters(neurons: n, meanInDegree: 100, seed: 1)) }
-        let t = twin!
-        let bytes = t.edges.count * 11
-        print("twin build: \(n) neurons, \(t.edges.count) synapses, 246 units: \(elapsed), edge arrays \(bytes / 1_000_000) MB")
-        if ProcessInfo.processInfo.environment["DTB_TWIN_BENCH_ENGINE"] != nil {
-            var network: Network?
-            let engine = clock.measure { network = t.makeNetwork() }
-            print("engine network from the twin's explicit lists: \(engine), \(network!.synapseCount) synapses")
-        }
-    }
-}

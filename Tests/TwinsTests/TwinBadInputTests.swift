@@ -7,7 +7,7 @@ import TwinBuilder
 import Twins
 
 /// Every refused build names its cause in one line and leaves tables and files as they were.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinBadInputTests {
     func expectRefused(_ subject: IngestedSubject, containing text: String, _ body: () throws -> Void) throws {
         let before = try tableCounts(subject.database.connection)
@@ -24,9 +24,8 @@ struct TwinBadInputTests {
         #expect(storedTwinFiles(subject.database) == files)
     }
 
-    @Test func unknownSubjectAtlasAndVersion() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func unknownSubjectAtlasAndVersion() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "subject 'nobody' does not exist (known: sample)") {
             _ = try subject.build(subject: "nobody")
         }
@@ -40,9 +39,8 @@ struct TwinBadInputTests {
         }
     }
 
-    @Test func missingModalityNeedsANamedFallback() throws {
-        let subject = try IngestedSubject.make(drop: ["desc-suvr_pet"])
-        defer { subject.cleanUp() }
+    @Test func missingModalityNeedsANamedFallback() async throws {
+        let subject = try await PreparedDatabases.sampleSubject(dropping: ["desc-suvr_pet"])
         try expectRefused(subject, containing: "SV2A PET (246 of 246 units) is missing for this subject; name a fallback") {
             _ = try subject.build()
         }
@@ -53,9 +51,8 @@ struct TwinBadInputTests {
         #expect(!info.inputs.contains { $0.role == .synapticDensity })
     }
 
-    @Test func tooFewNeuronsAndTooLargeInDegree() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func tooFewNeuronsAndTooLargeInDegree() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         try expectRefused(subject, containing: "N = 500 neurons is too few") { _ = try subject.build(neurons: 500) }
         try expectRefused(subject, containing: "distinct presynaptic neurons but only") { _ = try subject.build(neurons: 4_000, degree: 5_000) }
         _ = try subject.build()
@@ -65,9 +62,8 @@ struct TwinBadInputTests {
         }
     }
 
-    @Test func concurrentBuildsOfOneTwinBecomeDistinctVersions() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func concurrentBuildsOfOneTwinBecomeDistinctVersions() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let databases = try (0..<2).map { _ in
             try Database(connection: try TestDatabase.connect(to: subject.database), home: subject.database.home,
                      origin: subject.database.origin)
@@ -93,11 +89,10 @@ struct TwinBadInputTests {
 }
 
 /// The schema keeps versions immutable whatever a client does.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinVersionImmutabilityTests {
-    @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func aVersionCannotBeRewrittenOrDeletedOnlyItsStatusChanges() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         _ = try subject.build()
         let connection = subject.database.connection
         for statement in ["UPDATE twin_version SET neurons = 1", "UPDATE twin_version SET seed = 12", "DELETE FROM twin_version"] {

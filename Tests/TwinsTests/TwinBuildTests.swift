@@ -11,11 +11,10 @@ import TwinFixtures
 import Twins
 
 /// Builds of the ingested sample subject on Brainnetome-246 against the records they came from.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct TwinBuildTests {
-    @Test func networkFollowsGrayMatterSV2AAndTractDensity() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func networkFollowsGrayMatterSV2AAndTractDensity() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let outcome = try subject.build(neurons: 40_000, degree: 60, clip: nil)
         #expect(outcome.action == .created && outcome.version == 1)
         #expect(outcome.neurons == 40_000)
@@ -54,16 +53,14 @@ struct TwinBuildTests {
         #expect(network.edges.count == outcome.synapses)
     }
 
-    @Test func sameInputsAndSeedGiveTheSameFilesAndNoNewVersion() throws {
-        let first = try IngestedSubject.make()
-        defer { first.cleanUp() }
+    @Test func sameInputsAndSeedGiveTheSameFilesAndNoNewVersion() async throws {
+        let first = try await PreparedDatabases.sampleSubject()
         let a = try first.build(seed: 5)
         let again = try first.build(seed: 5)
         #expect(again.action == .unchanged && again.version == 1)
         #expect(again.files == a.files)
         // An independent database and data home, same subject and seed: byte-identical files.
-        let second = try IngestedSubject.make()
-        defer { second.cleanUp() }
+        let second = try IngestedSubject.ingest(into: TestDatabase.make())
         let b = try second.build(seed: 5)
         #expect(b.networkDigest == a.networkDigest)
         #expect(b.files.map(\.sha256) == a.files.map(\.sha256))
@@ -74,13 +71,11 @@ struct TwinBuildTests {
         }
     }
 
-    @Test func historyNamesNewDataAndChangedParameters() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func historyNamesNewDataAndChangedParameters() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         _ = try subject.build(seed: 3)
         // New PET arrives in a second session: a new measure, and the next build is version 2.
-        try IngestedSubject.writeSample(SampleSubject(label: "sample", seed: 7, suvrScale: 1.1), into: subject.root,
-                                        database: subject.database, session: "02")
+        try subject.writeSession("02", suvrScale: 1.1)
         _ = try SubjectIngester(database: subject.database).ingest(root: subject.root)
         let v2 = try subject.build(seed: 3)
         let v3 = try subject.build(degree: 40, seed: 3)
@@ -98,9 +93,8 @@ struct TwinBuildTests {
         #expect(try TwinQueries(database: subject.database).twins(subject: "sample").map(\.latestVersion) == [3])
     }
 
-    @Test func aStoredVersionSimulatesExactlyLikeTheBuiltNetwork() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func aStoredVersionSimulatesExactlyLikeTheBuiltNetwork() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let parameters = BuildParameters(neurons: 6_000, meanInDegree: 20, seed: 21)
         _ = try TwinRegistry(database: subject.database)
             .build(TwinBuildRequest(subject: "sample", atlas: "brainnetome246", parameters: parameters))

@@ -7,11 +7,10 @@ import Twins
 
 /// A voxel-level twin of the ingested sample subject: the gray-matter voxels become E/I units
 /// that share their region's DWI row.
-@Suite(.enabled(if: IngestedSubject.available, "needs ../shared/atlas-data"))
+@Suite(.requires(.atlasMirror))
 struct VoxelTwinTests {
-    @Test func grayMatterVoxelsBecomeUnitsWiredByTheirRegionsTracts() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func grayMatterVoxelsBecomeUnitsWiredByTheirRegionsTracts() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let threshold = 0.8
         let densest = subject.truth.grayMatterDensity.indices.max { subject.truth.grayMatterDensity[$0] < subject.truth.grayMatterDensity[$1] }!
         let parameters = BuildParameters(neurons: 60_000, meanInDegree: 10, seed: 8, grayMatterThreshold: threshold)
@@ -64,9 +63,8 @@ struct VoxelTwinTests {
         #expect(!detail.lobes.contains { $0.lobe == "unassigned" })
     }
 
-    @Test func aThresholdNoVoxelReachesIsRefused() throws {
-        let subject = try IngestedSubject.make()
-        defer { subject.cleanUp() }
+    @Test func aThresholdNoVoxelReachesIsRefused() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
         let parameters = BuildParameters(neurons: 60_000, meanInDegree: 10, seed: 8, grayMatterThreshold: 0.999)
         #expect(throws: TwinError.missingData("subject sample: no voxel of the gray-matter map reaches probability 0.999 on atlas brainnetome246")) {
             _ = try TwinRegistry(database: subject.database)
