@@ -22,11 +22,7 @@ public struct InProcessDTB: Sendable {
 
     /// Commands against `database` and its data home, with the shared atlas mirror when there is one.
     public init(database: Database) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["DTB_DATABASE_URL"] = try TestDatabase.connectionString(for: database)
-        environment["DTB_HOME"] = database.home.root.path
-        environment["DTB_ATLAS_MIRROR"] = Prerequisites.atlasMirror?.path
-        self.environment = environment
+        environment = try DTBCommand.environment(for: database)
     }
 
     /// Runs one command to its end.

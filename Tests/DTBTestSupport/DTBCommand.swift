@@ -8,11 +8,17 @@ public struct DTBCommand {
 
     /// A command that works on `database`: its server and its data home go into the environment.
     public init(database: Database) throws {
+        environment = try Self.environment(for: database)
+    }
+
+    /// This process's environment plus `database`'s server, its data home and the atlas mirror:
+    /// what `dtb` needs to work on a test database, as a child or in process.
+    public static func environment(for database: Database) throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["DTB_DATABASE_URL"] = try TestDatabase.connectionString(for: database)
         environment["DTB_HOME"] = database.home.root.path
         environment["DTB_ATLAS_MIRROR"] = Prerequisites.atlasMirror?.path
-        self.environment = environment
+        return environment
     }
 
     /// Runs `dtb arguments` to its end (see ``ChildProcess/run(executable:arguments:environment:stdin:timeout:killOnStandardErrorLine:)``).
