@@ -55,7 +55,7 @@ while i < len(text):
 order = {"dtb": 0, "nest": 1}
 rows.sort(key=lambda r: (r["N"], r["threads"], order.get(r["simulator"], 2)))
 print(f"COBA benchmark (../shared/peers/NETWORK.md) — {machine['cpu']}, {machine['cores']} cores, "
-      f"load at start {machine['loadAverage']}")
+      f"load at start {machine['load_average']}")
 head = ("simulator", "N", "threads", "build s", "sim s", "RTF", "spikes", "rate Hz", "events/s",
         "updates/s", "RSS MB")
 print("| " + " | ".join(head) + " |")
