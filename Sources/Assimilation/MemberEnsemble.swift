@@ -9,8 +9,8 @@ import SpikingEngine
 /// parallel, each on one partition, so results do not depend on the thread count.
 public final class MemberEnsemble: @unchecked Sendable {
     public let network: Network
-    public let populations: UnitPopulations
-    public let kinds: [HyperparameterKind]
+    /// Where each member's hyperparameters land (the units' populations and the fitted kinds).
+    public let map: HyperparameterMap
     public let members: [Simulation]
     public let bold: [BOLDRecorder]
     /// Threads the members are spread over.
@@ -26,8 +26,7 @@ public final class MemberEnsemble: @unchecked Sendable {
             throw AssimilationError.invalid("name each fitted hyperparameter once")
         }
         self.network = network
-        populations = try UnitPopulations(network: network, excitatory: excitatory)
-        self.kinds = kinds
+        map = HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: excitatory), kinds: kinds)
         self.threads = max(1, threads)
         var recorders: [BOLDRecorder] = []
         for _ in 0..<count {
@@ -38,11 +37,14 @@ public final class MemberEnsemble: @unchecked Sendable {
         members = (0..<count).map { Simulation(network: network, seed: seed, member: UInt32($0), observers: [recorders[$0]]) }
     }
 
-    public var units: Int { populations.units }
+    public var units: Int { map.populations.units }
+
+    /// The fitted hyperparameters per unit, in the order of each member's values.
+    public var kinds: [HyperparameterKind] { map.kinds }
 
     /// Sets member m's hyperparameters: `h[u * kinds.count + k]` is unit u's value of `kinds[k]`.
     public func set(member m: Int, _ h: [Double]) {
-        HyperparameterMap(populations: populations, kinds: kinds).apply(h, to: members[m])
+        map.apply(h, to: members[m])
     }
 
     /// Advances every member by `steps` engine steps, members spread over the threads.

@@ -20,15 +20,18 @@ public struct SimulationWindow {
     /// Spikes per step and population, step-major: `counts[s * populations + p]`.
     public let counts: UnsafeBufferPointer<Int32>
     let spikes: [SpikeBuffer]
+    /// Populations per step in `counts`.
+    let populationCount: Int
 
     init(network: Network, firstStep: Int, length: Int, counts: UnsafeBufferPointer<Int32>, spikes: [SpikeBuffer]) {
         self.network = network; self.firstStep = firstStep; self.length = length
         self.counts = counts; self.spikes = spikes
+        populationCount = network.populations.count
     }
 
     /// Spikes of population `p` at step `s` of the window.
     @inline(__always)
-    public func count(step s: Int, population p: Int) -> Int32 { counts[s * network.populations.count + p] }
+    public func count(step s: Int, population p: Int) -> Int32 { counts[s * populationCount + p] }
 
     /// Calls `body(neuron, step)` for every spike of the window (global neuron index, absolute
     /// step), in the canonical order: partition by partition, as emitted.

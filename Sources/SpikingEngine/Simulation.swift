@@ -377,9 +377,14 @@ public final class Simulation: @unchecked Sendable {
             p.external = external
             if case .gamma(let mean, let shape) = external { drawGammaFactors(population.index, mean: mean, shape: shape) }
         }
-        populations[population.index] = p
-        constants[population.index] = NeuronConstants(p, dt: network.dt)
-        lanes[population.index] = LaneConstants(constants[population.index])
+        use(p, for: population.index)
+    }
+
+    /// Runs population `index` with `p` from the next window: its constants and lane broadcasts.
+    func use(_ p: Population, for index: Int) {
+        populations[index] = p
+        constants[index] = NeuronConstants(p, dt: network.dt)
+        lanes[index] = LaneConstants(constants[index])
     }
 
     /// The receptor conductances g_u of a population, keeping the rest of its model.

@@ -78,12 +78,8 @@ extension Simulation {
         pendingStart = snapshot.pendingStart
         pendingLength = snapshot.pendingLength
         restoreCounters(step: snapshot.step, spikeTotals: snapshot.spikeTotals, events: snapshot.synapticEvents)
-        for (p, population) in snapshot.populations.enumerated() where population != populations[p] {
-            setParameters(of: network.populationID(p), model: population.model, background: .some(population.background),
-                          external: population.external)
-        }
-        // The Gamma factors were derived again above; the saved per-neuron currents are the truth.
-        snapshot.external.withUnsafeBufferPointer { state.external.update(from: $0.baseAddress!, count: n) }
+        // The saved per-neuron currents already hold any Gamma factors: only the constants change.
+        for (p, population) in snapshot.populations.enumerated() where population != populations[p] { use(population, for: p) }
     }
 
     private func check(_ s: SimulationSnapshot, n: Int, stride: Int, slots: Int) throws {
