@@ -13,9 +13,10 @@
 //                   scratch clusters, timed child processes        Imaging NIfTI Workloads Recorders SpikingEngine
 //                                                                  Hemodynamics
 //   Services        the workflows (database, atlases, ingest,      Twins Ingest SampleSubjects AtlasCatalog Store
-//                   subjects, twins, demo) and their checks        TwinBuilder SpikingEngine Hemodynamics
+//                   subjects, twins, demo) and their checks        TwinBuilder SpikingEngine Hemodynamics Assimilation
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
-//                   files, runs, history                           TwinBuilder SpikingEngine Recorders Hemodynamics
+//                   files, runs, assimilation, validation,         TwinBuilder SpikingEngine Recorders Hemodynamics
+//                   history                                        Assimilation Analyses
 //   SampleSubjects  synthetic BIDS subjects and BOLD runs (files)  AtlasCatalog Imaging NIfTI Primitives
 //   Ingest          BIDS subjects: scans, measures, provenance     AtlasCatalog Store Postgres HDF5Kit Imaging NIfTI
 //   AtlasCatalog    atlas manifests, label tables, import          Store Postgres HDF5Kit Imaging NIfTI
@@ -86,12 +87,12 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
-                                              "SpikingEngine", "Recorders", "Hemodynamics"]),
+                                              "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation", "Analyses"]),
 
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "SampleSubjects", "Store", "Twins", "TwinBuilder",
-                                                 "Hemodynamics", "SpikingEngine"]),
+                                                 "Hemodynamics", "SpikingEngine", "Assimilation"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
 

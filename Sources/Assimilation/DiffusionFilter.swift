@@ -34,74 +34,96 @@ public struct FilterSettings: Sendable, Codable, Equatable {
 
 /// What one frame of an assimilation gave.
 public struct AssimilationFrame: Sendable, Codable, Equatable {
-    /// Per unit and hyperparameter (unit-major), the ensemble mean and standard deviation of h
-    /// after the analysis.
+    /// Per fitted unit and hyperparameter (unit-major), the ensemble mean and standard deviation
+    /// of h after the analysis.
     public var mean: [Double]
     public var spread: [Double]
-    /// Per unit, the ensemble-mean predicted BOLD before the analysis (the filter's forecast).
+    /// Per fitted unit, the ensemble-mean predicted BOLD before the analysis (the filter's forecast).
     public var forecast: [Double]
+
+    public init(mean: [Double], spread: [Double], forecast: [Double]) {
+        self.mean = mean; self.spread = spread; self.forecast = forecast
+    }
 }
 
 /// Fits a twin's hyperparameters to a BOLD series frame by frame: random-walk diffusion of θ, one
-/// TR of every member, then the hierarchical EnKF analysis of [θ, s, f, v, q] from each unit's BOLD,
-/// the members' balloon states overwritten by the analysis (floored).
+/// TR of every member, then the hierarchical EnKF analysis of [θ, s, f, v, q] from each fitted
+/// unit's BOLD, the members' balloon states overwritten by the analysis (floored). Units not
+/// fitted run free with their built values.
 public final class DiffusionFilter {
     public let ensemble: MemberEnsemble
     public let hyperparameters: [Hyperparameter]
     public let settings: FilterSettings
-    /// θ per member, unit and hyperparameter (member-major, then unit-major).
+    /// θ per member, fitted unit and hyperparameter (member-major, then unit-major).
     public private(set) var theta: [Double]
     /// Frames analysed so far.
     public private(set) var frame = 0
     private let stepsPerFrame: Int
+    /// Fitted units (network unit indices), and their count.
+    private let fitted: [Int]
+    private var units: Int { fitted.count }
 
-    /// Draws the initial ensemble (θ uniform over each bound's middle third), sets it and runs the
-    /// warm-up — or, given a checkpoint of this fit, continues from it instead.
+    /// Draws the initial ensemble (θ uniform over each bound's middle third, or `initialTheta`:
+    /// a warm start from an earlier posterior), sets it and runs the warm-up — or, given a
+    /// checkpoint of this fit, continues from it instead.
     public init(ensemble: MemberEnsemble, hyperparameters: [Hyperparameter], settings: FilterSettings,
-                resumingFrom checkpoint: FilterCheckpoint? = nil) throws {
+                initialTheta: [Double]? = nil, resumingFrom checkpoint: FilterCheckpoint? = nil) throws {
         try settings.validate()
         guard hyperparameters.map(\.kind) == ensemble.kinds else {
             throw AssimilationError.invalid("the hyperparameters must be the ensemble's kinds, in order")
         }
         self.ensemble = ensemble; self.hyperparameters = hyperparameters; self.settings = settings
+        fitted = ensemble.units
         let dt = ensemble.network.dt
         stepsPerFrame = Int((ensemble.bold[0].sampler.repetitionTime * 1000 / dt).rounded())
-        let k = hyperparameters.count, units = ensemble.units
-        theta = [Double](repeating: 0, count: ensemble.members.count * units * k)
+        theta = [Double](repeating: 0, count: ensemble.members.count * fitted.count * hyperparameters.count)
         if let checkpoint {
             try resume(checkpoint)
             return
         }
-        for m in 0..<ensemble.members.count {
-            for u in 0..<units {
-                var draws = RandomSequence(seed: settings.seed, stream: .filter, item: 0, salt: UInt32(m * units + u))
-                for (i, h) in hyperparameters.enumerated() {
-                    let third = h.bounds.middleThird
-                    theta[(m * units + u) * k + i] = h.bounds.logit(third.lowerBound + (third.upperBound - third.lowerBound) * draws.unit())
-                }
+        if let initialTheta {
+            guard initialTheta.count == theta.count, initialTheta.allSatisfy(\.isFinite) else {
+                throw AssimilationError.invalid("the warm start's ensemble has another shape (members, units or hyperparameters differ)")
             }
+            theta = initialTheta
+        } else {
+            drawInitialTheta()
         }
         applyTheta()
         ensemble.advance(steps: Int((settings.warmupSeconds * 1000 / dt).rounded()))
     }
 
-    /// Assimilates one observed frame (one BOLD value per unit).
+    private func drawInitialTheta() {
+        let k = hyperparameters.count
+        for m in 0..<ensemble.members.count {
+            for i in 0..<units {
+                var draws = RandomSequence(seed: settings.seed, stream: .filter, item: 0, salt: UInt32(m * units + i))
+                for (j, h) in hyperparameters.enumerated() {
+                    let third = h.bounds.middleThird
+                    theta[(m * units + i) * k + j] = h.bounds.logit(third.lowerBound + (third.upperBound - third.lowerBound) * draws.unit())
+                }
+            }
+        }
+    }
+
+    /// Assimilates one observed frame: one BOLD value per fitted unit (in the order of `ensemble.units`).
     public func assimilate(_ observed: [Double]) -> AssimilationFrame {
         frame += 1
         diffuse()
         applyTheta()
         ensemble.advance(steps: stepsPerFrame)
-        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
-        let predicted = (0..<units).map { u in (0..<members).map { ensemble.latestBOLD(member: $0)[u] } }
-        var states = (0..<units).map { u in
+        let members = ensemble.members.count, k = hyperparameters.count
+        let latest = (0..<members).map { ensemble.latestBOLD(member: $0) }
+        let predicted = fitted.map { u in (0..<members).map { latest[$0][u] } }
+        var states = (0..<units).map { i in
             Ensemble(dimension: k + 4, members: members, values: (0..<members).flatMap { m -> [Double] in
-                let b = ensemble.bold[m].sampler.model[u]
-                return Array(theta[((m * units + u) * k)..<((m * units + u + 1) * k)]) + [b.s, b.f, b.v, b.q]
+                let b = ensemble.bold[m].sampler.model[fitted[i]]
+                return Array(theta[((m * units + i) * k)..<((m * units + i + 1) * k)]) + [b.s, b.f, b.v, b.q]
             })
         }
-        let perturbations = (0..<units).map { u in
+        let perturbations = (0..<units).map { i in
             (0..<members).map { m -> Double in
-                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame + 1), salt: UInt32(m * units + u))
+                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame + 1), salt: UInt32(m * units + i))
                 return r.normal()
             }
         }
@@ -125,24 +147,24 @@ public final class DiffusionFilter {
         }
     }
 
-    /// h of member m, unit u, hyperparameter i now.
-    public func value(member m: Int, unit u: Int, _ i: Int) -> Double {
-        hyperparameters[i].bounds.value(theta[(m * ensemble.units + u) * hyperparameters.count + i])
+    /// h of member m, the i-th fitted unit, hyperparameter j now.
+    public func value(member m: Int, unit i: Int, _ j: Int) -> Double {
+        hyperparameters[j].bounds.value(theta[(m * units + i) * hyperparameters.count + j])
     }
 
     private func diffuse() {
         guard settings.processVariance > 0 else { return }
-        let units = ensemble.units, k = hyperparameters.count, scale = settings.processVariance.squareRoot()
+        let k = hyperparameters.count, scale = settings.processVariance.squareRoot()
         for m in 0..<ensemble.members.count {
-            for u in 0..<units {
-                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame), salt: UInt32(m * units + u))
-                for i in 0..<k { theta[(m * units + u) * k + i] += scale * r.normal() }
+            for i in 0..<units {
+                var r = RandomSequence(seed: settings.seed, stream: .filter, item: UInt32(2 * frame), salt: UInt32(m * units + i))
+                for j in 0..<k { theta[(m * units + i) * k + j] += scale * r.normal() }
             }
         }
     }
 
     private func applyTheta() {
-        let units = ensemble.units, k = hyperparameters.count
+        let k = hyperparameters.count
         for m in 0..<ensemble.members.count {
             ensemble.set(member: m, (0..<(units * k)).map { value(member: m, unit: $0 / k, $0 % k) })
         }
@@ -150,13 +172,13 @@ public final class DiffusionFilter {
 
     /// θ and the balloon states back from the analysed ensembles (f, v, q floored at 1e-5).
     private func write(_ states: [Ensemble]) {
-        let units = ensemble.units, k = hyperparameters.count
+        let k = hyperparameters.count
         for m in 0..<ensemble.members.count {
-            for u in 0..<units {
-                for i in 0..<k { theta[(m * units + u) * k + i] = states[u][member: m, i] }
-                let b = BalloonState(s: states[u][member: m, k], f: states[u][member: m, k + 1],
-                                     v: states[u][member: m, k + 2], q: states[u][member: m, k + 3])
-                ensemble.bold[m].sampler.model.setState(b, unit: u)
+            for i in 0..<units {
+                for j in 0..<k { theta[(m * units + i) * k + j] = states[i][member: m, j] }
+                let b = BalloonState(s: states[i][member: m, k], f: states[i][member: m, k + 1],
+                                     v: states[i][member: m, k + 2], q: states[i][member: m, k + 3])
+                ensemble.bold[m].sampler.model.setState(b, unit: fitted[i])
             }
         }
     }
@@ -164,7 +186,7 @@ public final class DiffusionFilter {
     /// θ ← mean + λ(θ − mean) per unit and hyperparameter.
     private func inflate() {
         guard settings.inflation != 1 else { return }
-        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
+        let members = ensemble.members.count, k = hyperparameters.count
         for j in 0..<(units * k) {
             let mean = (0..<members).reduce(0) { $0 + theta[$1 * units * k + j] } / Double(members)
             for m in 0..<members { theta[m * units * k + j] = mean + settings.inflation * (theta[m * units * k + j] - mean) }
@@ -172,7 +194,7 @@ public final class DiffusionFilter {
     }
 
     private func summary(forecast: [Double]) -> AssimilationFrame {
-        let members = ensemble.members.count, units = ensemble.units, k = hyperparameters.count
+        let members = ensemble.members.count, k = hyperparameters.count
         var mean = [Double](repeating: 0, count: units * k), spread = mean
         for j in 0..<(units * k) {
             let values = (0..<members).map { value(member: $0, unit: j / k, j % k) }

@@ -8,6 +8,10 @@ public struct FilterCheckpoint: Sendable, Codable, Equatable {
     public var theta: [Double]
     public var members: [SimulationSnapshot]
     public var bold: [BOLDSamplerState]
+
+    public init(frame: Int, theta: [Double], members: [SimulationSnapshot], bold: [BOLDSamplerState]) {
+        self.frame = frame; self.theta = theta; self.members = members; self.bold = bold
+    }
 }
 
 extension DiffusionFilter {

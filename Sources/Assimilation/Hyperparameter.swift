@@ -59,18 +59,29 @@ public struct UnitPopulations: Sendable, Equatable {
 public struct HyperparameterMap: Sendable {
     public let populations: UnitPopulations
     public let kinds: [HyperparameterKind]
+    /// The fitted units (indices into the network's units), ascending; the others keep the
+    /// values they were built with.
+    public let units: [Int]
 
-    public init(populations: UnitPopulations, kinds: [HyperparameterKind]) {
-        self.populations = populations; self.kinds = kinds
+    /// - Parameter units: the fitted units; nil fits every unit. Throws for a unit out of range or named twice.
+    public init(populations: UnitPopulations, kinds: [HyperparameterKind], units: [Int]? = nil) throws {
+        let fitted = units ?? Array(0..<populations.units)
+        guard Set(fitted).count == fitted.count, fitted.allSatisfy({ (0..<populations.units).contains($0) }) else {
+            throw AssimilationError.invalid("the fitted units must be distinct units of the network (0–\(populations.units - 1))")
+        }
+        self.populations = populations; self.kinds = kinds; self.units = fitted.sorted()
     }
 
-    /// Sets `h[u * kinds.count + k]` (unit u's value of `kinds[k]`): a conductance factor scales
-    /// the network's own g of that channel in all of the unit's populations; the external current
-    /// is the Gamma mean of the unit's E populations.
+    /// Values per fitted unit and kind.
+    public var count: Int { units.count * kinds.count }
+
+    /// Sets `h[i * kinds.count + k]` (the i-th fitted unit's value of `kinds[k]`): a conductance
+    /// factor scales the network's own g of that channel in all of the unit's populations; the
+    /// external current is the Gamma mean of the unit's E populations.
     public func apply(_ h: [Double], to simulation: Simulation) {
-        for u in 0..<populations.units {
+        for (i, u) in units.enumerated() {
             for (k, kind) in kinds.enumerated() {
-                let value = h[u * kinds.count + k]
+                let value = h[i * kinds.count + k]
                 if let channel = kind.channel {
                     for p in populations.all[u] {
                         var g = simulation.populations[p.index].model.conductances

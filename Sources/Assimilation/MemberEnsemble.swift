@@ -19,14 +19,16 @@ public final class MemberEnsemble: @unchecked Sendable {
     /// - Parameters:
     ///   - network: built with one partition (members, not partitions, are the parallel work).
     ///   - excitatory: per population, whether it is excitatory (external current lands there).
+    ///   - units: the fitted units; nil: all.
     public init(network: Network, excitatory: [Bool], members count: Int, seed: UInt64, kinds: [HyperparameterKind],
-                bold parameters: BalloonWindkesselParameters, repetitionTime: Double, threads: Int) throws {
+                units: [Int]? = nil, bold parameters: BalloonWindkesselParameters, repetitionTime: Double, threads: Int) throws {
         guard count >= 2 else { throw AssimilationError.invalid("an ensemble needs at least 2 members, not \(count)") }
         guard !kinds.isEmpty, Set(kinds).count == kinds.count else {
             throw AssimilationError.invalid("name each fitted hyperparameter once")
         }
         self.network = network
-        map = HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: excitatory), kinds: kinds)
+        map = try HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: excitatory), kinds: kinds,
+                                    units: units)
         self.threads = max(1, threads)
         var recorders: [BOLDRecorder] = []
         for _ in 0..<count {
@@ -37,12 +39,13 @@ public final class MemberEnsemble: @unchecked Sendable {
         members = (0..<count).map { Simulation(network: network, seed: seed, member: UInt32($0), observers: [recorders[$0]]) }
     }
 
-    public var units: Int { map.populations.units }
+    /// The fitted units.
+    public var units: [Int] { map.units }
 
     /// The fitted hyperparameters per unit, in the order of each member's values.
     public var kinds: [HyperparameterKind] { map.kinds }
 
-    /// Sets member m's hyperparameters: `h[u * kinds.count + k]` is unit u's value of `kinds[k]`.
+    /// Sets member m's hyperparameters: `h[i * kinds.count + k]` is the i-th fitted unit's value of `kinds[k]`.
     public func set(member m: Int, _ h: [Double]) {
         map.apply(h, to: members[m])
     }
@@ -56,6 +59,6 @@ public final class MemberEnsemble: @unchecked Sendable {
         }
     }
 
-    /// Member m's latest BOLD sample (one value per unit).
+    /// Member m's latest BOLD sample (one value per unit of the network).
     public func latestBOLD(member m: Int) -> [Double] { bold[m].samples.last ?? [] }
 }

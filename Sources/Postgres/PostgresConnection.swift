@@ -154,6 +154,18 @@ public final class PostgresConnection {
         try query("SELECT pg_try_advisory_xact_lock($1)", [key]).scalar().bool ?? false
     }
 
+    /// Tries the session-scoped advisory lock of `name` without waiting; `false` when another
+    /// session holds it. Held until ``advisorySessionUnlock(named:)`` or the connection ends, so a
+    /// killed process gives it up with its connection.
+    public func tryAdvisorySessionLock(named name: String) throws -> Bool {
+        try query("SELECT pg_try_advisory_lock($1)", [Int64(bitPattern: FNV1a64(name.utf8).value)]).scalar().bool ?? false
+    }
+
+    /// Releases a session-scoped advisory lock taken by ``tryAdvisorySessionLock(named:)``.
+    public func advisorySessionUnlock(named name: String) throws {
+        try query("SELECT pg_advisory_unlock($1)", [Int64(bitPattern: FNV1a64(name.utf8).value)])
+    }
+
     /// Quotes an identifier (table, channel) for the few statements that cannot take parameters.
     public func quoteIdentifier(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

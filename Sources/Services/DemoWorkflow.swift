@@ -2,6 +2,7 @@ import AtlasCatalog
 import Foundation
 import Ingest
 import SampleSubjects
+import SpikingEngine
 import Store
 import TwinBuilder
 import Twins
@@ -10,10 +11,11 @@ import Twins
 public struct DemoOptions: Sendable {
     /// Atlas mirror; nil: ``ServiceEnvironment/defaultAtlasMirror``.
     public var mirror: URL?
-    public var neurons = 100_000
+    public var neurons = 10_000
     public var degree = 100.0
-    /// Biological seconds of the sample twin's run.
-    public var seconds = 10.0
+    /// Members of the assimilation ensembles.
+    public var members = 16
+    public var threads = defaultThreadCount
 
     public init() {}
 }
@@ -22,9 +24,13 @@ public struct DemoOptions: Sendable {
 public struct DemoReport: Sendable, Encodable {
     /// Both built-in atlases, as `dtb atlas show` summarises them.
     public var atlases: [AtlasSummary]
-    public var ingest: IngestReport
+    /// Session 1 (anatomy and its rest run), then session 2 (a second rest run).
+    public var ingest: [IngestReport]
     public var build: TwinBuildOutcome
-    public var run: TwinRunInfo
+    /// Every validation and assimilation in the order they ran.
+    public var validations: [TwinValidationReport]
+    public var assimilations: [TwinAssimilationOutcome]
+    public var history: TwinHistory
 }
 
 /// A step of the demo as it happens, for a caller that shows progress.
@@ -33,48 +39,119 @@ public enum DemoEvent: Sendable {
     case progress(String)
     /// An atlas is stored (imported now or before).
     case atlas(AtlasSummary)
-    /// The sample subject is ingested.
+    /// A session of the sample subject is ingested.
     case ingested(IngestReport)
     /// The sample twin's version is built (or found unchanged).
     case built(TwinBuildOutcome)
+    case validated(TwinValidationReport)
+    case assimilated(TwinAssimilationOutcome)
 }
 
-/// The main job end to end on the embedded default: import both built-in atlases, write and
-/// ingest the sample subject, build its twin on Brainnetome-246 and run it. Every step is
-/// idempotent, so a second demo adds only one more run.
+/// The main job end to end on the embedded default: import both built-in atlases; write the
+/// sample subject's anatomy and ingest it; build its twin on Brainnetome-246; let that twin,
+/// with known time-varying external currents, make the subject's BOLD (the ground truth) and
+/// ingest it; validate the built twin (the baseline), assimilate it into a new version and
+/// validate that; then a second session's rest run arrives: validate the fitted version against
+/// it (out of sample), re-assimilate from its posterior and validate again; and show the
+/// twin's history. Every step is idempotent: a second demo finds the data and versions as they
+/// are and adds only validation rows.
 public struct DemoWorkflow {
     public let environment: ServiceEnvironment
 
     /// The atlases the demo imports; its twin is built on the first.
     public static let atlases = ["brainnetome246", "cortsub374"]
-    /// The sample subject has no BOLD, so its runs sample at the default TR.
-    static let repetitionTime = 2.0
+    static let subject = "sample"
 
     public init(environment: ServiceEnvironment) { self.environment = environment }
 
     /// Checks the options (before anything is stored), then runs every step.
-    public func run(_ options: DemoOptions, events: (DemoEvent) -> Void) throws -> DemoReport {
+    public func run(_ options: DemoOptions, events: @escaping (DemoEvent) -> Void) throws -> DemoReport {
         try check(options)
         let progress = { (line: String) in events(.progress(line)) }
         let database = try environment.openDatabase(progress: progress)
         let summaries = try importAtlases(database, mirror: options.mirror ?? environment.defaultAtlasMirror, events: events)
-        let ingest = try ingestSample(database, progress: progress)
-        events(.ingested(ingest))
+        let root = database.home.root.appendingPathComponent("sample-subject", isDirectory: true)
+        var ingests = [try ingestSample(database, root: root, progress: progress)]
+        events(.ingested(ingests[0]))
         let parameters = BuildParameters(neurons: options.neurons, meanInDegree: options.degree, seed: 1)
         let build = try TwinRegistry(database: database)
-            .build(TwinBuildRequest(subject: "sample", atlas: Self.atlases[0], parameters: parameters), progress: progress)
+            .build(TwinBuildRequest(subject: Self.subject, atlas: Self.atlases[0], parameters: parameters), progress: progress)
         events(.built(build))
-        let run = try TwinRunner(database: database)
-            .run(TwinRunRequest(version: TwinReference(twin: build.twin, version: build.version), seconds: options.seconds,
-                                repetitionTime: Self.repetitionTime), progress: progress)
-        return DemoReport(atlases: summaries, ingest: ingest, build: build, run: run)
+        let built = TwinReference(twin: build.twin, version: build.version)
+        var story = Story(database: database, options: options, events: events)
+        ingests.append(try story.record(SampleRuns.sessionOne, twin: built, root: root))
+        events(.ingested(ingests[1]))
+        let rest1 = try story.measure(twin: build.twin, session: "1")
+        try story.validate(built, rest1)
+        let fitted = try story.assimilate(built, rest1)
+        try story.validate(fitted, rest1)
+        ingests.append(try story.record(SampleRuns.sessionTwo, twin: built, root: root))
+        events(.ingested(ingests[2]))
+        let rest2 = try story.measure(twin: build.twin, session: "2")
+        try story.validate(fitted, rest2)
+        let refitted = try story.assimilate(fitted, rest2)
+        try story.validate(refitted, rest2)
+        let history = try TwinQueries(database: database).history(build.twin)
+        return DemoReport(atlases: summaries, ingest: ingests, build: build, validations: story.validations,
+                          assimilations: story.assimilations, history: history)
     }
 
-    /// The options' ranges, as `twin build` and `twin run` hold them.
+    /// The twin's part of the demo: ground-truth runs, validations and assimilations.
+    struct Story {
+        let database: Database
+        let options: DemoOptions
+        let events: (DemoEvent) -> Void
+        var validations: [TwinValidationReport] = []
+        var assimilations: [TwinAssimilationOutcome] = []
+
+        /// Writes the runs made by the ground-truth twin (once) and ingests the dataset again.
+        func record(_ runs: [SampleRuns.Run], twin: TwinReference, root: URL) throws -> IngestReport {
+            let progress = { (line: String) in events(.progress(line)) }
+            let truth = SampleRuns(network: try TwinRunner(database: database).network(twin))
+            for run in runs {
+                let file = root.appendingPathComponent("derivatives/dtb-truth/sub-\(DemoWorkflow.subject)/ses-\(run.session)/func")
+                if FileManager.default.fileExists(atPath: file.path) { continue }
+                progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
+                let bold = try truth.simulate(run, threads: options.threads)
+                try truth.write(run, bold: bold, subject: DemoWorkflow.subject, atlas: DemoWorkflow.atlases[0], into: root)
+            }
+            return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [DemoWorkflow.atlases[0]]))
+        }
+
+        /// The rest run of a session.
+        func measure(twin: String, session: String) throws -> Int {
+            guard let m = try TwinQueries(database: database).boldMeasures(twin: twin).last(where: { $0.session == session }) else {
+                throw ServiceError.invalidRequest("the sample subject has no BOLD run in session \(session)")
+            }
+            return m.measure
+        }
+
+        mutating func validate(_ version: TwinReference, _ measure: Int) throws {
+            let report = try TwinValidator(database: database)
+                .validate(TwinValidationRequest(version: version, measure: measure, threads: options.threads)) { events(.progress($0)) }
+            validations.append(report)
+            events(.validated(report))
+        }
+
+        /// The sample's BOLD is in model units (`raw`); the fit's settings are otherwise the defaults.
+        mutating func assimilate(_ version: TwinReference, _ measure: Int) throws -> TwinReference {
+            var request = TwinAssimilationRequest(version: version, measure: measure, threads: options.threads)
+            request.members = options.members
+            request.observation = .raw
+            let outcome = try TwinAssimilator(database: database).assimilate(request) { events(.progress($0)) }
+            assimilations.append(outcome)
+            events(.assimilated(outcome))
+            return TwinReference(twin: outcome.twin, version: outcome.version)
+        }
+    }
+
+    /// The options' ranges, as `twin build` and `twin assimilate` hold them.
     func check(_ options: DemoOptions) throws {
         try BuildLimits.check(neurons: options.neurons, degree: options.degree)
-        try RunLimits.checkTiming(seconds: options.seconds, repetitionTime: Self.repetitionTime, source: "--tr",
-                                  dt: BuildParameters(neurons: options.neurons, seed: 1).dt, bold: .dtb)
+        guard (2...TwinAssimilationRequest.maxMembers).contains(options.members) else {
+            throw ServiceError.invalidRequest("--members \(options.members): an ensemble needs 2 to \(TwinAssimilationRequest.maxMembers) members")
+        }
+        try RunLimits.checkThreads(options.threads)
     }
 
     func importAtlases(_ database: Database, mirror: URL?, events: (DemoEvent) -> Void) throws -> [AtlasSummary] {
@@ -90,14 +167,14 @@ public struct DemoWorkflow {
         }
     }
 
-    /// Writes the sample subject into the data home on the first demo, then ingests it.
-    func ingestSample(_ database: Database, progress: (String) -> Void) throws -> IngestReport {
-        let root = database.home.root.appendingPathComponent("sample-bids", isDirectory: true)
+    /// Writes the sample subject's session-1 anatomy into the data home on the first demo, then ingests it.
+    func ingestSample(_ database: Database, root: URL, progress: (String) -> Void) throws -> IngestReport {
         if !FileManager.default.fileExists(atPath: root.appendingPathComponent("participants.tsv").path) {
             progress("writing the sample subject to \(root.path)")
             let catalog = AtlasCatalog(database: database)
             let atlas = try catalog.atlas(named: Self.atlases[0])
-            try SampleSubject().write(to: root, atlas: atlas, regions: catalog.regions(of: atlas), volume: catalog.labelVolume(of: atlas))
+            try SampleSubject(label: Self.subject).write(to: root, atlas: atlas, regions: catalog.regions(of: atlas),
+                                                         volume: catalog.labelVolume(of: atlas), session: "1")
         }
         return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [Self.atlases[0]]))
     }

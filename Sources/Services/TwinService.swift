@@ -32,4 +32,14 @@ public struct TwinService {
     public func run(_ request: TwinRunRequest, progress: (String) -> Void) throws -> TwinRunInfo {
         try TwinRunner(database: database).run(request, progress: progress)
     }
+
+    /// Fits a version to one of its subject's BOLD runs as a new version (or resumes / finds that fit).
+    public func assimilate(_ request: TwinAssimilationRequest, progress: (String) -> Void) throws -> TwinAssimilationOutcome {
+        try TwinAssimilator(database: database).assimilate(request, progress: progress)
+    }
+
+    /// Validates a version against a stored BOLD run and stores the figures.
+    public func validate(_ request: TwinValidationRequest, progress: (String) -> Void) throws -> TwinValidationReport {
+        try TwinValidator(database: database).validate(request, progress: progress)
+    }
 }

@@ -29,6 +29,19 @@ public struct SimulationSnapshot: Sendable, Codable, Equatable {
     public var synapticEvents: Int
     /// The populations as last set (parameters changed between windows).
     public var populations: [Population]
+
+    /// A snapshot read back from a file (``Simulation/restore(_:)`` checks it against the network).
+    public init(seed: UInt64, member: UInt32, step: Int, paddedNeurons: Int, potentials: [Float], gating: [Float],
+                background: [Float], external: [Float], ring: [Float], ringSlots: Int, ringUsed: [Bool],
+                pendingNeurons: [UInt32], pendingSteps: [UInt32], pendingStart: Int, pendingLength: Int,
+                spikeTotals: [Int], synapticEvents: Int, populations: [Population]) {
+        self.seed = seed; self.member = member; self.step = step; self.paddedNeurons = paddedNeurons
+        self.potentials = potentials; self.gating = gating; self.background = background; self.external = external
+        self.ring = ring; self.ringSlots = ringSlots; self.ringUsed = ringUsed
+        self.pendingNeurons = pendingNeurons; self.pendingSteps = pendingSteps
+        self.pendingStart = pendingStart; self.pendingLength = pendingLength
+        self.spikeTotals = spikeTotals; self.synapticEvents = synapticEvents; self.populations = populations
+    }
 }
 
 /// Why a snapshot cannot be restored into a simulation.

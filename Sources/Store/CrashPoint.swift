@@ -9,4 +9,14 @@ public enum CrashPoint {
         FileHandle.standardError.write(Data("dtb: stalling before commit\n".utf8))
         Thread.sleep(forTimeInterval: seconds)
     }
+
+    /// With `DTB_STALL_AFTER_CHECKPOINT=<frame>:<seconds>`, an assimilation that has just written
+    /// the checkpoint of that frame says so on stderr and sleeps (a test kills it there).
+    public static func stallAfterCheckpoint(frame: Int) {
+        guard let text = ProcessInfo.processInfo.environment["DTB_STALL_AFTER_CHECKPOINT"] else { return }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, Int(parts[0]) == frame, let seconds = Double(parts[1]) else { return }
+        FileHandle.standardError.write(Data("dtb: stalling after the checkpoint of frame \(frame)\n".utf8))
+        Thread.sleep(forTimeInterval: seconds)
+    }
 }

@@ -8,7 +8,7 @@ enum TwinDiff {
         var out: [TwinChange] = []
         let before = Dictionary(uniqueKeysWithValues: old.inputs.map { ($0.role, $0) })
         let after = Dictionary(uniqueKeysWithValues: new.inputs.map { ($0.role, $0) })
-        for role in TwinInputReader.roles where before[role]?.measure != after[role]?.measure {
+        for role in TwinInputReader.roles + [.boldTimeseries] where before[role]?.measure != after[role]?.measure {
             out.append(TwinChange(kind: "data", what: role.rawValue, from: before[role].map(describe), to: after[role].map(describe)))
         }
         let oldParameters = flatten(old.parameters), newParameters = flatten(new.parameters)

@@ -99,6 +99,39 @@ public struct TwinHistoryEntry: Sendable, Codable, Equatable {
     public var synapses: Int
     public var networkDigest: String
     public var changes: [TwinChange]
+    /// How an assimilated version was fitted; nil for a built one.
+    public var assimilation: TwinAssimilationSummary?
+    /// The version's validations, oldest first.
+    public var validations: [TwinValidationSummary]
+}
+
+/// An assimilated version's fit in `dtb twin history`.
+public struct TwinAssimilationSummary: Sendable, Codable, Equatable {
+    public var measure: Int
+    public var frames: Int
+    public var framesDone: Int
+    public var members: Int
+    public var fittedUnits: Int
+    public var hyperparameters: [String]
+    public var observation: String
+    /// Version whose posterior started the fit.
+    public var warmStart: Int?
+    /// Ensemble-mean BOLD vs the targets during the fit.
+    public var fitBoldR: Double?
+}
+
+/// A validation in `dtb twin history`.
+public struct TwinValidationSummary: Sendable, Codable, Equatable {
+    public var validation: Int
+    public var measure: Int
+    public var replay: String
+    public var inSample: Bool
+    public var boldR: Double?
+    public var assimilatedBoldR: Double?
+    public var fcSimilarity: Double?
+    public var fcDistance: Double?
+    public var fcdKS: Double?
+    public var createdAt: String
 }
 
 public struct TwinHistory: Sendable, Codable, Equatable {
@@ -224,7 +257,10 @@ public struct TwinQueries {
 
     /// The version with its per-unit and per-lobe summary.
     public func detail(_ reference: TwinReference) throws -> TwinVersionDetail {
-        let id = try versionID(reference)
+        try detail(versionID: versionID(reference))
+    }
+
+    func detail(versionID id: Int) throws -> TwinVersionDetail {
         let info = try info(versionID: id)
         let summary = try connection.query("SELECT summary FROM twin_version WHERE id = $1", [id]).scalar().decode(TwinSummary.self)
         var regions: [String: (label: Int, lobe: String?)] = [:]
@@ -241,6 +277,20 @@ public struct TwinQueries {
                          neurons: u.neurons, meanInDegree: u.meanInDegree, sv2aScale: u.sv2aScale, longRangeInputs: u.longRangeInputs)
         }
         return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)
+    }
+
+    func assimilationSummary(versionID: Int, infos: [TwinVersionInfo]) throws -> TwinAssimilationSummary? {
+        guard let r = try AssimilationStore(database: database).record(versionID: versionID) else { return nil }
+        let warm = try r.settings.warmStart.map { try connection.query("SELECT version FROM twin_version WHERE id = $1", [$0]).scalar().int! }
+        return TwinAssimilationSummary(measure: r.settings.measure, frames: r.frames, framesDone: r.framesDone, members: r.settings.members,
+                                       fittedUnits: r.settings.units.count, hyperparameters: r.settings.hyperparameters.map(\.kind.rawValue),
+                                       observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR)
+    }
+
+    static func summary(_ v: TwinValidationReport) -> TwinValidationSummary {
+        TwinValidationSummary(validation: v.validation, measure: v.measure, replay: v.replay, inSample: v.inSample, boldR: v.all.boldR,
+                              assimilatedBoldR: v.assimilated?.boldR, fcSimilarity: v.all.fcSimilarity, fcDistance: v.all.fcDistance,
+                              fcdKS: v.all.fcdKS, createdAt: v.createdAt)
     }
 
     static func lobes(_ units: [TwinUnitLine]) -> [TwinLobeLine] {
@@ -267,10 +317,12 @@ public struct TwinQueries {
             """, [twin]).map { $0[0].int! }
         let infos = try ids.map { try info(versionID: $0) }
         let byVersion = Dictionary(uniqueKeysWithValues: infos.map { ($0.version, $0) })
-        let entries = infos.map { v in
+        let entries = try zip(ids, infos).map { id, v in
             TwinHistoryEntry(version: v.version, parent: v.parent, origin: v.origin, status: v.status, createdAt: v.createdAt,
                              neurons: v.neurons, synapses: v.synapses, networkDigest: v.networkDigest,
-                             changes: v.parent.flatMap { byVersion[$0] }.map { TwinDiff.changes(from: $0, to: v) } ?? [])
+                             changes: v.parent.flatMap { byVersion[$0] }.map { TwinDiff.changes(from: $0, to: v) } ?? [],
+                             assimilation: try assimilationSummary(versionID: id, infos: infos),
+                             validations: try ValidationStore(database: database).validations(versionID: id).map(Self.summary))
         }
         let first = infos[0]
         return TwinHistory(twin: twin, subject: first.subject, atlas: first.atlas, level: first.level, versions: entries)

@@ -9,7 +9,8 @@ import Twins
 struct Twin: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, list, show and run a subject's digital twins and their versions.",
-        subcommands: [TwinBuild.self, TwinList.self, TwinShow.self, TwinHistoryCommand.self, TwinRun.self])
+        subcommands: [TwinBuild.self, TwinList.self, TwinShow.self, TwinHistoryCommand.self, TwinRun.self, TwinAssimilate.self,
+                      TwinValidate.self])
 }
 
 extension TwinLevel: ExpressibleByArgument {}
@@ -134,11 +135,7 @@ struct TwinHistoryCommand: ParsableCommand {
         try Console.run {
             let history = try TwinService(database: Console.openDatabase()).history(twin)
             if output.json { return try Console.printJSON(history) }
-            Console.print("\(history.twin)  sub-\(history.subject)  \(history.atlas)/\(history.level.rawValue)")
-            for v in history.versions {
-                Console.print("v\(v.version)  \(v.createdAt)  \(v.origin), \(v.status)  \(v.neurons) neurons  \(v.synapses) synapses  \(v.networkDigest.prefix(12))…")
-                for c in v.changes { Console.print("    \(c.kind) \(c.what): \(c.from ?? "—") → \(c.to ?? "—")") }
-            }
+            for line in TwinText.history(history) { Console.print(line) }
         }
     }
 }

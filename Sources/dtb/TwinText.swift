@@ -31,6 +31,24 @@ enum TwinText {
         return lines
     }
 
+    /// Each version with its changes, its fit and its validations over time.
+    static func history(_ history: TwinHistory) -> [String] {
+        var lines = ["\(history.twin)  sub-\(history.subject)  \(history.atlas)/\(history.level.rawValue)"]
+        for v in history.versions {
+            lines.append("v\(v.version)  \(v.createdAt)  \(v.origin), \(v.status)  \(v.neurons) neurons  \(v.synapses) synapses  \(v.networkDigest.prefix(12))…")
+            for c in v.changes { lines.append("    \(c.kind) \(c.what): \(c.from ?? "—") → \(c.to ?? "—")") }
+            if let a = v.assimilation {
+                lines.append("    fitted to measure \(a.measure): \(a.frames) frames, \(a.members) members, \(a.fittedUnits) units, \(a.hyperparameters.joined(separator: ",")), \(a.observation)"
+                             + (a.warmStart.map { ", warm start v\($0)" } ?? "") + ", fit r \(TwinAssimilationText.optional(a.fitBoldR))"
+                             + (a.framesDone < a.frames ? " (\(a.framesDone)/\(a.frames) frames so far)" : ""))
+            }
+            for x in v.validations {
+                lines.append("    validation \(x.validation) \(x.createdAt): measure \(x.measure) \(x.replay)\(x.inSample ? "" : " (out of sample)")  BOLD r \(TwinAssimilationText.optional(x.boldR))  FC r \(TwinAssimilationText.optional(x.fcSimilarity))  FC distance \(TwinAssimilationText.optional(x.fcDistance))  FCD KS \(TwinAssimilationText.optional(x.fcdKS))")
+            }
+        }
+        return lines
+    }
+
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }

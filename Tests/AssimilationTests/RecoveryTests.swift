@@ -85,7 +85,7 @@ struct RecoveryTests {
         }
         print("recovery: h(t) r per unit \(perUnit.map { ($0 * 100).rounded() / 100 }), BOLD forecast r \(boldFit.map { ($0 * 100).rounded() / 100 })")
         // Validation: the replayed fit's FC is closer to the data's than the unfitted twin's.
-        let map = HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: flags), kinds: [.externalCurrent])
+        let map = try HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: flags), kinds: [.externalCurrent])
         let replay = Replay(network: network, map: map, repetitionTime: Self.tr, warmupSeconds: 3)
         let replayed = try replay.run(fitted.map(\.mean), seed: 41)
         let unfitted = try replay.run(Array(repeating: Array(repeating: 0.21, count: Self.units), count: Self.frames), seed: 41)

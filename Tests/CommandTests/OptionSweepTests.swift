@@ -64,7 +64,7 @@ struct OptionSweepTests {
         + odd(build + ["--neurons", "4000"], "--sv2a-clip", ["nan,1", "0,1", "2,1", "inf,inf", "1e300", "-1,2"])
         + odd(["demo"], "--neurons", ["0", "-1", "4000000000"])
         + odd(["demo"], "--degree", ["-1", "nan", "1e300"])
-        + odd(["demo"], "--seconds", ["0", "-1", "nan", "inf", "1e300", "1"])
+        + odd(["demo"], "--members", ["0", "1", "100000"])
         + odd(["bench", "ingest"], "--volumes", ["0", "-1", "1", "40000", "9223372036854775807"])
         + odd(["bench", "build"], "--neurons", ["0", "-1", "4000000000"])
         + odd(["bench", "build"], "--degree", ["-1", "nan", "1e300"])

@@ -1,0 +1,149 @@
+import Assimilation
+import Foundation
+import HDF5Kit
+import Hemodynamics
+import SpikingEngine
+
+/// The HDF5 layouts of an assimilation: the checkpoint (also the posterior of a finished fit)
+/// and the fitted hyperparameter series.
+///
+/// Checkpoint: `/theta` (members × fitted units × hyperparameters), `/frames/mean|spread|forecast`
+/// (the frames analysed so far), per member `/members/<m>/` the engine state arrays and a `state`
+/// attribute (JSON: counters, populations, the member's Balloon–Windkessel state); root
+/// attributes `frame`, `settings_digest`.
+enum AssimilationFiles {
+    /// What a checkpoint file holds.
+    struct Checkpoint {
+        var filter: FilterCheckpoint
+        var frames: [AssimilationFrame]
+        var settingsDigest: String
+    }
+
+    /// The scalar parts of a member's snapshot and its BOLD state (the arrays are datasets).
+    struct MemberState: Codable {
+        var seed: UInt64
+        var member: UInt32
+        var step: Int
+        var paddedNeurons: Int
+        var ringSlots: Int
+        var pendingStart: Int
+        var pendingLength: Int
+        var synapticEvents: Int
+        var populations: [Population]
+        var bold: BOLDSamplerState
+    }
+
+    /// Writes the checkpoint to `url` through a temporary file renamed into place, so a kill
+    /// leaves either the previous checkpoint or this one, never half of one.
+    static func writeCheckpoint(_ c: Checkpoint, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        try write(c, to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        } else {
+            try FileManager.default.moveItem(at: temporary, to: url)
+        }
+    }
+
+    static func write(_ c: Checkpoint, to url: URL) throws {
+        let file = try HDF5File.create(path: url.path, trackTimes: false)
+        defer { file.close() }
+        try file.setAttribute("frame", Int64(c.filter.frame))
+        try file.setAttribute("settings_digest", c.settingsDigest)
+        try file.write("/theta", c.filter.theta, shape: [c.filter.theta.count])
+        try writeFrames(c.frames, into: file)
+        for (m, s) in c.filter.members.enumerated() {
+            let g = "/members/\(m)"
+            try file.write("\(g)/potentials", s.potentials, shape: [s.potentials.count])
+            try file.write("\(g)/gating", s.gating, shape: [s.gating.count])
+            try file.write("\(g)/background", s.background, shape: [s.background.count])
+            try file.write("\(g)/external", s.external, shape: [s.external.count])
+            try file.write("\(g)/ring", s.ring, shape: [s.ring.count], gzipLevel: 1)
+            try file.write("\(g)/ring_used", s.ringUsed.map { UInt8($0 ? 1 : 0) }, shape: [s.ringUsed.count])
+            try file.write("\(g)/pending_neurons", s.pendingNeurons, shape: [s.pendingNeurons.count])
+            try file.write("\(g)/pending_steps", s.pendingSteps, shape: [s.pendingSteps.count])
+            try file.write("\(g)/spike_totals", s.spikeTotals.map(Int64.init), shape: [s.spikeTotals.count])
+            let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons, ringSlots: s.ringSlots,
+                                    pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
+                                    populations: s.populations, bold: c.filter.bold[m])
+            try file.setAttribute("state", String(decoding: try JSONEncoder().encode(state), as: UTF8.self), on: g)
+        }
+    }
+
+    static func writeFrames(_ frames: [AssimilationFrame], into file: HDF5File) throws {
+        let width = frames.first?.mean.count ?? 0, units = frames.first?.forecast.count ?? 0
+        try file.write("/frames/mean", frames.flatMap(\.mean), shape: [frames.count, width])
+        try file.write("/frames/spread", frames.flatMap(\.spread), shape: [frames.count, width])
+        try file.write("/frames/forecast", frames.flatMap(\.forecast), shape: [frames.count, units])
+    }
+
+    static func readCheckpoint(_ url: URL) throws -> Checkpoint {
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        let frame = Int(try file.intAttribute("frame"))
+        let digest = try file.stringAttribute("settings_digest")
+        let theta = try file.dataset("/theta").read(Double.self)
+        let frames = try readFrames(file)
+        var members: [SimulationSnapshot] = [], bold: [BOLDSamplerState] = []
+        var m = 0
+        while file.exists("/members/\(m)") {
+            let g = "/members/\(m)"
+            let state = try JSONDecoder().decode(MemberState.self, from: Data(try file.stringAttribute("state", on: g).utf8))
+            members.append(SimulationSnapshot(
+                seed: state.seed, member: state.member, step: state.step, paddedNeurons: state.paddedNeurons,
+                potentials: try file.dataset("\(g)/potentials").read(Float.self), gating: try file.dataset("\(g)/gating").read(Float.self),
+                background: try file.dataset("\(g)/background").read(Float.self), external: try file.dataset("\(g)/external").read(Float.self),
+                ring: try file.dataset("\(g)/ring").read(Float.self), ringSlots: state.ringSlots,
+                ringUsed: try file.dataset("\(g)/ring_used").read(UInt8.self).map { $0 != 0 },
+                pendingNeurons: try file.dataset("\(g)/pending_neurons").read(UInt32.self),
+                pendingSteps: try file.dataset("\(g)/pending_steps").read(UInt32.self),
+                pendingStart: state.pendingStart, pendingLength: state.pendingLength,
+                spikeTotals: try file.dataset("\(g)/spike_totals").read(Int64.self).map(Int.init),
+                synapticEvents: state.synapticEvents, populations: state.populations))
+            bold.append(state.bold)
+            m += 1
+        }
+        return Checkpoint(filter: FilterCheckpoint(frame: frame, theta: theta, members: members, bold: bold),
+                          frames: frames, settingsDigest: digest)
+    }
+
+    static func readFrames(_ file: HDF5File) throws -> [AssimilationFrame] {
+        let mean = try file.dataset("/frames/mean"), spread = try file.dataset("/frames/spread").read(Double.self)
+        let forecast = try file.dataset("/frames/forecast")
+        let count = mean.shape[0], width = mean.shape[1], units = forecast.shape[1]
+        let m = try mean.read(Double.self), f = try forecast.read(Double.self)
+        return (0..<count).map { t in
+            AssimilationFrame(mean: Array(m[(t * width)..<((t + 1) * width)]), spread: Array(spread[(t * width)..<((t + 1) * width)]),
+                              forecast: Array(f[(t * units)..<((t + 1) * units)]))
+        }
+    }
+
+    /// Only θ of a posterior (a warm start needs no engine state).
+    static func readTheta(_ url: URL) throws -> [Double] {
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        return try file.dataset("/theta").read(Double.self)
+    }
+
+    /// The fitted series: `/frames/mean|spread|forecast`, `/observed` (the targets), `/units`
+    /// (fitted unit names), `/kinds`; attributes `repetition_time`, `members`.
+    static func writeHyperparameters(frames: [AssimilationFrame], observed: [[Double]], units: [String], kinds: [String],
+                                     repetitionTime: Double, members: Int, to url: URL) throws {
+        let file = try HDF5File.create(path: url.path, trackTimes: false)
+        defer { file.close() }
+        try writeFrames(frames, into: file)
+        try file.write("/observed", observed.flatMap { $0 }, shape: [observed.count, observed.first?.count ?? 0])
+        try file.writeStrings("/units", units)
+        try file.writeStrings("/kinds", kinds)
+        try file.setAttribute("repetition_time", repetitionTime)
+        try file.setAttribute("members", Int64(members))
+    }
+
+    /// The fitted frames back (for a validation's replay).
+    static func readHyperparameters(_ url: URL) throws -> [AssimilationFrame] {
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        return try readFrames(file)
+    }
+}

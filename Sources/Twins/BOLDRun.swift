@@ -1,0 +1,113 @@
+import Foundation
+import HDF5Kit
+import Postgres
+import Store
+
+/// One of a subject's stored BOLD measures as a twin sees it: the region time series in the
+/// twin's unit order, with where it came from.
+public struct BOLDRun: Sendable {
+    public var measure: Int
+    public var session: String
+    /// The scan's path in its dataset (names the task: `..._task-rest_...`).
+    public var scanPath: String
+    public var repetitionTime: Double
+    /// Frames × the twin's units.
+    public var series: [[Double]]
+
+    /// The BIDS task label of the scan, when its name has one.
+    public var task: String? {
+        let name = (scanPath as NSString).lastPathComponent
+        return name.split(separator: "_").first { $0.hasPrefix("task-") }.map { String($0.dropFirst(5)) }
+    }
+}
+
+/// Reads BOLD measures for a twin version, refusing measures it cannot be compared with.
+struct BOLDRunReader {
+    let database: Database
+    private var connection: PostgresConnection { database.connection }
+
+    /// The measure's series mapped onto the version's units (region twins: by region label).
+    func read(measure: Int, versionID: Int) throws -> BOLDRun {
+        guard let row = try connection.query("""
+            SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, m.file_id, d.relative_path, d.sha256, d.size_bytes,
+                   se.label AS session, sc.bids_path, s.label AS subject, se.subject_id
+              FROM measure m JOIN atlas a ON a.id = m.atlas_id JOIN scan sc ON sc.id = m.scan_id
+              JOIN session se ON se.id = sc.session_id JOIN subject s ON s.id = se.subject_id
+              LEFT JOIN data_file d ON d.id = m.file_id
+             WHERE m.id = $1
+            """, [measure]).first else {
+            throw TwinError.notFound("measure \(measure) does not exist (`dtb subject show SUBJECT` lists a subject's measures)")
+        }
+        let twin = try connection.query("""
+            SELECT t.atlas_id, a.name AS atlas, t.subject_id, s.label AS subject, t.level, t.name
+              FROM twin_version v JOIN twin t ON t.id = v.twin_id JOIN atlas a ON a.id = t.atlas_id JOIN subject s ON s.id = t.subject_id
+             WHERE v.id = $1
+            """, [versionID]).first!
+        guard row["kind"].string == "bold_timeseries", let tr = row["repetition_time"].double else {
+            throw TwinError.invalid("measure \(measure) is \(row["kind"].string ?? "?"), not a BOLD time series")
+        }
+        guard row["atlas_id"].int == twin["atlas_id"].int else {
+            throw TwinError.invalid("measure \(measure) is on atlas \(row["atlas"].string!), twin \(twin["name"].string!) on \(twin["atlas"].string!)")
+        }
+        guard row["subject_id"].int == twin["subject_id"].int else {
+            throw TwinError.invalid("measure \(measure) is of subject \(row["subject"].string!), twin \(twin["name"].string!) of \(twin["subject"].string!)")
+        }
+        guard twin["level"].string == "region" else {
+            throw TwinError.invalid("twin \(twin["name"].string!) is a voxel twin; only region twins are fitted to region time series")
+        }
+        let stored = StoredFile(id: row["file_id"].int!, relativePath: row["relative_path"].string!, sha256: row["sha256"].string!,
+                                size: Int64(row["size_bytes"].int!))
+        let url = try database.files.verify(stored)
+        let series = try columns(url: url, atlas: row["atlas"].string!, versionID: versionID)
+        return BOLDRun(measure: measure, session: row["session"].string!, scanPath: row["bids_path"].string!,
+                       repetitionTime: tr, series: series)
+    }
+
+    /// `/<atlas>/series` (frames × labels) reordered to the twin's units.
+    func columns(url: URL, atlas: String, versionID: Int) throws -> [[Double]] {
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        let labels = try file.dataset("/\(atlas)/labels").read(Int64.self).map(Int.init)
+        let data = try file.dataset("/\(atlas)/series")
+        let values = try data.read(Double.self)
+        let frames = data.shape[0], width = data.shape[1]
+        let column = Dictionary(labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let units = try unitLabels(versionID: versionID)
+        let order = try units.map { label in
+            guard let c = column[label] else { throw TwinError.missingData("the BOLD file has no column for region label \(label)") }
+            return c
+        }
+        return (0..<frames).map { t in order.map { values[t * width + $0] } }
+    }
+
+    /// Region labels of the version's units, in unit order.
+    func unitLabels(versionID: Int) throws -> [Int] {
+        let detail = try TwinQueries(database: database).detail(versionID: versionID)
+        return detail.units.map(\.label)
+    }
+}
+
+/// A BOLD measure a twin can be fitted to or validated against.
+public struct TwinBOLDMeasure: Sendable, Codable, Equatable {
+    public var measure: Int
+    public var session: String
+    public var scanPath: String
+    public var frames: Int
+    public var repetitionTime: Double
+}
+
+extension TwinQueries {
+    /// The BOLD measures of the twin's subject on its atlas, oldest first.
+    public func boldMeasures(twin: String) throws -> [TwinBOLDMeasure] {
+        _ = try versionID(TwinReference(twin: twin))
+        return try database.connection.query("""
+            SELECT m.id, se.label, sc.bids_path, m.frames, m.repetition_time
+              FROM twin t JOIN session se ON se.subject_id = t.subject_id JOIN scan sc ON sc.session_id = se.id
+              JOIN measure m ON m.scan_id = sc.id AND m.atlas_id = t.atlas_id
+             WHERE t.name = $1 AND m.kind = 'bold_timeseries' ORDER BY m.id
+            """, [twin]).map {
+            TwinBOLDMeasure(measure: $0[0].int!, session: $0[1].string!, scanPath: $0[2].string!, frames: $0[3].int!,
+                            repetitionTime: $0[4].double!)
+        }
+    }
+}

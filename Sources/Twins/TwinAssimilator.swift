@@ -1,0 +1,128 @@
+import Analyses
+import Assimilation
+import Foundation
+import Postgres
+import SpikingEngine
+import Store
+import TwinBuilder
+
+/// Fits twin versions to their subject's BOLD runs and stores each fit as a new version.
+///
+/// The new version's row (status `assimilating`, origin `assimilation`, the parent's network
+/// files) and its `assimilation` row are written in one transaction before the first frame; the
+/// ensemble is checkpointed to `<home>/checkpoints/` every few frames; one last transaction
+/// stores the fitted h(t) and the posterior ensemble and marks the version ready. Running the
+/// same request again finds the assimilation by its settings digest and resumes it from the
+/// checkpoint, so a killed run ends with exactly the result of an uninterrupted one.
+public struct TwinAssimilator {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Everything known before the engine starts.
+    struct Plan {
+        var versionID: Int
+        var info: TwinVersionInfo
+        var run: BOLDRun
+        var settings: AssimilationSettings
+        var digest: String
+        var fitted: [Int]
+        var unitNames: [String]
+    }
+
+    public func assimilate(_ request: TwinAssimilationRequest, progress: (String) -> Void = { _ in }) throws -> TwinAssimilationOutcome {
+        let plan = try self.plan(request)
+        let lock = "assimilate:\(plan.digest)"
+        guard try database.connection.tryAdvisorySessionLock(named: lock) else {
+            throw TwinError.invalid("another dtb process is running this assimilation of \(plan.info.twin)@\(plan.info.version); wait for it, or run this command again when it has stopped to resume it")
+        }
+        defer { try? database.connection.advisorySessionUnlock(named: lock) }
+        let store = AssimilationStore(database: database)
+        if let existing = try store.find(digest: plan.digest), existing.status == "ready" {
+            return try store.outcome(versionID: existing.versionID, action: .unchanged)
+        }
+        progress("loading \(plan.info.twin)@\(plan.info.version) (\(plan.info.neurons) neurons, \(plan.info.synapses) synapses)")
+        let network = try TwinRunner(database: database).network(versionID: plan.versionID)
+        let engine = network.networkBuilder().build(partitions: 1)
+        let excitatory = network.populations.map(\.excitatory)
+        let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: excitatory),
+                                        kinds: request.fit, units: plan.fitted)
+        let started = Date()
+        let existing = try store.find(digest: plan.digest)
+        let target: AssimilationStore.Target
+        if let existing {
+            target = existing
+            progress("resuming \(plan.info.twin)@\(existing.version) from its checkpoint")
+        } else {
+            let observation = try calibrate(plan, engine: engine, map: map, progress: progress)
+            target = try store.create(plan, observation: observation, frames: try targets(plan, observation).count)
+            progress("assimilating into \(plan.info.twin)@\(target.version)")
+        }
+        let targets = try targets(plan, target.observation)
+        let fitter = EnsembleFit(database: database, plan: plan, target: target, engine: engine, map: map, excitatory: excitatory, targets: targets,
+                                 request: request)
+        let frames = try fitter.run(progress: progress)
+        let wall = Date().timeIntervalSince(started)
+        try store.finish(target, plan: plan, frames: frames, targets: targets, posterior: fitter.checkpointURL, wall: wall)
+        try? FileManager.default.removeItem(at: fitter.checkpointURL)
+        return try store.outcome(versionID: target.versionID, action: existing == nil ? .created : .resumed)
+    }
+
+    /// The request checked against the version and the run, before anything is written.
+    func plan(_ request: TwinAssimilationRequest) throws -> Plan {
+        try AssimilationChecks.check(request)
+        let queries = TwinQueries(database: database)
+        let versionID = try queries.versionID(request.version)
+        let info = try queries.info(versionID: versionID)
+        guard info.status == "ready" else {
+            throw TwinError.invalid("\(info.twin)@\(info.version) is \(info.status == "assimilating" ? "still assimilating (run the command that started it again to finish it)" : "a failed assimilation"); assimilate from a ready version")
+        }
+        let run = try BOLDRunReader(database: database).read(measure: request.measure, versionID: versionID)
+        try AssimilationChecks.check(run: run, request: request, dt: info.parameters.dt)
+        let names = try queries.detail(versionID: versionID).units.map(\.name)
+        let fitted = try AssimilationChecks.units(request.units, of: names, twin: info.twin)
+        let hyperparameters = try request.fit.map {
+            let b = request.bounds[$0] ?? TwinAssimilationRequest.defaultBounds($0)
+            return Hyperparameter(kind: $0, bounds: try BoundedParameter(lower: b.lowerBound, upper: b.upperBound))
+        }
+        let fittedNames = fitted.map { names[$0] }
+        let warmStart = request.warmStart
+            ? try AssimilationStore(database: database).posteriorVersion(of: versionID, members: request.members, units: fittedNames,
+                                                                     kinds: request.fit)
+            : nil
+        let filter = FilterSettings(analysis: try HierarchicalAnalysis(observationVariance: request.observationVariance,
+                                                                       localWeight: request.localWeight),
+                                    processVariance: request.processVariance, inflation: request.inflation,
+                                    warmupSeconds: request.warmupSeconds, seed: request.seed)
+        let settings = AssimilationSettings(parent: versionID, measure: request.measure, members: request.members,
+                                            hyperparameters: hyperparameters, units: fittedNames, filter: filter,
+                                            observation: request.observation, droppedFrames: request.droppedFrames, warmStart: warmStart)
+        let digest = SHA256.hex(Array(try PostgresJSON(encoding: settings).text.utf8))
+        return Plan(versionID: versionID, info: info, run: run, settings: settings, digest: digest, fitted: fitted, unitNames: names)
+    }
+
+    /// The observation record, with the band calibrated by short runs at the bounds when the preset maps into one.
+    func calibrate(_ plan: Plan, engine: Network, map: HyperparameterMap, progress: (String) -> Void) throws -> ObservationRecord {
+        var record = ObservationRecord(preset: plan.settings.observation, droppedFrames: plan.settings.droppedFrames, band: nil,
+                                       calibration: nil, task: plan.run.task, repetitionTime: plan.run.repetitionTime)
+        guard plan.settings.observation == .zscoreBand else { return record }
+        progress("calibrating the BOLD band: two runs of 20 s at the bounds")
+        let calibration = try BandCalibration(network: engine, map: map, hyperparameters: plan.settings.hyperparameters,
+                                              repetitionTime: plan.run.repetitionTime, bold: plan.info.bold, seed: plan.settings.filter.seed)
+        guard let band = calibration.band else {
+            throw TwinError.invalid("the twin's BOLD is the same at both bounds (\(calibration.atLower)): widen the bounds, fit another hyperparameter, or use --observation raw")
+        }
+        progress(String(format: "band [%.4g, %.4g] (%.2f Hz at the lower bounds, %.2f Hz at the upper)", band.lowerBound, band.upperBound,
+                        calibration.rateAtLower, calibration.rateAtUpper))
+        record.band = band
+        record.calibration = calibration
+        return record
+    }
+
+    /// The filter's targets: the run's fitted units through the observation.
+    func targets(_ plan: Plan, _ record: ObservationRecord) throws -> [[Double]] {
+        let observation = try Observation(preset: record.preset, droppedFrames: record.droppedFrames, band: record.band)
+        let columns = plan.run.series.map { frame in plan.fitted.map { frame[$0] } }
+        do { return try observation.prepare(columns) }
+        catch { throw TwinError.invalid("measure \(plan.run.measure): \(error)") }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Postgres
+import Store
+
+/// A validation before it is stored.
+struct StoredValidation {
+    var versionID: Int
+    var measure: Int
+    var replay: String
+    var inSample: Bool
+    var preset: String
+    var seed: UInt64
+    var frames: Int
+    var all: ValidationFigures
+    var assimilated: ValidationFigures?
+    var other: ValidationFigures?
+    var baselines: ValidationBaselines
+    var wall: Double
+}
+
+/// The `metrics` column: the figures of all units, and of the assimilated and the other units.
+struct ValidationMetricsRecord: Codable {
+    var all: ValidationFigures
+    var assimilated: ValidationFigures?
+    var other: ValidationFigures?
+}
+
+/// The rows of `validation`.
+struct ValidationStore {
+    let database: Database
+    private var connection: PostgresConnection { database.connection }
+
+    func insert(_ v: StoredValidation, twin: String, version: Int) throws -> TwinValidationReport {
+        let metrics = ValidationMetricsRecord(all: v.all, assimilated: v.assimilated, other: v.other)
+        let row = try connection.query("""
+            INSERT INTO validation (twin_version_id, measure_id, replay, in_sample, observation_preset, seed, frames, bold_r,
+                                    fc_similarity, fc_distance, fcd_ks, metrics, baselines, code_version, wall_seconds)
+            VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            RETURNING id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            """, [v.versionID, v.measure, v.replay, v.inSample, v.preset, String(v.seed), v.frames, v.all.boldR, v.all.fcSimilarity,
+                  v.all.fcDistance, v.all.fcdKS, try PostgresJSON(encoding: metrics), try PostgresJSON(encoding: v.baselines),
+                  ProjectResources.codeVersion, v.wall]).first!
+        return TwinValidationReport(validation: row[0].int!, twin: twin, version: version, measure: v.measure, replay: v.replay,
+                                    inSample: v.inSample, observationPreset: v.preset, seed: v.seed, frames: v.frames, all: v.all,
+                                    assimilated: v.assimilated, other: v.other, baselines: v.baselines, wallSeconds: v.wall,
+                                    createdAt: row[1].string!)
+    }
+
+    /// Every validation of a version, oldest first.
+    func validations(versionID: Int) throws -> [TwinValidationReport] {
+        try connection.query("""
+            SELECT x.id, t.name, v.version, x.measure_id, x.replay, x.in_sample, x.observation_preset, x.seed::text, x.frames,
+                   x.metrics, x.baselines, x.wall_seconds, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+              FROM validation x JOIN twin_version v ON v.id = x.twin_version_id JOIN twin t ON t.id = v.twin_id
+             WHERE x.twin_version_id = $1 ORDER BY x.id
+            """, [versionID]).map {
+            let m = try $0[9].decode(ValidationMetricsRecord.self)
+            return TwinValidationReport(validation: $0[0].int!, twin: $0[1].string!, version: $0[2].int!, measure: $0[3].int!,
+                                        replay: $0[4].string!, inSample: $0[5].bool!, observationPreset: $0[6].string!,
+                                        seed: UInt64($0[7].string!)!, frames: $0[8].int!, all: m.all, assimilated: m.assimilated,
+                                        other: m.other, baselines: try $0[10].decode(ValidationBaselines.self),
+                                        wallSeconds: $0[11].double!, createdAt: $0[12].string!)
+        }
+    }
+
+    /// The nearest built ancestor (or the version itself) and its latest figures on `measure`.
+    func buildAncestorFigures(versionID: Int, measure: Int) throws -> (version: Int, boldR: Double?, fcSimilarity: Double?)? {
+        try connection.query("""
+            WITH RECURSIVE up(id, parent_id, origin, version, depth) AS (
+                SELECT id, parent_id, origin, version, 0 FROM twin_version WHERE id = $1
+                UNION ALL SELECT v.id, v.parent_id, v.origin, v.version, up.depth + 1 FROM twin_version v JOIN up ON v.id = up.parent_id)
+            SELECT up.version, x.bold_r, x.fc_similarity FROM up JOIN validation x ON x.twin_version_id = up.id AND x.measure_id = $2
+             WHERE up.origin = 'build' ORDER BY up.depth, x.id DESC LIMIT 1
+            """, [versionID, measure]).first.map { ($0[0].int!, $0[1].double, $0[2].double) }
+    }
+}
