@@ -7,13 +7,16 @@
 // storage module; SpikingEngine imports no other module; the commands are thin over Services.
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
-//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Ingest AtlasCatalog
+//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
 //                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
 //   Benchmarks      dtb bench engine/ingest/build: workloads,      Services SampleSubjects Ingest AtlasCatalog Store
 //                   scratch clusters, timed child processes        Imaging NIfTI Workloads Recorders SpikingEngine
 //                                                                  Hemodynamics
-//   Services        the workflows (database, atlases, ingest,      Twins Ingest SampleSubjects AtlasCatalog Store
-//                   subjects, twins, demo) and their checks        TwinBuilder SpikingEngine Hemodynamics Assimilation
+//   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
+//                   subjects, twins, demo, the worker and its      TwinBuilder SpikingEngine Hemodynamics Assimilation
+//                   job rules) and their checks
+//   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
+//                   claims, heartbeats, retries; LISTEN
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
 //                   files, runs, assimilation, validation,         TwinBuilder SpikingEngine Recorders Hemodynamics
 //                   history                                        Assimilation Analyses
@@ -86,12 +89,13 @@ let package = Package(
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
+        .target(name: "Jobs", dependencies: ["Store", "Postgres"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation", "Analyses"]),
 
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
-        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "SampleSubjects", "Store", "Twins", "TwinBuilder",
+        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
@@ -99,7 +103,7 @@ let package = Package(
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.
         .target(name: "DTBCommands", dependencies: [
-            "AtlasCatalog", "Benchmarks", "Ingest", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/dtb"),
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
@@ -128,5 +132,7 @@ let package = Package(
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
+                                                      "DTBTestSupport", "CommandTestSupport"]),
     ]
 )

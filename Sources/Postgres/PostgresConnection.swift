@@ -38,6 +38,25 @@ public final class PostgresConnection {
     /// The server process serving this connection.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
+    /// A `key='value'` connection string with the options this connection was made with (host or
+    /// socket directory, port, database, user, …): another thread opens its own connection to the
+    /// same database with it, since a connection is not to be shared.
+    public var connectionInfo: String {
+        guard let options = PQconninfo(handle) else { return "" }
+        defer { PQconninfoFree(options) }
+        var pairs: [String] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val, value.pointee != 0 {
+                let text = String(cString: value).replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "'", with: "\\'")
+                pairs.append("\(String(cString: keyword))='\(text)'")
+            }
+            option += 1
+        }
+        return pairs.joined(separator: " ")
+    }
+
     /// Runs one statement with typed parameters and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> PostgresResult {

@@ -68,6 +68,8 @@ struct OptionSweepTests {
         + odd(["bench", "ingest"], "--volumes", ["0", "-1", "1", "40000", "9223372036854775807"])
         + odd(["bench", "build"], "--neurons", ["0", "-1", "4000000000"])
         + odd(["bench", "build"], "--degree", ["-1", "nan", "1e300"])
+        + odd(["worker", "--once"], "--lease-seconds", ["0", "-1", "nan", "inf", "1e300", "0.5"])
+        + odd(["worker", "--once"], "--poll-seconds", ["0", "-1", "nan", "inf", "1e300"])
 
     /// Values ArgumentParser refuses before dtb sees them: not numbers, out of the type's range,
     /// a bare negative number (read as an option).
@@ -75,6 +77,7 @@ struct OptionSweepTests {
         odd(run, "--seconds", ["x"], status: 64) + odd(run + ["--seconds", "2"], "--threads", ["9223372036854775808", "1.5"], status: 64)
         + odd(run + ["--seconds", "2"], "--seed", ["-1", "nan", "18446744073709551616"], status: 64)
         + odd(build, "--neurons", ["9223372036854775808", "nan"], status: 64)
+        + odd(["jobs"], "--status", ["sleeping", ""], status: 64)
         + [OddOption(arguments: run + ["--seconds", "-1"], status: 64), OddOption(arguments: ["demo", "--neurons", "-5"], status: 64)]
 
     /// `dtb bench engine` (the engine benchmark, validated by the lead's rewrite).

@@ -1,0 +1,13 @@
+import Jobs
+import Store
+
+/// The job queue as `dtb jobs` shows it.
+public struct JobService {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Jobs oldest first, only those with `status` when given.
+    public func list(status: JobStatus?) throws -> [JobRecord] {
+        try JobQueue(database: database).list(status: status)
+    }
+}
