@@ -34,13 +34,8 @@ public struct Migrator: Sendable {
             migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]),
                                         sql: String(decoding: data, as: UTF8.self), checksum: SHA256.hex(data)))
         }
-        // Numbers increase but may skip one: parallel branches reserve numbers (0004 on one, 0005 on
-        // another), and a branch must run on a fresh database before the other is merged.
-        for (earlier, later) in zip(migrations, migrations.dropFirst()) where earlier.version == later.version {
-            throw StoreError.migration("\(later.fileName): migration number \(later.version) is also \(earlier.fileName); each number is used once")
-        }
-        if let first = migrations.first, first.version < 1 {
-            throw StoreError.migration("\(first.fileName): migration numbers start at 1")
+        for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
+            throw StoreError.migration("\(migration.fileName): expected migration number \(index + 1); numbers run 1, 2, 3… without gaps")
         }
         self.init(migrations: migrations)
     }
@@ -62,7 +57,6 @@ public struct Migrator: Sendable {
             let applied = try connection.query("SELECT version, checksum FROM schema_migration ORDER BY version")
             let recorded = Dictionary(uniqueKeysWithValues: applied.map { ($0[0].int!, $0[1].string!) })
             try verify(recorded)
-            try refuseOutOfOrder(recorded)
             var done: [Migration] = []
             for migration in migrations where recorded[migration.version] == nil {
                 try connection.transaction { connection in
@@ -74,18 +68,6 @@ public struct Migrator: Sendable {
             }
             return done
         }
-    }
-
-    /// A pending migration numbered below one already applied would run after it, in an order no
-    /// fresh database sees (a filled gap, e.g. another branch's 0004 merged after 0005 ran here):
-    /// refused, so that every database has applied its migrations in file order.
-    private func refuseOutOfOrder(_ recorded: [Int: String]) throws {
-        guard let newest = recorded.keys.max(),
-              let pending = migrations.first(where: { recorded[$0.version] == nil && $0.version < newest }) else { return }
-        throw StoreError.migration("""
-            Schema/\(pending.fileName) is not applied but migration \(newest) is; migrations apply in number order, \
-            so this database must be recreated (or the file renumbered after \(newest))
-            """)
     }
 
     private func verify(_ recorded: [Int: String]) throws {
