@@ -20,7 +20,8 @@
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
 //                   files, runs, assimilation, validation,         TwinBuilder SpikingEngine Recorders Hemodynamics
 //                   history                                        Assimilation Analyses
-//   SampleSubjects  synthetic BIDS subjects and BOLD runs (files)  AtlasCatalog Imaging NIfTI Primitives
+//   SampleSubjects  synthetic BIDS subjects and BOLD runs (files), AtlasCatalog Imaging NIfTI Primitives
+//                   ground-truth twin runs                         TwinBuilder SpikingEngine Assimilation
 //   Ingest          BIDS subjects: scans, measures, provenance     AtlasCatalog Store Postgres HDF5Kit Imaging NIfTI
 //   AtlasCatalog    atlas manifests, label tables, import          Store Postgres HDF5Kit Imaging NIfTI
 //   Store           embedded cluster, migrations, file store; the  Postgres CCrypto
@@ -88,7 +89,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Postgres", "CCrypto"]),
         .target(name: "AtlasCatalog", dependencies: ["Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
         .target(name: "Ingest", dependencies: ["AtlasCatalog", "Store", "Imaging", "NIfTI", "HDF5Kit", "Postgres"]),
-        .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives"]),
+        .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives", "TwinBuilder", "SpikingEngine",
+                                                       "Assimilation"]),
         .target(name: "Jobs", dependencies: ["Store", "Postgres"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation", "Analyses"]),
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
-                                                       "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects"]),
+                                                       "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
                                                       "DTBTestSupport", "CommandTestSupport"]),
     ]

@@ -59,6 +59,10 @@ public final class DiffusionFilter {
     /// Frames analysed so far.
     public private(set) var frame = 0
     private let stepsPerFrame: Int
+    /// Largest |θ| kept (h is within 1e-40 of a bound from |θ| ≈ 10·92 on, with c = 10).
+    static let thetaLimit = 1000.0
+    /// Largest |s|, f, v, q kept (rest is 0, 1, 1, 1; physiological excursions stay within a few).
+    static let balloonLimit = 100.0
     /// Fitted units (network unit indices), and their count.
     private let fitted: [Int]
     private var units: Int { fitted.count }
@@ -171,13 +175,19 @@ public final class DiffusionFilter {
     }
 
     /// θ and the balloon states back from the analysed ensembles (f, v, q floored at 1e-5).
+    ///
+    /// An innovation far outside the ensemble's spread (data the model cannot produce) can throw
+    /// a member's state arbitrarily far; θ is kept within ±``thetaLimit`` (h is at its bound long
+    /// before) and s, f, v, q within ±``balloonLimit``, so that the next TR's integration stays finite.
     private func write(_ states: [Ensemble]) {
         let k = hyperparameters.count
+        func bounded(_ x: Double, _ limit: Double) -> Double { x.isNaN ? 0 : min(max(x, -limit), limit) }
         for m in 0..<ensemble.members.count {
             for i in 0..<units {
-                for j in 0..<k { theta[(m * units + i) * k + j] = states[i][member: m, j] }
-                let b = BalloonState(s: states[i][member: m, k], f: states[i][member: m, k + 1],
-                                     v: states[i][member: m, k + 2], q: states[i][member: m, k + 3])
+                for j in 0..<k { theta[(m * units + i) * k + j] = bounded(states[i][member: m, j], Self.thetaLimit) }
+                let limit = Self.balloonLimit
+                let b = BalloonState(s: bounded(states[i][member: m, k], limit), f: bounded(states[i][member: m, k + 1], limit),
+                                     v: bounded(states[i][member: m, k + 2], limit), q: bounded(states[i][member: m, k + 3], limit))
                 ensemble.bold[m].sampler.model.setState(b, unit: fitted[i])
             }
         }

@@ -12,7 +12,7 @@ public struct DemoOptions: Sendable {
     /// Atlas mirror; nil: ``ServiceEnvironment/defaultAtlasMirror``.
     public var mirror: URL?
     public var neurons = 10_000
-    public var degree = 100.0
+    public var degree = 25.0
     /// Members of the assimilation ensembles.
     public var members = 16
     public var threads = defaultThreadCount

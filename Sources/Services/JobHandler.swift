@@ -50,9 +50,8 @@ public struct JobHandlers: Sendable {
     public static var standard: JobHandlers {
         var handlers = JobHandlers()
         handlers.register(BuildJobHandler())
-        // The Twins stages register theirs here, one line each:
-        // handlers.register(ValidateJobHandler())
-        // handlers.register(AssimilateJobHandler())
+        handlers.register(ValidateJobHandler())
+        handlers.register(AssimilateJobHandler())
         return handlers
     }
 

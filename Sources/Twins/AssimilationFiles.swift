@@ -39,10 +39,8 @@ enum AssimilationFiles {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temporary) }
         try write(c, to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw TwinError.file("\(url.path): cannot replace the checkpoint (\(String(cString: strerror(errno))))")
         }
     }
 

@@ -77,7 +77,7 @@ struct AssimilationStore {
 
     /// Stores h(t) and the posterior, records the fit and marks the version ready, in one transaction.
     func finish(_ target: Target, plan: TwinAssimilator.Plan, frames: [AssimilationFrame], targets: [[Double]], posterior: URL,
-                wall: Double) throws {
+                wall: Double, secondsPerFrame: Double?) throws {
         let files = database.files
         let series = try files.stage(kind: "twins", extension: "h5") { url in
             try AssimilationFiles.writeHyperparameters(frames: frames, observed: targets, units: plan.settings.units,
@@ -87,7 +87,8 @@ struct AssimilationStore {
         defer { files.discard(series, on: connection) }
         let ensemble = try files.stage(kind: "twins", extension: "h5") { url in try FileManager.default.copyItem(at: posterior, to: url) }
         defer { files.discard(ensemble, on: connection) }
-        let fit = Self.fit(frames: frames, targets: targets, transient: min(5, frames.count / 5))
+        var fit = Self.fit(frames: frames, targets: targets, transient: Self.transient(frames.count))
+        fit.secondsPerFrame = secondsPerFrame
         try connection.transaction { c in
             for (role, staged) in [("hyperparameters", series), ("posterior", ensemble)] {
                 let stored = try files.register(staged, on: c)
@@ -102,6 +103,9 @@ struct AssimilationStore {
         }
     }
 
+    /// Frames of a fit's own transient, left out of its r: a fifth of them, at most 5.
+    static func transient(_ frames: Int) -> Int { min(5, frames / 5) }
+
     /// Per unit, r of the forecast with the targets after `transient` frames.
     static func fit(frames: [AssimilationFrame], targets: [[Double]], transient: Int) -> AssimilationFit {
         let units = targets.first?.count ?? 0
@@ -109,7 +113,7 @@ struct AssimilationStore {
         let r = (0..<units).map { u in pearson(kept.map { frames[$0].forecast[u] }, kept.map { targets[$0][u] }) }
         let known = r.compactMap { $0 }
         return AssimilationFit(transientFrames: transient, boldR: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count),
-                               boldRPerUnit: r)
+                               boldRPerUnit: r, secondsPerFrame: nil)
     }
 
     /// The nearest version at or above `versionID` (along parents) whose posterior fits an
@@ -169,7 +173,7 @@ struct AssimilationStore {
         return TwinAssimilationOutcome(twin: info.twin, version: info.version, parent: parent, action: action, measure: r.settings.measure,
                                        frames: r.frames, members: r.settings.members, fittedUnits: r.settings.units.count,
                                        hyperparameters: r.settings.hyperparameters, observation: r.observation,
-                                       fit: r.fit ?? AssimilationFit(transientFrames: 0, boldR: nil, boldRPerUnit: []),
+                                       fit: r.fit ?? AssimilationFit(transientFrames: 0, boldR: nil, boldRPerUnit: [], secondsPerFrame: nil),
                                        warmStart: warm, wallSeconds: wall, secondsPerFrame: wall / Double(max(1, r.frames)))
     }
 }

@@ -23,8 +23,9 @@ struct EnsembleFit {
         database.home.root.appendingPathComponent("checkpoints/assimilation-\(target.versionID).h5")
     }
 
-    /// Runs the remaining frames; returns every frame (the checkpoint's and the new ones).
-    func run(progress: (String) -> Void) throws -> [AssimilationFrame] {
+    /// Runs the remaining frames; returns every frame (the checkpoint's and the new ones) and the
+    /// wall seconds per frame run here (nil when none was left).
+    func run(progress: (String) -> Void) throws -> (frames: [AssimilationFrame], secondsPerFrame: Double?) {
         let settings = plan.settings
         let ensemble = try MemberEnsemble(network: engine, excitatory: excitatory,
                                           members: settings.members, seed: settings.filter.seed, kinds: map.kinds, units: map.units,
@@ -43,7 +44,8 @@ struct EnsembleFit {
             }
             progress(line(frame: done, frames: frames, since: started, framesRun: done - first))
         }
-        return frames
+        let run = targets.count - first
+        return (frames, run > 0 ? Date().timeIntervalSince(started) / Double(run) : nil)
     }
 
     func savedCheckpoint() throws -> AssimilationFiles.Checkpoint? {
@@ -73,7 +75,9 @@ struct EnsembleFit {
     func line(frame: Int, frames: [AssimilationFrame], since started: Date, framesRun: Int) -> String {
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(max(1, framesRun)) * Double(targets.count - frame)
-        let r = frame >= 3 ? AssimilationStore.fit(frames: frames, targets: Array(targets.prefix(frame)), transient: 0).boldR : nil
+        let transient = AssimilationStore.transient(frame)
+        let r = frame - transient >= 3
+            ? AssimilationStore.fit(frames: frames, targets: Array(targets.prefix(frame)), transient: transient).boldR : nil
         return String(format: "frame %d/%d  %.1f s  ETA %.0f s", frame, targets.count, elapsed, eta) + (r.map { String(format: "  r %.3f", $0) } ?? "")
     }
 }

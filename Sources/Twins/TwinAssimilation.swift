@@ -32,10 +32,11 @@ public struct TwinAssimilationRequest: Sendable {
         self.version = version; self.measure = measure; self.threads = threads
     }
 
-    /// I_ext within [0.02, 0.4] (this model's quiet to busy range at the DTB operating point);
-    /// conductance factors within [1/4, 4] of the built value, as DTB bounds g by real/4 … real·4.
+    /// I_ext within [0.02, 0.12] (a built twin fires about 7 Hz at the lower bound and 36 Hz at
+    /// the upper; 0.4 drives it past 100 Hz); conductance factors within [1/4, 4] of the built
+    /// value, as DTB bounds g by real/4 … real·4.
     public static func defaultBounds(_ kind: HyperparameterKind) -> ClosedRange<Double> {
-        kind == .externalCurrent ? 0.02 ... 0.4 : 0.25 ... 4
+        kind == .externalCurrent ? 0.02 ... 0.12 : 0.25 ... 4
     }
 
     /// Most members an ensemble may have.
@@ -101,4 +102,27 @@ public struct AssimilationFit: Sendable, Codable, Equatable {
     public var transientFrames: Int
     public var boldR: Double?
     public var boldRPerUnit: [Double?]
+    /// Wall seconds per frame of the frame loop (the last process's part of it, for a resumed fit).
+    public var secondsPerFrame: Double?
+}
+
+extension TwinAssimilationRequest {
+    /// The request that repeats an earlier fit's recipe (members, hyperparameters and bounds,
+    /// units, filter settings, observation) on another version and run — so that the earlier
+    /// fit's posterior can warm-start it.
+    public init(repeating s: AssimilationSettings, version: TwinReference, measure: Int, threads: Int) {
+        self.init(version: version, measure: measure, threads: threads)
+        members = s.members
+        fit = s.hyperparameters.map(\.kind)
+        bounds = Dictionary(uniqueKeysWithValues: s.hyperparameters.map { ($0.kind, $0.bounds.lower ... $0.bounds.upper) })
+        units = s.units
+        seed = s.filter.seed
+        processVariance = s.filter.processVariance
+        observationVariance = s.filter.analysis.observationVariance
+        localWeight = s.filter.analysis.localWeight
+        inflation = s.filter.inflation
+        warmupSeconds = s.filter.warmupSeconds
+        observation = s.observation
+        droppedFrames = s.droppedFrames
+    }
 }

@@ -60,11 +60,20 @@ public struct TwinAssimilator {
         let targets = try targets(plan, target.observation)
         let fitter = EnsembleFit(database: database, plan: plan, target: target, engine: engine, map: map, excitatory: excitatory, targets: targets,
                                  request: request)
-        let frames = try fitter.run(progress: progress)
+        let (frames, perFrame) = try fitter.run(progress: progress)
         let wall = Date().timeIntervalSince(started)
-        try store.finish(target, plan: plan, frames: frames, targets: targets, posterior: fitter.checkpointURL, wall: wall)
+        try store.finish(target, plan: plan, frames: frames, targets: targets, posterior: fitter.checkpointURL, wall: wall,
+                         secondsPerFrame: perFrame)
         try? FileManager.default.removeItem(at: fitter.checkpointURL)
         return try store.outcome(versionID: target.versionID, action: existing == nil ? .created : .resumed)
+    }
+
+    /// The settings of the twin's latest finished assimilation; nil when it has none.
+    public func latestSettings(twin: String) throws -> AssimilationSettings? {
+        try database.connection.query("""
+            SELECT a.settings FROM assimilation a JOIN twin_version v ON v.id = a.twin_version_id JOIN twin t ON t.id = v.twin_id
+             WHERE t.name = $1 AND v.status = 'ready' ORDER BY v.version DESC LIMIT 1
+            """, [twin]).first.map { try $0[0].decode(AssimilationSettings.self) }
     }
 
     /// The request checked against the version and the run, before anything is written.

@@ -249,10 +249,11 @@ public struct TwinQueries {
             SELECT f.role, d.relative_path, d.sha256, d.size_bytes FROM twin_version_file f JOIN data_file d ON d.id = f.file_id
              WHERE f.twin_version_id = $1
             """, [id])
-        let order = Dictionary(uniqueKeysWithValues: TwinFiles.roles.enumerated().map { ($1, $0) })
+        let roles = TwinFiles.roles + ["hyperparameters", "posterior"]
+        let order = Dictionary(uniqueKeysWithValues: roles.enumerated().map { ($1, $0) })
         return rows.map {
             TwinFileInfo(role: $0[0].string!, path: $0[1].string!, sha256: $0[2].string!, sizeBytes: $0[3].int!)
-        }.sorted { order[$0.role]! < order[$1.role]! }
+        }.sorted { (order[$0.role] ?? roles.count, $0.role) < (order[$1.role] ?? roles.count, $1.role) }
     }
 
     /// The version with its per-unit and per-lobe summary.

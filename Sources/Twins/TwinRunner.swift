@@ -62,7 +62,7 @@ public struct TwinRunner {
     func network(versionID: Int) throws -> TwinNetwork {
         let files = try TwinQueries(database: database).files(versionID: versionID)
         var located: [String: URL] = [:]
-        for file in files {
+        for file in files where TwinFiles.roles.contains(file.role) {
             located[file.role] = try database.files.verify(StoredFile(id: 0, relativePath: file.path, sha256: file.sha256,
                                                                       size: Int64(file.sizeBytes)))
         }

@@ -46,14 +46,14 @@ struct ValidationStore {
                                     createdAt: row[1].string!)
     }
 
-    /// Every validation of a version, oldest first.
-    func validations(versionID: Int) throws -> [TwinValidationReport] {
+    /// Every validation of a version (on one measure, when given), oldest first.
+    func validations(versionID: Int, measure: Int? = nil) throws -> [TwinValidationReport] {
         try connection.query("""
             SELECT x.id, t.name, v.version, x.measure_id, x.replay, x.in_sample, x.observation_preset, x.seed::text, x.frames,
                    x.metrics, x.baselines, x.wall_seconds, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
               FROM validation x JOIN twin_version v ON v.id = x.twin_version_id JOIN twin t ON t.id = v.twin_id
-             WHERE x.twin_version_id = $1 ORDER BY x.id
-            """, [versionID]).map {
+             WHERE x.twin_version_id = $1 AND ($2::bigint IS NULL OR x.measure_id = $2) ORDER BY x.id
+            """, [versionID, measure]).map {
             let m = try $0[9].decode(ValidationMetricsRecord.self)
             return TwinValidationReport(validation: $0[0].int!, twin: $0[1].string!, version: $0[2].int!, measure: $0[3].int!,
                                         replay: $0[4].string!, inSample: $0[5].bool!, observationPreset: $0[6].string!,
@@ -72,5 +72,21 @@ struct ValidationStore {
             SELECT up.version, x.bold_r, x.fc_similarity FROM up JOIN validation x ON x.twin_version_id = up.id AND x.measure_id = $2
              WHERE up.origin = 'build' ORDER BY up.depth, x.id DESC LIMIT 1
             """, [versionID, measure]).first.map { ($0[0].int!, $0[1].double, $0[2].double) }
+    }
+}
+
+extension TwinQueries {
+    /// A version's stored validations on one measure, oldest first.
+    public func validations(_ reference: TwinReference, measure: Int) throws -> [TwinValidationReport] {
+        try ValidationStore(database: database).validations(versionID: versionID(reference), measure: measure)
+    }
+
+    /// The number of the twin's newest ready version.
+    public func latestReadyVersion(twin: String) throws -> Int {
+        _ = try versionID(TwinReference(twin: twin))
+        guard let v = try database.connection.query("""
+            SELECT max(v.version) FROM twin_version v JOIN twin t ON t.id = v.twin_id WHERE t.name = $1 AND v.status = 'ready'
+            """, [twin]).scalar().int else { throw TwinError.notFound("twin \(twin) has no ready version") }
+        return v
     }
 }

@@ -22,7 +22,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Atlas mirror directory (default: DTB_ATLAS_MIRROR, else ../shared/atlas-data beside the checkout, else download).")
     var mirror: String?
     @Option(help: "Neurons of the sample twin.") var neurons: Int = 10_000
-    @Option(help: "Mean in-degree of the sample twin.") var degree: Double = 100
+    @Option(help: "Mean in-degree of the sample twin (at 10k neurons, K = 100 leaves local pools too small and the twin runs away).") var degree: Double = 25
     @Option(help: "Members of each assimilation's ensemble (2–1024).") var members: Int = 16
     @Option(help: "Threads (the results do not depend on it).") var threads: Int = defaultThreadCount
     @OptionGroup var output: OutputOptions

@@ -13,7 +13,7 @@ enum TwinAssimilationText {
     }
 
     static func validation(_ v: TwinValidationReport) -> [String] {
-        var lines = ["validation \(v.validation): \(v.twin)@\(v.version) on measure \(v.measure) (\(v.replay) replay, \(v.inSample ? "in sample" : "out of sample"), \(v.frames) frames)"]
+        var lines = ["validation \(v.validation): \(v.twin)@\(v.version) on measure \(v.measure) (\(v.replay) replay\(v.replay == "mean" ? ", out of sample" : ""), \(v.frames) frames)"]
         lines.append("  all units:         " + figures(v.all))
         if let a = v.assimilated { lines.append("  assimilated units: " + figures(a)) }
         if let o = v.other { lines.append("  other units:       " + figures(o)) }

@@ -43,7 +43,7 @@ enum TwinText {
                              + (a.framesDone < a.frames ? " (\(a.framesDone)/\(a.frames) frames so far)" : ""))
             }
             for x in v.validations {
-                lines.append("    validation \(x.validation) \(x.createdAt): measure \(x.measure) \(x.replay)\(x.inSample ? "" : " (out of sample)")  BOLD r \(TwinAssimilationText.optional(x.boldR))  FC r \(TwinAssimilationText.optional(x.fcSimilarity))  FC distance \(TwinAssimilationText.optional(x.fcDistance))  FCD KS \(TwinAssimilationText.optional(x.fcdKS))")
+                lines.append("    validation \(x.validation) \(x.createdAt): measure \(x.measure) \(x.replay)\(x.replay == "mean" ? " (out of sample)" : "")  BOLD r \(TwinAssimilationText.optional(x.boldR))  FC r \(TwinAssimilationText.optional(x.fcSimilarity))  FC distance \(TwinAssimilationText.optional(x.fcDistance))  FCD KS \(TwinAssimilationText.optional(x.fcdKS))")
             }
         }
         return lines

@@ -19,3 +19,25 @@ func storedTwinFiles(_ database: Database) -> [String] {
     return walker.compactMap { $0 as? String }
         .filter { ($0.hasPrefix("twins/") || $0.hasPrefix("runs/")) && ($0.hasSuffix(".h5") || $0.hasSuffix(".csv")) }.sorted()
 }
+
+extension IngestedSubject {
+    /// Writes a rest run of `frames` frames made by the ground-truth twin (`twin`'s version run with
+    /// the sample's known h(t)) into session `session`, ingests it, and returns its measure id.
+    func groundTruthRun(twin: TwinReference, frames: Int, session: String = "01", seed: UInt64 = 101) throws -> Int {
+        let truth = SampleRuns(network: try TwinRunner(database: database).network(twin))
+        let run = SampleRuns.Run(session: session, task: "rest", frames: frames, seed: seed)
+        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: label, atlas: "brainnetome246", into: root)
+        _ = try SubjectIngester(database: database).ingest(root: root)
+        return try TwinQueries(database: database).boldMeasures(twin: twin.twin).last { $0.session == session }!.measure
+    }
+
+    /// A quick fit: 4 members, raw observation, 2 s warm-up, checkpoints every 2 frames.
+    func quickFit(_ twin: TwinReference, measure: Int) -> TwinAssimilationRequest {
+        var request = TwinAssimilationRequest(version: twin, measure: measure, threads: 2)
+        request.members = 4
+        request.observation = .raw
+        request.warmupSeconds = 2
+        request.checkpointEvery = 2
+        return request
+    }
+}
