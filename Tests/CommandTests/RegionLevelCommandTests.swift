@@ -82,6 +82,7 @@ import Testing
             #expect(dtb.run(["subject", "export", "07", "--kind", kind.rawValue, "--output", path]).status == 0)
             exported.append(path)
             #expect(original["kind"] as? String == kind.rawValue && original["subject"] as? String == "07")
+            #expect(nonSnakeKeys(original).isEmpty)
         }
         _ = try json(dtb.run(["ingest", "--json", "--pipeline", "copy"] + exported.flatMap { ["--derivative", $0] }))
         for kind in MeasureKind.allCases {
@@ -145,6 +146,21 @@ import Testing
         let copy = try json(dtb.run(["twin", "build", "08"] + build))
         #expect(original["network_digest"] as? String != nil)
         #expect(original["network_digest"] as? String == copy["network_digest"] as? String)
+    }
+
+    @Test func aBadRegionTableExitsNonZeroAndStoresNothing() throws {
+        let database = try TestDatabase.make()
+        let dtb = try InProcessDTB(database: database)
+        let folder = database.home.root.appendingPathComponent("derivatives-in", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try importSmallAtlas(dtb, into: folder)
+        let files = try writeRegionFiles(subject: "07", regions: [(1, "ctx_a"), (2, "ctx_b"), (3, "thal")], into: folder, atlas: "small")
+        try "name\tgm_volume\nctx_a\t1\nctx_b\t-2\nthal\t3\n".write(toFile: files[0], atomically: true, encoding: .utf8)
+        let before = try tableCounts(database.connection)
+        let result = dtb.run(["ingest", "--pipeline", "mine"] + files.flatMap { ["--derivative", $0] })
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("dtb: ") } == ["dtb: \(files[0]): line 3, column gm_volume: -2 is negative; a gray-matter volume is ≥ 0 mm³"])
+        #expect(try tableCounts(database.connection) == before)
     }
 
     @Test func exportErrorsAreOneLine() throws {
