@@ -15,6 +15,7 @@ enum ConnectomeTable {
         var rows = text.split(whereSeparator: \.isNewline).map { line in
             line.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         }.filter { !($0.count == 1 && $0[0].isEmpty) }
+        guard !rows.isEmpty else { throw IngestError.file(path, "empty file") }
         let names = atlas.regions.map(\.name)
         let n = names.count
         var header: [String]?

@@ -17,13 +17,26 @@ enum ItemKind: Equatable {
     case boldSeries        // derivative bold → bold_timeseries
     case connectome        // derivative connectome TSV → tract_density / tract_length
     case regionSeries      // derivative region time series TSV → bold_timeseries
+    case grayMatterTable   // derivative regional gray-matter volume TSV (desc-gm_morph) → gm_volume
+    case petTable          // derivative regional SV2A uptake TSV (desc-sv2a_pet) → synaptic_density
 
     var isDerivative: Bool { ![.rawImage, .rawDWI, .rawPET, .rawBOLD].contains(self) }
+    /// A table already per region of one named atlas (`atlas-` entity): nothing to parcellate,
+    /// and measures only on that atlas.
+    var isRegionLevel: Bool { [.connectome, .regionSeries, .grayMatterTable, .petTable].contains(self) }
+    /// The quantity of a regional value table.
+    var tableQuantity: RegionTable.Quantity? {
+        switch self {
+        case .grayMatterTable: .grayMatterVolume
+        case .petTable: .synapticDensity
+        default: nil
+        }
+    }
     /// The measure a derivative gives (a connectome's desc- may make it tract_length instead).
     var measureKind: MeasureKind? {
         switch self {
-        case .grayMatter: .grayMatterVolume
-        case .petMap: .synapticDensity
+        case .grayMatter, .grayMatterTable: .grayMatterVolume
+        case .petMap, .petTable: .synapticDensity
         case .boldSeries, .regionSeries: .boldTimeseries
         case .connectome: .tractDensity
         default: nil
@@ -74,6 +87,13 @@ struct PreparedScan {
     var sourceRelativePath: String?
 }
 
+/// A subject-session's files, prepared: what ``SessionIngest/store(_:on:)`` writes.
+struct PreparedSession {
+    var scans: [PreparedScan] = []
+    /// Files not ingested, with why.
+    var skipped: [String] = []
+}
+
 /// Ingests one subject-session in one transaction.
 struct SessionIngest {
     let database: Database
@@ -95,37 +115,60 @@ struct SessionIngest {
 
     var connection: PostgresConnection { database.connection }
 
+    /// Prepares and stores the session in its own transaction.
     func run() throws -> SessionOutcome {
+        let prepared = try prepareSession()
+        do {
+            return try connection.transaction { connection in try store(prepared, on: connection) }
+        } catch {
+            discard(prepared)
+            throw sessionError(error)
+        }
+    }
+
+    /// The session's files read, validated and computed (HDF5 staged), outside any transaction;
+    /// on failure nothing staged is left behind.
+    func prepareSession() throws -> PreparedSession {
         _ = try subjectRow(on: connection, insert: false)
         let items = try explicitItems ?? collectItems()
-        var prepared: [PreparedScan] = []
-        var skipped: [String] = []
+        var session = PreparedSession()
         do {
             for item in items {
-                if let scan = try prepare(item, skipped: &skipped) { prepared.append(scan) }
+                if let scan = try prepare(item, skipped: &session.skipped) { session.scans.append(scan) }
             }
-            let added = prepared.filter { $0.unchangedID == nil }
-            let measures = prepared.reduce(0) { $0 + $1.measures.count }
-            if added.isEmpty && measures == 0 {
-                return SessionOutcome(subject: subject, session: session, action: .unchanged, scansAdded: [],
-                                      scansUnchanged: prepared.count, measuresAdded: 0, modalities: [], skipped: skipped)
-            }
-            let modalities = Array(Set(prepared.filter { $0.unchangedID == nil || !$0.measures.isEmpty }.map(\.item.datatype))).sorted()
-            try connection.transaction { connection in
-                try write(prepared, modalities: modalities, on: connection)
-            }
-            return SessionOutcome(subject: subject, session: session, action: .ingested,
-                                  scansAdded: added.map { "\($0.item.relativePath) v\($0.version)" },
-                                  scansUnchanged: prepared.count - added.count, measuresAdded: measures,
-                                  modalities: modalities, skipped: skipped)
         } catch {
-            for scan in prepared { if let staged = scan.staged { database.files.discard(staged, on: connection) } }
-            if let error = error as? PostgresError, error.isUniqueViolation {
-                let name = "sub-\(subject)" + (session.isEmpty ? "" : " ses-\(session)")
-                throw IngestError.file(dataset.root.path, "\(name): another ingest stored this subject-session at the same time; nothing was stored, run the ingest again")
-            }
+            discard(session)
             throw error
         }
+        return session
+    }
+
+    /// Stores a prepared session inside the caller's transaction (nothing when it adds nothing).
+    func store(_ prepared: PreparedSession, on connection: PostgresConnection) throws -> SessionOutcome {
+        let added = prepared.scans.filter { $0.unchangedID == nil }
+        let measures = prepared.scans.reduce(0) { $0 + $1.measures.count }
+        if added.isEmpty && measures == 0 {
+            return SessionOutcome(subject: subject, session: session, action: .unchanged, scansAdded: [],
+                                  scansUnchanged: prepared.scans.count, measuresAdded: 0, modalities: [], skipped: prepared.skipped)
+        }
+        let modalities = Array(Set(prepared.scans.filter { $0.unchangedID == nil || !$0.measures.isEmpty }.map(\.item.datatype))).sorted()
+        try write(prepared.scans, modalities: modalities, on: connection)
+        return SessionOutcome(subject: subject, session: session, action: .ingested,
+                              scansAdded: added.map { "\($0.item.relativePath) v\($0.version)" },
+                              scansUnchanged: prepared.scans.count - added.count, measuresAdded: measures,
+                              modalities: modalities, skipped: prepared.skipped)
+    }
+
+    /// Removes the staged files of a session whose transaction failed.
+    func discard(_ prepared: PreparedSession) {
+        for scan in prepared.scans { if let staged = scan.staged { database.files.discard(staged, on: connection) } }
+    }
+
+    /// A concurrent ingest of the same subject-session shows as a unique violation: say so.
+    func sessionError(_ error: any Error) -> any Error {
+        guard let error = error as? PostgresError, error.isUniqueViolation else { return error }
+        let name = "sub-\(subject)" + (session.isEmpty ? "" : " ses-\(session)")
+        return IngestError.file(dataset.root.path, "\(name): another ingest stored this subject-session at the same time; nothing was stored, run the ingest again")
     }
 
     // MARK: Finding files
@@ -183,6 +226,10 @@ struct SessionIngest {
         case ("func", "bold") where isImage: return item(.boldSeries)
         case ("dwi", "connectome") where name.fileExtension == ".tsv": return item(.connectome)
         case ("func", "timeseries") where name.fileExtension == ".tsv" && name["atlas"] != nil: return item(.regionSeries)
+        case ("anat", "morph") where name.fileExtension == ".tsv" && name["atlas"] != nil && name["desc"] == "gm":
+            return item(.grayMatterTable)
+        case ("pet", "pet") where name.fileExtension == ".tsv" && name["atlas"] != nil && name["desc"] == "sv2a":
+            return item(.petTable)
         default: return nil
         }
     }

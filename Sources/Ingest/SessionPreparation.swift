@@ -13,7 +13,7 @@ extension SessionIngest {
     func prepare(_ item: Item, skipped: inout [String]) throws -> PreparedScan? {
         // A derivative image in a space no atlas is in (T1w, fsnative, ...) is another output of the
         // pipeline, not something to parcellate: skip it, and say so.
-        if item.kind.isDerivative, item.kind != .connectome, item.kind != .regionSeries, let space = item.name["space"],
+        if item.kind.isDerivative, !item.kind.isRegionLevel, let space = item.name["space"],
            !atlases.atlases.contains(where: { $0.record.templateSpace == space }) {
             skipped.append("\(item.relativePath): space-\(space) is not the template space of any atlas")
             return nil
@@ -52,7 +52,7 @@ extension SessionIngest {
                                                     [existingID, [measureKind, .tractLength].map(\.rawValue)]).map { $0[0].int! })
                 let missing = atlases.atlases.filter { !done.contains($0.record.id) }
                 scan = PreparedScan(item: item, sha256: sha, size: size, unchangedID: existingID, version: version)
-                if missing.isEmpty || item.kind == .connectome || item.kind == .regionSeries { return scan }
+                if missing.isEmpty || item.kind.isRegionLevel { return scan }
                 try compute(&scan, atlases: missing)
                 return scan
             }
@@ -74,7 +74,7 @@ extension SessionIngest {
     /// For an unchanged image: validates its companion files as a new ingest would, and names
     /// those that differ from the stored version (any difference makes a new version).
     func changedCompanions(of item: Item, storedScan: Int) throws -> [String] {
-        guard item.kind != .rawImage, item.kind != .connectome, item.kind != .regionSeries else { return [] }
+        guard item.kind != .rawImage, !item.kind.isRegionLevel else { return [] }
         let source = rawCounterpart(of: item)
         let sidecar = try sidecar(for: item, raw: source)
         var differs: [String] = []
@@ -135,6 +135,8 @@ extension SessionIngest {
             try computeConnectome(&scan)
         case .regionSeries:
             try computeRegionSeries(&scan)
+        case .grayMatterTable, .petTable:
+            try computeRegionTable(&scan)
         }
     }
 
@@ -301,6 +303,9 @@ extension SessionIngest {
         guard let tr = repetitionTime(scan.sidecar) else {
             throw IngestError.file(path, "missing required sidecar field RepetitionTime (or VolumeTiming)")
         }
+        guard tr.isFinite, tr > 0 else {
+            throw IngestError.file(path, "sidecar RepetitionTime \(tr) must be a positive number of seconds")
+        }
         let (header, rows) = try readTSV(item.url)
         let names = atlas.regions.map(\.name)
         guard header.count == names.count else {
@@ -310,6 +315,9 @@ extension SessionIngest {
             throw IngestError.file(path, "region order does not match atlas \(atlas.record.name): column \(k + 1) is '\(header[k])', the atlas's region \(k + 1) is '\(names[k])'")
         }
         guard !rows.isEmpty else { throw IngestError.file(path, "has no time points") }
+        if let stated = statedFrameCount(scan.sidecar), stated != rows.count {
+            throw IngestError.file(path, "has \(rows.count) time points but its sidecar states \(stated) (\(scan.sidecar["VolumeTiming"] != nil ? "VolumeTiming" : "NumberOfVolumes"))")
+        }
         var series: [Float] = []
         series.reserveCapacity(rows.count * names.count)
         for (t, row) in rows.enumerated() {
@@ -340,6 +348,27 @@ extension SessionIngest {
             try file.write("/\(atlas.record.name)/labels", labels, shape: [labels.count])
             try file.write("/\(atlas.record.name)/series", series, shape: [frames, labels.count])
         }
+    }
+
+    /// The frame count a time series' sidecar states: `VolumeTiming`'s length, or `NumberOfVolumes`.
+    func statedFrameCount(_ sidecar: [String: Any]) -> Int? {
+        if let timing = sidecar["VolumeTiming"] as? [Any] { return timing.count }
+        return (sidecar["NumberOfVolumes"] as? NSNumber)?.intValue
+    }
+
+    /// A regional value table (``RegionTable``): one value per region of the named atlas.
+    func computeRegionTable(_ scan: inout PreparedScan) throws {
+        let item = scan.item
+        let atlas = try namedAtlas(item)
+        guard let quantity = item.kind.tableQuantity else { return }
+        let values = try RegionTable.read(item.url, quantity: quantity, atlas: atlas)
+        // Gray matter keeps the image path's unit (mm3); PET keeps its sidecar's Units like a PET map.
+        let unit = quantity == .grayMatterVolume ? "mm3" : (scan.sidecar["Units"] as? String) ?? "SUVR"
+        var measure = PreparedMeasure(atlas: atlas, gridID: nil, kind: quantity.measureKind, unit: unit)
+        // A table row stands for its region as a whole: one "voxel" (the column's CHECK needs > 0).
+        measure.values = zip(atlas.regions, values).map { RegionValue(regionID: $0.id, value: $1, voxelCount: 1) }
+        scan.header = ["rows": values.count, "columns": 1]
+        scan.measures.append(measure)
     }
 
     func namedAtlas(_ item: Item) throws -> AtlasSet.Entry {

@@ -110,7 +110,7 @@ extension SessionIngest {
         let wanted = item.name.entities.filter { !derivedOnly.contains($0.key) }
         let suffix: String
         switch item.kind {
-        case .grayMatter: suffix = "T1w"
+        case .grayMatter, .grayMatterTable: suffix = "T1w"
         case .connectome: suffix = "dwi"
         case .regionSeries: suffix = "bold"
         default: suffix = item.name.suffix

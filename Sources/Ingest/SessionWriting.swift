@@ -84,27 +84,38 @@ extension SessionIngest {
         CrashPoint.stallBeforeCommit()
     }
 
-    /// The subject's id, refusing a stored subject of the same label with different data;
-    /// with `insert` false, only checks (returns -1 for a new subject).
+    /// The subject's id. A subject is one person keyed by label, whatever route their data came
+    /// by: `--derivative` files attach to the stored subject as it is; a BIDS ingest of a subject
+    /// that so far came only by `--derivative` files adopts it, recording the dataset's name and
+    /// participants.tsv row. Refused: the same label from another BIDS dataset, or with different
+    /// participant data. With `insert` false, only checks (returns -1 for a new subject).
     func subjectRow(on connection: PostgresConnection, insert: Bool = true) throws -> Int {
         let participant = dataset.participants[subject] ?? [:]
         let participantJSON = PostgresJSON(text: jsonText(participant))
-        if let row = try connection.query("""
+        guard let row = try connection.query("""
             SELECT id, dataset, participant = $2 AS same FROM subject WHERE label = $1
-            """, [subject, participantJSON]).first {
-            if dataset.directPipeline != nil { return row["id"].int! }   // direct files: the stored subject as it is
-            let where_ = dataset.participants.isEmpty ? dataset.root.appendingPathComponent("sub-\(subject)").path
-                : dataset.root.appendingPathComponent("participants.tsv").path
-            guard row["dataset"].string == dataset.name else {
-                throw IngestError.file(where_, "duplicate subject label sub-\(subject): already stored from dataset '\(row["dataset"].string!)', this is '\(dataset.name)'")
-            }
-            guard row["same"].bool == true else {
-                throw IngestError.file(where_, "duplicate subject label sub-\(subject) with different participant data than the stored subject")
-            }
-            return row["id"].int!
+            """, [subject, participantJSON]).first else {
+            guard insert else { return -1 }
+            return try connection.query("INSERT INTO subject (label, dataset, participant) VALUES ($1, $2, $3) RETURNING id",
+                                        [subject, dataset.name, participantJSON]).scalar().int!
         }
-        guard insert else { return -1 }
-        return try connection.query("INSERT INTO subject (label, dataset, participant) VALUES ($1, $2, $3) RETURNING id",
-                                    [subject, dataset.name, participantJSON]).scalar().int!
+        let id = row["id"].int!
+        if dataset.directPipeline != nil { return id }
+        if row["dataset"].string == BIDSDataset.directDatasetName {
+            if insert {
+                try connection.query("UPDATE subject SET dataset = $2, participant = $3 WHERE id = $1",
+                                     [id, dataset.name, participantJSON])
+            }
+            return id
+        }
+        let where_ = dataset.participants.isEmpty ? dataset.root.appendingPathComponent("sub-\(subject)").path
+            : dataset.root.appendingPathComponent("participants.tsv").path
+        guard row["dataset"].string == dataset.name else {
+            throw IngestError.file(where_, "duplicate subject label sub-\(subject): already stored from dataset '\(row["dataset"].string!)', this is '\(dataset.name)'")
+        }
+        guard row["same"].bool == true else {
+            throw IngestError.file(where_, "duplicate subject label sub-\(subject) with different participant data than the stored subject")
+        }
+        return id
     }
 }

@@ -96,11 +96,21 @@ public struct SubjectIngester {
         return IngestReport(dataset: dataset.name, atlases: atlases.atlases.map(\.record.name), sessions: outcomes)
     }
 
-    /// Ingests region-level derivative files directly (`dtb ingest --derivative FILE...`):
-    /// `sub-<label>[_ses-<label>]_..._atlas-<name>_desc-density|length_connectome.tsv` (region × region,
-    /// atlas order) or `..._atlas-<name>_timeseries.tsv` (one column per region, atlas order; one row
-    /// per frame; RepetitionTime in a same-named `.json`). Subject and session come from the name;
-    /// `pipeline`/`version` are the provenance. Same guarantees as ``ingest(root:options:progress:)``.
+    /// Ingests region-level derivative files directly (`dtb ingest --derivative FILE...`), named
+    /// `sub-<label>[_ses-<label>]_…_atlas-<name>_<desc/suffix>.tsv`:
+    ///
+    /// - `_desc-density_connectome.tsv` / `_desc-length_connectome.tsv` — region × region, atlas order
+    ///   (``ConnectomeTable``) → `tract_density` / `tract_length`;
+    /// - `_timeseries.tsv` — one column per region (header: the region names in atlas order), one
+    ///   row per frame; `RepetitionTime` (or `VolumeTiming`) in a same-named `.json`, whose
+    ///   `VolumeTiming` length or `NumberOfVolumes`, when given, must equal the rows → `bold_timeseries`;
+    /// - `_desc-gm_morph.tsv` — column `gm_volume` (mm³) per region → `gm_volume`;
+    /// - `_desc-sv2a_pet.tsv` — column `suvr` per region → `synaptic_density` (``RegionTable``).
+    ///
+    /// Subject and session come from the name; `pipeline`/`version` are the provenance. The files
+    /// attach to a stored subject of the same label, however that subject came. Every file is
+    /// read and checked before anything is stored, and all sessions are stored in one
+    /// transaction: a bad file stores nothing.
     public func ingestDerivatives(_ files: [URL], pipeline: String, version: String = "",
                                   options: IngestOptions = IngestOptions(),
                                   progress: @escaping (String) -> Void = { _ in }) throws -> IngestReport {
@@ -110,34 +120,61 @@ public struct SubjectIngester {
         var datasets: [String: BIDSDataset] = [:]
         for file in files {
             let url = file.standardizedFileURL
-            let expected = "sub-<label>[_ses-<label>]_atlas-<name>[_desc-density|length]_connectome.tsv or sub-<label>_..._atlas-<name>_timeseries.tsv"
-            guard let name = BIDSName(url.lastPathComponent), name.fileExtension == ".tsv", let subject = name["sub"],
-                  ["connectome", "timeseries"].contains(name.suffix) else {
-                throw IngestError.file(url.path, "not a region-level BIDS derivative name (expected \(expected))")
-            }
-            guard FileManager.default.isReadableFile(atPath: url.path) else {
-                throw IngestError.file(url.path, "cannot read: \(readReason(url))")
-            }
             let folder = url.deletingLastPathComponent()
             let dataset = datasets[folder.path] ?? BIDSDataset(directPipeline: DerivativePipeline(
                 root: folder, name: pipeline, version: version, generatedBy: ["Name": pipeline, "Version": version]))
             datasets[folder.path] = dataset
-            let session = name["ses"] ?? ""
-            let item = Item(url: url, relativePath: dataset.relativePath(url), name: name,
-                            datatype: name.suffix == "connectome" ? "dwi" : "func", pipeline: dataset.pipelines[0],
-                            kind: name.suffix == "connectome" ? .connectome : .regionSeries)
+            let item = try Self.directItem(url, dataset: dataset)
+            let subject = item.name["sub"]!, session = item.name["ses"] ?? ""
             groups["\(subject)/\(session)", default: (subject, session, [])].items.append(item)
         }
-        var outcomes: [SessionOutcome] = []
-        for key in groups.keys.sorted() {
+        let ingests = groups.keys.sorted().map { key in
             let group = groups[key]!
-            let dataset = datasets[group.items[0].url.deletingLastPathComponent().path]!
-            var ingest = SessionIngest(database: database, dataset: dataset, atlases: atlases, subject: group.subject,
-                                       session: group.session, options: options, progress: progress)
+            var ingest = SessionIngest(database: database, dataset: datasets[group.items[0].url.deletingLastPathComponent().path]!,
+                                       atlases: atlases, subject: group.subject, session: group.session,
+                                       options: options, progress: progress)
             ingest.explicitItems = group.items
-            outcomes.append(try ingest.run())
+            return ingest
         }
-        return IngestReport(dataset: "direct derivatives", atlases: atlases.atlases.map(\.record.name), sessions: outcomes)
+        return IngestReport(dataset: BIDSDataset.directDatasetName, atlases: atlases.atlases.map(\.record.name),
+                            sessions: try storeTogether(ingests))
+    }
+
+    /// Prepares every session, then stores them all in one transaction.
+    private func storeTogether(_ ingests: [SessionIngest]) throws -> [SessionOutcome] {
+        var prepared: [(SessionIngest, PreparedSession)] = []
+        do {
+            for ingest in ingests { prepared.append((ingest, try ingest.prepareSession())) }
+            return try database.connection.transaction { connection in
+                try prepared.map { ingest, session in try ingest.store(session, on: connection) }
+            }
+        } catch {
+            for (ingest, session) in prepared { ingest.discard(session) }
+            throw ingests.first.map { $0.sessionError(error) } ?? error
+        }
+    }
+
+    /// The suffixes `--derivative` takes, with their data type and kind.
+    static let directSuffixes: [String: (datatype: String, kind: ItemKind, desc: String?)] = [
+        "connectome": ("dwi", .connectome, nil), "timeseries": ("func", .regionSeries, nil),
+        "morph": ("anat", .grayMatterTable, "gm"), "pet": ("pet", .petTable, "sv2a"),
+    ]
+
+    /// A `--derivative` file, classified by its name; a one-line error for a name it cannot be.
+    static func directItem(_ url: URL, dataset: BIDSDataset) throws -> Item {
+        let expected = "sub-<label>[_ses-<label>]_…_atlas-<name> then _desc-density|length_connectome.tsv, _timeseries.tsv, _desc-gm_morph.tsv or _desc-sv2a_pet.tsv"
+        guard let name = BIDSName(url.lastPathComponent), name.fileExtension == ".tsv", name["sub"] != nil,
+              let known = directSuffixes[name.suffix] else {
+            throw IngestError.file(url.path, "not a region-level BIDS derivative name (expected \(expected))")
+        }
+        if let desc = known.desc, name["desc"] != desc {
+            throw IngestError.file(url.path, "a regional \(name.suffix) table is named …_desc-\(desc)_\(name.suffix).tsv (this has \(name["desc"].map { "desc-\($0)" } ?? "no desc- entity"))")
+        }
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw IngestError.file(url.path, "cannot read: \(readReason(url))")
+        }
+        return Item(url: url, relativePath: dataset.relativePath(url), name: name, datatype: known.datatype,
+                    pipeline: dataset.pipelines[0], kind: known.kind)
     }
 }
 
@@ -161,9 +198,13 @@ final class BIDSDataset {
     /// `derivatives/<pipeline>/<file name>`; the subject's stored record is used as it is.
     let directPipeline: String?
 
+    /// The `subject.dataset` of a subject whose data so far came only by `--derivative` files;
+    /// the first BIDS ingest of that subject replaces it with the dataset's name.
+    static let directDatasetName = "direct derivatives"
+
     init(directPipeline pipeline: DerivativePipeline) {
         root = pipeline.root
-        name = "direct derivatives"
+        name = Self.directDatasetName
         participants = [:]
         pipelines = [pipeline]
         directPipeline = pipeline.name

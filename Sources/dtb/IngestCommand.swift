@@ -6,6 +6,13 @@ import Services
 /// `dtb ingest BIDS_ROOT [--subject LABEL]... [--session LABEL]... [--atlas NAME]... [--mask-nonfinite] [--json]`
 /// `dtb ingest --derivative FILE... --pipeline NAME [--pipeline-version V] [--atlas NAME]... [--json]`
 ///
+/// Region-level files (`--derivative`, or in `derivatives/<pipeline>/sub-*/…` of a dataset), each
+/// naming its atlas with `atlas-<name>`: `*_desc-density|length_connectome.tsv` (dwi),
+/// `*_timeseries.tsv` (func), `*_desc-gm_morph.tsv` (anat: `index` or `label` and/or `name`, and
+/// `gm_volume` in mm³ per region) and `*_desc-sv2a_pet.tsv` (pet: the same region columns and
+/// `suvr`). `--derivative` files attach to a stored subject of the same label however it came;
+/// every file is checked before one transaction stores them all.
+///
 /// Stores every subject-session of a BIDS dataset (raw scans and derivatives of the four
 /// modalities), parcellated onto the atlases of the database. One transaction per
 /// subject-session: a bad file stops the command with `dtb: <file>: <problem>` and leaves the
@@ -24,13 +31,15 @@ struct Ingest: ParsableCommand {
             derivatives/<pipeline>/sub-*/... (GeneratedBy is recorded as provenance). Derivatives used: \
             *_label-GM_probseg (gray-matter volume), 3-D *_pet (synaptic density, sidecar Units), \
             *_bold (region mean time series) in an atlas's template space, and \
-            *_atlas-<name>_desc-density|length_connectome.tsv and func/*_atlas-<name>_timeseries.tsv. Re-ingesting unchanged files is a no-op; \
+            *_atlas-<name>_desc-density|length_connectome.tsv, func/*_atlas-<name>_timeseries.tsv, \
+            anat/*_atlas-<name>_desc-gm_morph.tsv (columns index or name, gm_volume in mm3) and \
+            pet/*_atlas-<name>_desc-sv2a_pet.tsv (index or name, suvr). Re-ingesting unchanged files is a no-op; \
             a changed file adds a new version.
             """)
 
     @Argument(help: "The BIDS dataset folder.") var root: String?
     @Option(name: .customLong("derivative"), help: ArgumentHelp(
-        "A region-level derivative to ingest directly (sub-*_atlas-*_connectome.tsv or sub-*_atlas-*_timeseries.tsv); repeatable.",
+        "A region-level derivative to ingest directly (sub-*_atlas-*_ then desc-density|length_connectome.tsv, timeseries.tsv, desc-gm_morph.tsv or desc-sv2a_pet.tsv); repeatable.",
         valueName: "file")) var derivatives: [String] = []
     @Option(help: "With --derivative: the pipeline that made the files (provenance).") var pipeline: String?
     @Option(help: "With --derivative: the pipeline's version.") var pipelineVersion: String = ""

@@ -6,8 +6,8 @@ import Services
 /// `dtb subject …`: subjects ingested with `dtb ingest`.
 struct Subject: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show ingested subjects: scans, versions and derived measures.",
-        subcommands: [SubjectShow.self, SubjectList.self])
+        abstract: "Show ingested subjects: scans, versions and derived measures; export a measure.",
+        subcommands: [SubjectShow.self, SubjectList.self, SubjectExport.self])
 }
 
 /// `dtb subject list [--json]`
