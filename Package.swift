@@ -135,6 +135,6 @@ let package = Package(
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
-                                                      "DTBTestSupport", "CommandTestSupport"]),
+                                                      "DTBTestSupport", "CommandTestSupport", "SampleSubjects", "Assimilation"]),
     ]
 )

@@ -49,6 +49,7 @@ public struct AssimilateJobHandler: JobHandler {
     public struct FirstFit: Sendable {
         public var members = 32
         public var observation: Observation.Preset = .zscoreBand
+        public var warmupSeconds = 10.0
         public init() {}
     }
 
@@ -75,6 +76,7 @@ public struct AssimilateJobHandler: JobHandler {
             var first = TwinAssimilationRequest(version: reference, measure: measure, threads: threads)
             first.members = firstFit.members
             first.observation = firstFit.observation
+            first.warmupSeconds = firstFit.warmupSeconds
             request = first
         }
         let outcome = try assimilator.assimilate(request, progress: context.progress)

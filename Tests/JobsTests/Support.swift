@@ -2,7 +2,10 @@ import DTBTestSupport
 import Foundation
 import Ingest
 import Jobs
+import Assimilation
 import Postgres
+import SampleSubjects
+import Services
 import Store
 import TwinBuilder
 import Twins
@@ -57,4 +60,27 @@ func eventually(seconds: Double = 180, _ condition: () throws -> Bool) async thr
         try await Task.sleep(for: .milliseconds(100))
     }
     return try condition()
+}
+
+extension IngestedSubject {
+    /// A 12-frame rest run in `session` made by the ground-truth twin (version 1 with the sample's
+    /// known h(t)), ingested: it commits a `subject_data` notification with modality func.
+    func ingestGroundTruthRun(session: String, seed: UInt64) throws {
+        let truth = SampleRuns(network: try TwinRunner(database: database).network(TwinReference(twin: sampleTwin, version: 1)))
+        let run = SampleRuns.Run(session: session, task: "rest", frames: 12, seed: seed)
+        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: label, atlas: "brainnetome246", into: root)
+        _ = try SubjectIngester(database: database).ingest(root: root)
+    }
+}
+
+/// The standard handlers with a quick first fit (4 members, raw observation, 2 s warm-up).
+var quickHandlers: JobHandlers {
+    var handlers = JobHandlers.standard
+    var first = AssimilateJobHandler.FirstFit()
+    first.members = 4
+    first.observation = .raw
+    first.warmupSeconds = 2
+    handlers.register(AssimilateJobHandler(firstFit: first, threads: 2))
+    handlers.register(ValidateJobHandler(threads: 2))
+    return handlers
 }

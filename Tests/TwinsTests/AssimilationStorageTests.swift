@@ -9,12 +9,12 @@ import Twins
 /// idempotent re-runs, exact resumption after kill -9, and bad requests that leave nothing behind.
 @Suite(.requires(.atlasMirror))
 struct AssimilationStorageTests {
-    /// A small twin (3,000 neurons, K = 10) of the sample subject with an 8-frame ground-truth rest run.
+    /// A small twin (4,000 neurons, K = 10) of the sample subject with a 12-frame ground-truth rest run.
     static func prepared() async throws -> (IngestedSubject, TwinReference, Int) {
         let subject = try await PreparedDatabases.sampleSubject()
-        let build = try subject.build(neurons: 3000, degree: 10, seed: 11)
+        let build = try subject.build(neurons: 4000, degree: 10, seed: 11)
         let twin = TwinReference(twin: build.twin, version: build.version)
-        return (subject, twin, try subject.groundTruthRun(twin: twin, frames: 8))
+        return (subject, twin, try subject.groundTruthRun(twin: twin, frames: 12))
     }
 
     @Test func anAssimilationIsANewVersionWithItsFitValidationsAndHistory() async throws {
@@ -23,7 +23,7 @@ struct AssimilationStorageTests {
         let baseline = try TwinValidator(database: database).validate(TwinValidationRequest(version: twin, measure: measure, threads: 2))
         #expect(baseline.replay == "built" && baseline.assimilated == nil && baseline.all.units == 246)
         let outcome = try TwinAssimilator(database: database).assimilate(subject.quickFit(twin, measure: measure))
-        #expect(outcome.action == .created && outcome.version == 2 && outcome.parent == 1 && outcome.frames == 8)
+        #expect(outcome.action == .created && outcome.version == 2 && outcome.parent == 1 && outcome.frames == 12)
         #expect(outcome.fit.boldRPerUnit.count == 246 && outcome.fit.secondsPerFrame != nil)
         let fitted = TwinReference(twin: twin.twin, version: 2)
         let info = try TwinQueries(database: database).version(fitted)
@@ -47,10 +47,10 @@ struct AssimilationStorageTests {
     @Test func anotherRunIsValidatedWithTheMeanFit() async throws {
         let (subject, twin, measure) = try await Self.prepared()
         let outcome = try TwinAssimilator(database: subject.database).assimilate(subject.quickFit(twin, measure: measure))
-        let other = try subject.groundTruthRun(twin: twin, frames: 8, session: "02", seed: 202)
+        let other = try subject.groundTruthRun(twin: twin, frames: 12, session: "02", seed: 202)
         let report = try TwinValidator(database: subject.database)
             .validate(TwinValidationRequest(version: TwinReference(twin: twin.twin, version: outcome.version), measure: other, threads: 2))
-        #expect(report.replay == "mean" && !report.inSample && report.frames == 8)
+        #expect(report.replay == "mean" && !report.inSample && report.frames == 12)
     }
 
     /// `kill -9` right after the checkpoint of frame 4, then the same command: it resumes and ends
@@ -65,6 +65,9 @@ struct AssimilationStorageTests {
                                                                     timeout: .seconds(300)) { $0.contains("stalling after the checkpoint") }
         #expect(killed.termination == .signalled(SIGKILL))
         #expect(try TwinQueries(database: subject.database).version(TwinReference(twin: twin.twin, version: 2)).status == "assimilating")
+        #expect {
+            _ = try TwinAssimilator(database: subject.database).assimilate(subject.quickFit(TwinReference(twin: twin.twin, version: 2), measure: measure))
+        } throws: { "\($0)".contains("still assimilating") }
         let resumed = try TwinAssimilator(database: subject.database).assimilate(subject.quickFit(twin, measure: measure))
         #expect(resumed.action == .resumed && resumed.version == 2)
         func series(_ database: Database) throws -> String? {

@@ -1,4 +1,6 @@
 import DTBTestSupport
+import Ingest
+import SampleSubjects
 import Foundation
 import Store
 import TwinBuilder
