@@ -23,16 +23,16 @@ public struct SampleRuns: Sendable {
     public static let repetitionTime = 2.0
     /// Biological seconds run before the first frame (the start-up transient lasts ~5 s).
     public static let warmupSeconds = 10.0
-    public static let sessionOne = [Run(session: "1", task: "rest", frames: 40, seed: 101)]
-    public static let sessionTwo = [Run(session: "2", task: "rest", frames: 40, seed: 202)]
+    public static let sessionOne = [Run(session: "1", task: "rest", frames: 30, seed: 101)]
+    public static let sessionTwo = [Run(session: "2", task: "rest", frames: 30, seed: 202)]
 
-    /// h_u(t) of a run: a level per unit in [0.04, 0.085] and a slow oscillation of ±0.018
+    /// h_u(t) of a run: a level per unit in [0.035, 0.07] and a slow oscillation of ±0.015
     /// (period 25 frames, 0.02 Hz at TR 2 s, where resting BOLD has its power) with a phase per
     /// unit and run — inside the default bounds [0.02, 0.12], where the twin fires 7–36 Hz.
     public static func truth(unit u: Int, frame t: Int, run: Run) -> Double {
-        let level = 0.04 + 0.045 * Double((u * 37) % 101) / 100
+        let level = 0.035 + 0.035 * Double((u * 37) % 101) / 100
         let phase = Double((u * 53 + Int(run.seed)) % 97) / 97 * 2 * Double.pi
-        return level + 0.018 * sin(2 * Double.pi * Double(t) / 25 + phase)
+        return level + 0.015 * sin(2 * Double.pi * Double(t) / 25 + phase)
     }
 
     public let network: TwinNetwork

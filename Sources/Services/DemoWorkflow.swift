@@ -14,7 +14,7 @@ public struct DemoOptions: Sendable {
     public var neurons = 10_000
     public var degree = 25.0
     /// Members of the assimilation ensembles.
-    public var members = 16
+    public var members = 12
     public var threads = defaultThreadCount
 
     public init() {}
@@ -24,12 +24,11 @@ public struct DemoOptions: Sendable {
 public struct DemoReport: Sendable, Encodable {
     /// Both built-in atlases, as `dtb atlas show` summarises them.
     public var atlases: [AtlasSummary]
-    /// Session 1 (anatomy and its rest run), then session 2 (a second rest run).
+    /// Session 1's anatomy, session 1's rest run, session 2's rest run.
     public var ingest: [IngestReport]
     public var build: TwinBuildOutcome
-    /// Every validation and assimilation in the order they ran.
-    public var validations: [TwinValidationReport]
-    public var assimilations: [TwinAssimilationOutcome]
+    /// The worker's run after each rest run arrived: validate, assimilate, validate.
+    public var worker: [WorkerReport]
     public var history: TwinHistory
 }
 
@@ -39,22 +38,22 @@ public enum DemoEvent: Sendable {
     case progress(String)
     /// An atlas is stored (imported now or before).
     case atlas(AtlasSummary)
-    /// A session of the sample subject is ingested.
+    /// Data of the sample subject is ingested.
     case ingested(IngestReport)
     /// The sample twin's version is built (or found unchanged).
     case built(TwinBuildOutcome)
-    case validated(TwinValidationReport)
-    case assimilated(TwinAssimilationOutcome)
+    /// The worker has run the jobs new data queued.
+    case worked(WorkerReport)
 }
 
 /// The main job end to end on the embedded default: import both built-in atlases; write the
 /// sample subject's anatomy and ingest it; build its twin on Brainnetome-246; let that twin,
-/// with known time-varying external currents, make the subject's BOLD (the ground truth) and
-/// ingest it; validate the built twin (the baseline), assimilate it into a new version and
-/// validate that; then a second session's rest run arrives: validate the fitted version against
-/// it (out of sample), re-assimilate from its posterior and validate again; and show the
-/// twin's history. Every step is idempotent: a second demo finds the data and versions as they
-/// are and adds only validation rows.
+/// with known time-varying external currents, make the subject's session-1 rest run (the ground
+/// truth) and ingest it; a worker then validates the built twin against it (the baseline),
+/// assimilates it into a new version and validates that. A second session's rest run arrives:
+/// the worker validates the fitted version against it (out of sample), re-assimilates from its
+/// posterior and validates again. The demo ends with the twin's history. Every step is
+/// idempotent: a second demo finds the data, the jobs and the versions as they are.
 public struct DemoWorkflow {
     public let environment: ServiceEnvironment
 
@@ -77,72 +76,48 @@ public struct DemoWorkflow {
         let build = try TwinRegistry(database: database)
             .build(TwinBuildRequest(subject: Self.subject, atlas: Self.atlases[0], parameters: parameters), progress: progress)
         events(.built(build))
-        let built = TwinReference(twin: build.twin, version: build.version)
-        var story = Story(database: database, options: options, events: events)
-        ingests.append(try story.record(SampleRuns.sessionOne, twin: built, root: root))
-        events(.ingested(ingests[1]))
-        let rest1 = try story.measure(twin: build.twin, session: "1")
-        try story.validate(built, rest1)
-        let fitted = try story.assimilate(built, rest1)
-        try story.validate(fitted, rest1)
-        ingests.append(try story.record(SampleRuns.sessionTwo, twin: built, root: root))
-        events(.ingested(ingests[2]))
-        let rest2 = try story.measure(twin: build.twin, session: "2")
-        try story.validate(fitted, rest2)
-        let refitted = try story.assimilate(fitted, rest2)
-        try story.validate(refitted, rest2)
+        let truth = SampleRuns(network: try TwinRunner(database: database).network(TwinReference(twin: build.twin, version: 1)))
+        var reports: [WorkerReport] = []
+        for session in [SampleRuns.sessionOne, SampleRuns.sessionTwo] {
+            let ingest = try record(session, truth: truth, database: database, root: root, threads: options.threads, progress: progress)
+            ingests.append(ingest)
+            events(.ingested(ingest))
+            let report = try work(database, options: options, progress: progress)
+            reports.append(report)
+            events(.worked(report))
+        }
         let history = try TwinQueries(database: database).history(build.twin)
-        return DemoReport(atlases: summaries, ingest: ingests, build: build, validations: story.validations,
-                          assimilations: story.assimilations, history: history)
+        return DemoReport(atlases: summaries, ingest: ingests, build: build, worker: reports, history: history)
     }
 
-    /// The twin's part of the demo: ground-truth runs, validations and assimilations.
-    struct Story {
-        let database: Database
-        let options: DemoOptions
-        let events: (DemoEvent) -> Void
-        var validations: [TwinValidationReport] = []
-        var assimilations: [TwinAssimilationOutcome] = []
-
-        /// Writes the runs made by the ground-truth twin (once) and ingests the dataset again.
-        func record(_ runs: [SampleRuns.Run], twin: TwinReference, root: URL) throws -> IngestReport {
-            let progress = { (line: String) in events(.progress(line)) }
-            let truth = SampleRuns(network: try TwinRunner(database: database).network(twin))
-            for run in runs {
-                let file = root.appendingPathComponent("derivatives/dtb-truth/sub-\(DemoWorkflow.subject)/ses-\(run.session)/func")
-                if FileManager.default.fileExists(atPath: file.path) { continue }
-                progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
-                let bold = try truth.simulate(run, threads: options.threads)
-                try truth.write(run, bold: bold, subject: DemoWorkflow.subject, atlas: DemoWorkflow.atlases[0], into: root)
-            }
-            return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [DemoWorkflow.atlases[0]]))
+    /// Writes the runs the ground-truth twin (version 1) makes, once, and ingests them.
+    func record(_ runs: [SampleRuns.Run], truth: SampleRuns, database: Database, root: URL, threads: Int,
+                progress: (String) -> Void) throws -> IngestReport {
+        for run in runs {
+            let folder = root.appendingPathComponent("derivatives/dtb-truth/sub-\(Self.subject)/ses-\(run.session)/func")
+            if FileManager.default.fileExists(atPath: folder.path) { continue }
+            progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
+            try truth.write(run, bold: try truth.simulate(run, threads: threads), subject: Self.subject, atlas: Self.atlases[0], into: root)
         }
+        return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [Self.atlases[0]]))
+    }
 
-        /// The rest run of a session.
-        func measure(twin: String, session: String) throws -> Int {
-            guard let m = try TwinQueries(database: database).boldMeasures(twin: twin).last(where: { $0.session == session }) else {
-                throw ServiceError.invalidRequest("the sample subject has no BOLD run in session \(session)")
-            }
-            return m.measure
+    /// One worker pass over the queue (`dtb worker --once`); the first fit uses the demo's
+    /// members and the `raw` observation (the sample's BOLD is in model units).
+    func work(_ database: Database, options: DemoOptions, progress: @escaping (String) -> Void) throws -> WorkerReport {
+        var handlers = JobHandlers.standard
+        var first = AssimilateJobHandler.FirstFit()
+        first.members = options.members
+        first.observation = .raw
+        handlers.register(AssimilateJobHandler(firstFit: first, threads: options.threads))
+        handlers.register(ValidateJobHandler(threads: options.threads))
+        var workerOptions = WorkerOptions()
+        workerOptions.once = true
+        let report = try Worker(database: database, options: workerOptions, handlers: handlers, progress: progress).run()
+        if report.failed > 0 {
+            throw ServiceError.invalidRequest("the worker failed \(report.failed) job(s); `dtb jobs --status failed` shows why")
         }
-
-        mutating func validate(_ version: TwinReference, _ measure: Int) throws {
-            let report = try TwinValidator(database: database)
-                .validate(TwinValidationRequest(version: version, measure: measure, threads: options.threads)) { events(.progress($0)) }
-            validations.append(report)
-            events(.validated(report))
-        }
-
-        /// The sample's BOLD is in model units (`raw`); the fit's settings are otherwise the defaults.
-        mutating func assimilate(_ version: TwinReference, _ measure: Int) throws -> TwinReference {
-            var request = TwinAssimilationRequest(version: version, measure: measure, threads: options.threads)
-            request.members = options.members
-            request.observation = .raw
-            let outcome = try TwinAssimilator(database: database).assimilate(request) { events(.progress($0)) }
-            assimilations.append(outcome)
-            events(.assimilated(outcome))
-            return TwinReference(twin: outcome.twin, version: outcome.version)
-        }
+        return report
     }
 
     /// The options' ranges, as `twin build` and `twin assimilate` hold them.

@@ -16,9 +16,9 @@ public struct TwinAssimilationOptions: Sendable {
     /// `all` or comma-separated unit names.
     public var units = "all"
     public var seed: UInt64 = 1
-    public var processVariance = 0.1
+    public var processVariance = 1.0
     public var observationVariance = 1e-8
-    public var localWeight = 0.8
+    public var localWeight = 0.5
     public var inflation = 1.0
     public var warmup = 10.0
     /// `zscore-band` or `raw`.

@@ -15,9 +15,11 @@ public struct TwinAssimilationRequest: Sendable {
     public var units: [String]?
     /// Seed of the filter's draws and of the members' dynamics.
     public var seed: UInt64 = 1
-    public var processVariance = 0.1
+    /// Q and ρ at the ends of DTB's ranges (0.01–1; 0.5 or 0.8) that fit the noisy units of a small
+    /// twin best (`docs/assimilation.md`); R as DTB.
+    public var processVariance = 1.0
     public var observationVariance = 1e-8
-    public var localWeight = 0.8
+    public var localWeight = 0.5
     public var inflation = 1.0
     public var warmupSeconds = 10.0
     public var observation: Observation.Preset = .zscoreBand

@@ -35,8 +35,8 @@ public struct ValidationFigures: Sendable, Codable, Equatable {
 /// What a reader needs to judge the figures: how far the structure alone explains the data's FC,
 /// and how the built, unfitted twin did on the same run.
 public struct ValidationBaselines: Sendable, Codable, Equatable {
-    public var empiricalFCvsSC: Double?
-    public var empiricalFCvsLogSC: Double?
+    public var empiricalFCStructure: Double?
+    public var empiricalFCLogStructure: Double?
     /// The build ancestor's latest validation on this measure, if it has one.
     public var builtVersion: Int?
     public var builtBoldR: Double?

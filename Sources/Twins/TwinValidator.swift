@@ -98,7 +98,7 @@ public struct TwinValidator {
         let sc = try TwinInputReader(database: database).structure(versionID: versionID)
         let (raw, log) = sc.map { fc.structuralCorrelation($0) } ?? (nil, nil)
         let built = try ValidationStore(database: database).buildAncestorFigures(versionID: versionID, measure: measure)
-        return ValidationBaselines(empiricalFCvsSC: raw, empiricalFCvsLogSC: log, builtVersion: built?.version,
+        return ValidationBaselines(empiricalFCStructure: raw, empiricalFCLogStructure: log, builtVersion: built?.version,
                                    builtBoldR: built?.boldR, builtFCSimilarity: built?.fcSimilarity)
     }
 }

@@ -31,4 +31,20 @@ enum BenchText {
          "  files: " + report.fileMB.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.1f MB", $0.value) }.joined(separator: ", "),
          "  machine: \(report.machine.cpu), \(report.machine.cores) cores"]
     }
+
+    static func assimilate(_ report: AssimilationBenchmarkReport) -> [String] {
+        var lines = ["dtb twin assimilate (TR 2 s; real time is under 2 s per frame):",
+                     "     M        N   synapses  s/frame  M·N updates/s  peak RSS"]
+        for r in report.rows {
+            lines.append(String(format: "%6d %8d %10d %8.2f %14.3g %7.0f MB", r.members, r.neurons, r.synapses, r.secondsPerFrame,
+                                r.memberNeuronUpdatesPerS, r.peakRssMB))
+        }
+        for n in report.loneTwinRssMB.keys.sorted(by: { Int($0)! < Int($1)! }) {
+            let lone = report.loneTwinRssMB[n]!, member = report.memoryPerMemberMB[n]
+            lines.append("  N = \(n): a lone twin run peaks at " + String(format: "%.0f MB", lone)
+                         + (member.map { String(format: "; each further member adds %.1f MB (%.2f of a lone twin)", $0, $0 / lone) } ?? ""))
+        }
+        lines.append("  machine: \(report.machine.cpu), \(report.machine.cores) cores")
+        return lines
+    }
 }

@@ -8,8 +8,7 @@ import SpikingEngine
 /// session arrives: validate against it, re-assimilate, validate; print the twin's history.
 ///
 /// JSON (`--json`): `{"atlases": [AtlasSummary as in dtb atlas show], "ingest": [{as dtb ingest}, ...],
-/// "build": {as dtb twin build}, "validations": [{as dtb twin validate}], "assimilations": [{as dtb twin
-/// assimilate}], "history": {as dtb twin history}}`.
+/// "build": {as dtb twin build}, "worker": [{as dtb worker --once}], "history": {as dtb twin history}}`.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the main job end to end on the embedded default.",
@@ -23,7 +22,7 @@ struct Demo: ParsableCommand {
     var mirror: String?
     @Option(help: "Neurons of the sample twin.") var neurons: Int = 10_000
     @Option(help: "Mean in-degree of the sample twin (at 10k neurons, K = 100 leaves local pools too small and the twin runs away).") var degree: Double = 25
-    @Option(help: "Members of each assimilation's ensemble (2–1024).") var members: Int = 16
+    @Option(help: "Members of each assimilation's ensemble (2–1024).") var members: Int = 12
     @Option(help: "Threads (the results do not depend on it).") var threads: Int = defaultThreadCount
     @OptionGroup var output: OutputOptions
 
@@ -56,10 +55,8 @@ struct Demo: ParsableCommand {
             }
         case .built(let build) where !output.json:
             Console.print("\(build.twin)@\(build.version) \(build.action.rawValue): \(build.neurons) neurons, \(build.synapses) synapses, network \(build.networkDigest.prefix(12))…")
-        case .validated(let report) where !output.json:
-            for line in TwinAssimilationText.validation(report) { Console.print(line) }
-        case .assimilated(let outcome) where !output.json:
-            for line in TwinAssimilationText.outcome(outcome) { Console.print(line) }
+        case .worked(let report) where !output.json:
+            for job in report.jobs { Console.print("job \(job.id) \(job.kind.rawValue): \(job.outcome.rawValue)") }
         default:
             break
         }

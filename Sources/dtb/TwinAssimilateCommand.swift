@@ -30,9 +30,9 @@ struct TwinAssimilate: ParsableCommand {
     @Option(help: "Bounds KIND=LO:HI, comma-separated (default ext=0.02:0.4, conductances 0.25:4).") var bounds: String?
     @Option(help: "Fitted units: all, or region names comma-separated (the others run as built).") var units = "all"
     @Option(help: "Seed of the filter and the members' dynamics.") var seed: UInt64 = 1
-    @Option(help: "Random-walk variance Q of the logit hyperparameters per frame.") var processVariance = 0.1
+    @Option(help: "Random-walk variance Q of the logit hyperparameters per frame.") var processVariance = 1.0
     @Option(help: "Observation error variance R.") var observationVariance = 1e-8
-    @Option(help: "Weight rho of each unit's own update (1 - rho: the unit-averaged one).") var localWeight = 0.8
+    @Option(help: "Weight rho of each unit's own update (1 - rho: the unit-averaged one).") var localWeight = 0.5
     @Option(help: "Multiplicative inflation of the ensemble after each analysis (1: none).") var inflation = 1.0
     @Option(help: "Biological seconds simulated before the first frame.") var warmup = 10.0
     @Option(help: "Observation preset: zscore-band (real data: z-score, map into the calibrated band) or raw (model units).")
@@ -66,7 +66,7 @@ struct TwinAssimilate: ParsableCommand {
 ///
 /// JSON: `{"validation", "twin", "version", "measure", "replay": "built"|"fitted"|"mean", "in_sample",
 /// "observation_preset", "seed", "frames", "all": {figures}, "assimilated"?: {figures}, "other"?: {figures},
-/// "baselines": {"empirical_f_cvs_sc"?, ...}, "wall_seconds", "created_at"}` with figures `{"units", "bold_r"?, "lag"?,
+/// "baselines": {"empirical_fc_structure"?, "empirical_fc_log_structure"?, "built_version"?, "built_bold_r"?, "built_fc_similarity"?}, "wall_seconds", "created_at"}` with figures `{"units", "bold_r"?, "lag"?,
 /// "bold_r_per_unit", "fc_similarity"?, "fc_distance"?, "fcd_ks"?}`.
 struct TwinValidate: ParsableCommand {
     static let configuration = CommandConfiguration(

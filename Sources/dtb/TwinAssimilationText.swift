@@ -18,7 +18,7 @@ enum TwinAssimilationText {
         if let a = v.assimilated { lines.append("  assimilated units: " + figures(a)) }
         if let o = v.other { lines.append("  other units:       " + figures(o)) }
         let b = v.baselines
-        var baseline = "  baselines: data FC vs SC r \(optional(b.empiricalFCvsSC)), vs log SC r \(optional(b.empiricalFCvsLogSC))"
+        var baseline = "  baselines: data FC vs SC r \(optional(b.empiricalFCStructure)), vs log SC r \(optional(b.empiricalFCLogStructure))"
         if let built = b.builtVersion { baseline += "; built v\(built): BOLD r \(optional(b.builtBoldR)), FC r \(optional(b.builtFCSimilarity))" }
         lines.append(baseline)
         return lines
