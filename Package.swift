@@ -9,9 +9,9 @@
 //   dtb             the executable: main runs DTBCommands          DTBCommands
 //   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
 //                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
-//   Benchmarks      dtb bench engine/ingest/build: workloads,      Services SampleSubjects Ingest AtlasCatalog Store
-//                   scratch clusters, timed child processes        Imaging NIfTI Workloads Recorders SpikingEngine
-//                                                                  Hemodynamics
+//   Benchmarks      dtb bench engine/ingest/build/assimilate:      Services SampleSubjects Ingest AtlasCatalog Store
+//                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
+//                   processes                                      Hemodynamics Twins
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, demo, the worker and its      TwinBuilder SpikingEngine Hemodynamics Assimilation
 //                   job rules) and their checks
@@ -100,7 +100,7 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
-                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics"]),
+                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
 
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.

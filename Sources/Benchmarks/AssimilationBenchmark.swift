@@ -1,4 +1,3 @@
-import AtlasCatalog
 import Foundation
 import Ingest
 import SampleSubjects
@@ -33,8 +32,8 @@ public struct AssimilationBenchmarkRow: Sendable, Encodable {
     public var secondsPerFrame: Double
     /// Member-neuron updates per second: M × N × steps per frame / seconds per frame.
     public var memberNeuronUpdatesPerS: Double
-    /// The child's peak resident set (MB).
-    public var peakRssMB: Double
+    /// The child's peak resident set (MB); left out when an earlier, larger child hides it.
+    public var peakRssMB: Double?
 }
 
 /// The figures of `dtb bench assimilate --json`.
@@ -52,8 +51,8 @@ public struct AssimilationBenchmarkReport: Sendable, Encodable {
 ///
 /// Self-contained like ``BuildBenchmark``: a scratch cluster; the atlas, the sample subject's
 /// anatomy, a twin of each N and a short rest run from the ground-truth twin set up untimed; then
-/// each fit and a lone `dtb twin run` as timed child processes (peak RSS is per child: children
-/// run in order of growing memory, and the kernel reports the largest child so far).
+/// a lone `dtb twin run` of each N and each fit as timed child processes (peak RSS is per child:
+/// children run in order of growing memory, and the kernel reports the largest child so far).
 public struct AssimilationBenchmark {
     public let options: AssimilationBenchmarkOptions
     public let executable: URL
@@ -76,13 +75,25 @@ public struct AssimilationBenchmark {
         try check()
         let store = try ScratchStore(name: "assimilate", progress: progress)
         defer { store.close() }
-        try prepareSubject(store, progress: progress)
-        var rows: [AssimilationBenchmarkRow] = [], lone: [String: Double] = [:], perMember: [String: Double] = [:]
-        for n in options.neurons.sorted() {
-            let (twin, measure, synapses) = try prepareTwin(store, neurons: n, progress: progress)
-            let (_, _, runPeak) = try store.timedChild(executable, ["twin", "run", twin, "--seconds", "2", "--tr", "2", "--json"],
-                                                       environment: environment.variables, progress: progress)
-            lone[String(n)] = runPeak
+        try store.ingestSampleSubject(label: "bench", session: "1", mirror: options.atlasMirror, environment: environment,
+                                      progress: progress)
+        let sizes = options.neurons.sorted()
+        let twins = try sizes.map { try prepareTwin(store, neurons: $0, progress: progress) }
+        // The kernel reports the largest child so far: children run from the smallest to the
+        // largest, and a peak that does not exceed the ones before is not known (left out).
+        var largest = 0.0
+        func known(_ peak: Double) -> Double? {
+            defer { largest = max(largest, peak) }
+            return peak > largest ? peak : nil
+        }
+        var lone: [String: Double] = [:]
+        for (n, twin) in zip(sizes, twins) {
+            let (_, _, peak) = try store.timedChild(executable, ["twin", "run", twin.0, "--seconds", "2", "--tr", "2", "--json"],
+                                                    environment: environment.variables, progress: progress)
+            lone[String(n)] = known(peak)
+        }
+        var rows: [AssimilationBenchmarkRow] = [], perMember: [String: Double] = [:]
+        for (n, (twin, measure, synapses)) in zip(sizes, twins) {
             for m in options.members.sorted() {
                 progress("timing: dtb twin assimilate, M = \(m), N = \(n), \(options.frames) frames (child process)")
                 let (output, _, peak) = try store.timedChild(executable, [
@@ -93,11 +104,11 @@ public struct AssimilationBenchmark {
                 let perFrame = outcome.fit.secondsPerFrame ?? .nan
                 rows.append(AssimilationBenchmarkRow(members: m, neurons: n, synapses: synapses, frames: outcome.frames,
                                                      secondsPerFrame: perFrame,
-                                                     memberNeuronUpdatesPerS: Double(m * n) * 2000 / perFrame, peakRssMB: peak))
+                                                     memberNeuronUpdatesPerS: Double(m * n) * 2000 / perFrame, peakRssMB: known(peak)))
             }
-            let sized = rows.filter { $0.neurons == n }
+            let sized = rows.filter { $0.neurons == n && $0.peakRssMB != nil }
             if let small = sized.first, let large = sized.last, large.members > small.members {
-                perMember[String(n)] = (large.peakRssMB - small.peakRssMB) / Double(large.members - small.members)
+                perMember[String(n)] = (large.peakRssMB! - small.peakRssMB!) / Double(large.members - small.members)
             }
         }
         return AssimilationBenchmarkReport(rows: rows, loneTwinRssMB: lone, memoryPerMemberMB: perMember, machine: Machine.current())
@@ -115,21 +126,6 @@ public struct AssimilationBenchmark {
         if let k = options.degree { try BuildLimits.check(neurons: options.neurons.max()!, degree: k) }
     }
 
-    /// The atlas and the sample subject's anatomy (untimed).
-    func prepareSubject(_ store: ScratchStore, progress: (String) -> Void) throws {
-        let database = store.database
-        progress("importing \(Self.atlas) and ingesting the sample subject (untimed)")
-        _ = try AtlasImporter(database: database, mirror: options.atlasMirror ?? environment.defaultAtlasMirror,
-                              environment: environment.variables).importBuiltin(Self.atlas)
-        let catalog = AtlasCatalog(database: database)
-        let atlas = try catalog.atlas(named: Self.atlas)
-        try SampleSubject(label: "bench").write(to: bidsRoot(store), atlas: atlas, regions: catalog.regions(of: atlas),
-                                                volume: catalog.labelVolume(of: atlas), session: "1")
-        _ = try SubjectIngester(database: database).ingest(root: bidsRoot(store))
-    }
-
-    func bidsRoot(_ store: ScratchStore) -> URL { store.work.appendingPathComponent("bids", isDirectory: true) }
-
     /// A twin of N neurons with a rest run of its own ground truth, `frames` frames long (untimed).
     /// The twin's versions are its sizes (one twin per subject and atlas).
     func prepareTwin(_ store: ScratchStore, neurons: Int, progress: (String) -> Void) throws -> (String, Int, Int) {
@@ -142,8 +138,8 @@ public struct AssimilationBenchmark {
         let name = reference.description
         let truth = SampleRuns(network: try TwinRunner(database: database).network(reference))
         let run = SampleRuns.Run(session: "n\(neurons)", task: "rest", frames: options.frames, seed: 7)
-        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: "bench", atlas: Self.atlas, into: bidsRoot(store))
-        _ = try SubjectIngester(database: database).ingest(root: bidsRoot(store))
+        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: "bench", atlas: Self.atlas, into: store.bids)
+        _ = try SubjectIngester(database: database).ingest(root: store.bids)
         guard let measure = try TwinQueries(database: database).boldMeasures(twin: build.twin).last(where: { $0.session == run.session }) else {
             throw BenchmarkError("the ground-truth run of \(name) was not ingested")
         }

@@ -1,7 +1,4 @@
-import AtlasCatalog
 import Foundation
-import Ingest
-import SampleSubjects
 import Services
 import Store
 
@@ -64,7 +61,7 @@ public struct BuildBenchmark {
         try BuildLimits.check(neurons: options.neurons, degree: options.degree)
         let store = try ScratchStore(name: "build", progress: progress)
         defer { store.close() }
-        try prepare(store, progress: progress)
+        try store.ingestSampleSubject(label: "sample", mirror: options.atlasMirror, environment: environment, progress: progress)
         progress("timing: dtb twin build sample --neurons \(options.neurons) --degree \(options.degree) (child process)")
         let (output, wall, peak) = try store.timedChild(executable, [
             "twin", "build", "sample", "--atlas", Self.atlas, "--neurons", String(options.neurons),
@@ -76,18 +73,5 @@ public struct BuildBenchmark {
                                     bytesPerSynapseRSS: peak * 1_048_576 / Double(max(1, outcome.synapses)),
                                     fileMB: Dictionary(uniqueKeysWithValues: outcome.files.map { ($0.role, Double($0.sizeBytes) / 1e6) }),
                                     machine: Machine.current())
-    }
-
-    /// The atlas imported and the sample subject written and ingested (untimed).
-    func prepare(_ store: ScratchStore, progress: (String) -> Void) throws {
-        let database = store.database
-        progress("importing \(Self.atlas) and ingesting the sample subject (untimed)")
-        _ = try AtlasImporter(database: database, mirror: options.atlasMirror ?? environment.defaultAtlasMirror,
-                              environment: environment.variables).importBuiltin(Self.atlas)
-        let catalog = AtlasCatalog(database: database)
-        let atlas = try catalog.atlas(named: Self.atlas)
-        let root = store.work.appendingPathComponent("bids", isDirectory: true)
-        try SampleSubject().write(to: root, atlas: atlas, regions: catalog.regions(of: atlas), volume: catalog.labelVolume(of: atlas))
-        _ = try SubjectIngester(database: database).ingest(root: root)
     }
 }

@@ -36,11 +36,12 @@ enum BenchText {
         var lines = ["dtb twin assimilate (TR 2 s; real time is under 2 s per frame):",
                      "     M        N   synapses  s/frame  M·N updates/s  peak RSS"]
         for r in report.rows {
-            lines.append(String(format: "%6d %8d %10d %8.2f %14.3g %7.0f MB", r.members, r.neurons, r.synapses, r.secondsPerFrame,
-                                r.memberNeuronUpdatesPerS, r.peakRssMB))
+            lines.append(String(format: "%6d %8d %10d %8.2f %14.3g ", r.members, r.neurons, r.synapses, r.secondsPerFrame,
+                                r.memberNeuronUpdatesPerS) + (r.peakRssMB.map { String(format: "%7.0f MB", $0) } ?? "      — (hidden)"))
         }
-        for n in report.loneTwinRssMB.keys.sorted(by: { Int($0)! < Int($1)! }) {
-            let lone = report.loneTwinRssMB[n]!, member = report.memoryPerMemberMB[n]
+        for n in report.loneTwinRssMB.keys.sorted(by: { Int($0) ?? 0 < Int($1) ?? 0 }) {
+            guard let lone = report.loneTwinRssMB[n] else { continue }
+            let member = report.memoryPerMemberMB[n]
             lines.append("  N = \(n): a lone twin run peaks at " + String(format: "%.0f MB", lone)
                          + (member.map { String(format: "; each further member adds %.1f MB (%.2f of a lone twin)", $0, $0 / lone) } ?? ""))
         }

@@ -46,6 +46,9 @@ final class SweepDatabase: @unchecked Sendable {
 struct OptionSweepTests {
     static let run = ["twin", "run", SweepDatabase.twin]
     static let build = ["twin", "build", "sample", "--atlas", "brainnetome246", "--seed", "1"]
+    /// Measure 1 is not BOLD: each odd value must be refused before that is found out.
+    static let assimilate = ["twin", "assimilate", SweepDatabase.twin, "--run", "1"]
+    static let validate = ["twin", "validate", SweepDatabase.twin, "--run", "1"]
 
     static func odd(_ command: [String], _ option: String, _ values: [String], status: Int32 = 1) -> [OddOption] {
         values.map { OddOption(arguments: command + ["\(option)=\($0)"], status: status) }
@@ -80,6 +83,21 @@ struct OptionSweepTests {
         + odd(["jobs"], "--status", ["sleeping", ""], status: 64)
         + [OddOption(arguments: run + ["--seconds", "-1"], status: 64), OddOption(arguments: ["demo", "--neurons", "-5"], status: 64)]
 
+    /// `dtb twin assimilate`, `dtb twin validate` and `dtb bench assimilate`.
+    static let assimilationCases: [OddOption] =
+        odd(assimilate, "--members", ["0", "1", "100000"]) + odd(assimilate, "--process-variance", ["nan", "-1", "inf"])
+        + odd(assimilate, "--observation-variance", ["0", "nan", "-1"]) + odd(assimilate, "--local-weight", ["-0.1", "1.5", "nan"])
+        + odd(assimilate, "--inflation", ["0.5", "nan", "1e300"]) + odd(assimilate, "--warmup", ["-1", "nan", "1e300"])
+        + odd(assimilate, "--drop-frames", ["-1"]) + odd(assimilate, "--checkpoint-every", ["0", "-3"])
+        + odd(assimilate, "--threads", ["0", "100000"]) + odd(assimilate, "--fit", ["bogus", "ext,ext", "ext,"])
+        + odd(assimilate, "--bounds", ["ext=1:0", "ext=nan:1", "garbage", "ampa=0.5:2", "ext=0.1:0.1", "ext=-inf:1"])
+        + odd(assimilate + ["--fit", "ampa"], "--bounds", ["ampa=-1:2"]) + odd(assimilate, "--observation", ["fancy"])
+        + odd(assimilate, "--fit", [""], status: 64) + odd(assimilate, "--observation", [""], status: 64)
+        + odd(assimilate, "--run", ["999999"]) + odd(validate, "--transient", ["-1", "100000"])
+        + odd(validate, "--max-lag", ["-1", "100"]) + odd(validate, "--threads", ["0"]) + odd(validate, "--run", ["999999"])
+        + odd(["bench", "assimilate"], "--members", ["1", "0", "5000"]) + odd(["bench", "assimilate"], "--neurons", ["10", "-1"])
+        + odd(["bench", "assimilate"], "--frames", ["0", "100000"]) + odd(["bench", "assimilate"], "--warmup", ["nan", "-1", "1e9"])
+
     /// `dtb bench engine` (the engine benchmark, validated by the lead's rewrite).
     static let engineCases: [OddOption] =
         odd(["bench", "engine"], "--neurons", ["0", "-1", "999", "4000000000"]) + odd(["bench", "engine"], "--threads", ["0", "-1", "1000"])
@@ -108,4 +126,7 @@ struct OptionSweepTests {
 
     @Test(arguments: engineCases)
     func engineBenchRefusesTheValue(_ odd: OddOption) async throws { try await expectRefused(odd) }
+
+    @Test(arguments: assimilationCases)
+    func assimilationRefusesTheValue(_ odd: OddOption) async throws { try await expectRefused(odd) }
 }
