@@ -9,7 +9,7 @@ import Twins
 /// JSON: `{"twin", "version", "parent", "action": "created"|"resumed"|"unchanged", "measure", "frames", "members",
 /// "fitted_units", "hyperparameters": [{"kind", "bounds": {"lower", "upper", "scale"}}], "observation": {"preset",
 /// "dropped_frames", "band"?: [lo, hi], "calibration"?: {"at_lower", "at_upper", "rate_at_lower", "rate_at_upper",
-/// "warmup_seconds", "measured_seconds"}, "task"?, "repetition_time"}, "fit": {"transient_frames", "bold_r"?,
+/// "warmup_seconds", "measured_seconds"}, "task"?, "repetition_time"}, "fit": {"transient_frames", "bold_r"?, "seconds_per_frame"?,
 /// "bold_r_per_unit"}, "warm_start"?, "wall_seconds", "seconds_per_frame"}`.
 struct TwinAssimilate: ParsableCommand {
     static let configuration = CommandConfiguration(
