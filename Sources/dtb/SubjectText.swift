@@ -21,7 +21,7 @@ enum SubjectText {
     }
 
     static func measure(_ m: MeasureInfo) -> String {
-        var line = "  \(m.atlas) \(m.kind.rawValue) (\(m.unit)) \(m.rows)/\(m.regions) regions"
+        var line = "  measure \(m.id): \(m.atlas) \(m.kind.rawValue) (\(m.unit)) \(m.rows)/\(m.regions) regions"
         if let frames = m.frames { line += ", \(frames) frames" }
         if let tr = m.repetitionTime { line += ", TR \(tr) s" }
         if m.maskedVoxels > 0 { line += ", \(m.maskedVoxels) voxels masked" }
