@@ -75,6 +75,13 @@ public enum ChildProcess {
     /// started by another thread would inherit them (Swift's Glibc has no `pipe2`).
     private static let spawnLock = NSLock()
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
+    /// not import; nil where the C library lacks it.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     private static func spawn(_ executable: URL, _ arguments: [String], _ environment: [String: String],
                               stdin: String, stdout: PipeEnds, stderr: PipeEnds) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -83,6 +90,9 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout.writing, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr.writing, 2)
+        // Nothing else crosses into the child: a descriptor another thread has just opened and not
+        // yet marked close-on-exec (HDF5 opens without it) would carry its file lock along.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
