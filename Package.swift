@@ -17,7 +17,7 @@
 //                   job rules) and their checks
 //   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
 //                   claims, heartbeats, retries; LISTEN
-//   Twins           twin versions: records → build → SONATA        AtlasCatalog Store Postgres HDF5Kit Sonata
+//   Twins           twin versions: records → build → SONATA        AtlasCatalog Ingest Store Postgres HDF5Kit Sonata
 //                   files, runs, assimilation, validation,         TwinBuilder SpikingEngine Recorders Hemodynamics
 //                   history                                        Assimilation Analyses
 //   SampleSubjects  synthetic BIDS subjects and BOLD runs (files), AtlasCatalog Imaging NIfTI Primitives
@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "SampleSubjects", dependencies: ["AtlasCatalog", "Imaging", "NIfTI", "Primitives", "TwinBuilder", "SpikingEngine",
                                                        "Assimilation"]),
         .target(name: "Jobs", dependencies: ["Store", "Postgres"]),
-        .target(name: "Twins", dependencies: ["AtlasCatalog", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
+        .target(name: "Twins", dependencies: ["AtlasCatalog", "Ingest", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation", "Analyses"]),
 
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks

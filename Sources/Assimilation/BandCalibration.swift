@@ -33,11 +33,7 @@ public struct BandCalibration: Sendable, Codable, Equatable {
             throw AssimilationError.invalid("the hyperparameters must be the map's kinds, in order")
         }
         let settings = [hyperparameters.map(\.bounds.lower), hyperparameters.map(\.bounds.upper)]
-        var recorders: [BOLDRecorder] = []
-        for _ in settings {
-            do { recorders.append(try BOLDRecorder(network: network, parameters: bold, repetitionTime: repetitionTime)) }
-            catch { throw AssimilationError.invalid("TR \(repetitionTime) s: \(error)") }
-        }
+        let recorders = try settings.map { _ in try BOLDRecorder.checked(network, bold, repetitionTime) }
         let simulations = recorders.indices.map { Simulation(network: network, seed: seed, member: UInt32($0), observers: [recorders[$0]]) }
         for (simulation, values) in zip(simulations, settings) {
             map.apply(Array((0..<map.units.count).map { _ in values }.joined()), to: simulation)

@@ -72,9 +72,6 @@ public struct HyperparameterMap: Sendable {
         self.populations = populations; self.kinds = kinds; self.units = fitted.sorted()
     }
 
-    /// Values per fitted unit and kind.
-    public var count: Int { units.count * kinds.count }
-
     /// Sets `h[i * kinds.count + k]` (the i-th fitted unit's value of `kinds[k]`): a conductance
     /// factor scales the network's own g of that channel in all of the unit's populations; the
     /// external current is the Gamma mean of the unit's E populations.

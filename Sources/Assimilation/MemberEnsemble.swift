@@ -30,11 +30,7 @@ public final class MemberEnsemble: @unchecked Sendable {
         map = try HyperparameterMap(populations: try UnitPopulations(network: network, excitatory: excitatory), kinds: kinds,
                                     units: units)
         self.threads = max(1, threads)
-        var recorders: [BOLDRecorder] = []
-        for _ in 0..<count {
-            do { recorders.append(try BOLDRecorder(network: network, parameters: parameters, repetitionTime: repetitionTime)) }
-            catch { throw AssimilationError.invalid("TR \(repetitionTime) s: \(error)") }
-        }
+        let recorders = try (0..<count).map { _ in try BOLDRecorder.checked(network, parameters, repetitionTime) }
         bold = recorders
         members = (0..<count).map { Simulation(network: network, seed: seed, member: UInt32($0), observers: [recorders[$0]]) }
     }

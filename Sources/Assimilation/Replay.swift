@@ -21,9 +21,7 @@ public struct Replay: Sendable {
     /// BOLD per frame (frames × units) with `h[t]` set before frame t (unit-major, per ``HyperparameterMap``).
     public func run(_ h: [[Double]], seed: UInt64) throws -> [[Double]] {
         guard let first = h.first else { return [] }
-        let recorder: BOLDRecorder
-        do { recorder = try BOLDRecorder(network: network, parameters: bold, repetitionTime: repetitionTime) }
-        catch { throw AssimilationError.invalid("TR \(repetitionTime) s: \(error)") }
+        let recorder = try BOLDRecorder.checked(network, bold, repetitionTime)
         let simulation = Simulation(network: network, seed: seed, observers: [recorder])
         map.apply(first, to: simulation)
         simulation.run(steps: Int((warmupSeconds * 1000 / network.dt).rounded()))

@@ -138,7 +138,7 @@ public struct AssimilationBenchmark {
         let name = reference.description
         let truth = SampleRuns(network: try TwinRunner(database: database).network(reference))
         let run = SampleRuns.Run(session: "n\(neurons)", task: "rest", frames: options.frames, seed: 7)
-        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: "bench", atlas: Self.atlas, into: store.bids)
+        try truth.write(run, subject: "bench", atlas: Self.atlas, into: store.bids, threads: 2)
         _ = try SubjectIngester(database: database).ingest(root: store.bids)
         guard let measure = try TwinQueries(database: database).boldMeasures(twin: build.twin).last(where: { $0.session == run.session }) else {
             throw BenchmarkError("the ground-truth run of \(name) was not ingested")

@@ -136,8 +136,9 @@ extension SubjectCatalog {
         }
     }
 
-    /// A stored region time series (`/<atlas>/series`, frames × regions), its columns put in `labels` order.
-    private func series(measureID: Int, atlas: String, labels: [Int]) throws -> [[Float]] {
+    /// A stored region time series (`/<atlas>/series`, frames × regions, checksum verified), its
+    /// columns put in `labels` order.
+    public func series(measureID: Int, atlas: String, labels: [Int]) throws -> [[Float]] {
         guard let row = try database.connection.query("""
             SELECT d.id, d.relative_path, d.sha256, d.size_bytes FROM measure m JOIN data_file d ON d.id = m.file_id WHERE m.id = $1
             """, [measureID]).first else {

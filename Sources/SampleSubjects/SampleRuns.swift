@@ -49,10 +49,16 @@ public struct SampleRuns: Sendable {
         return try replay.run((0..<run.frames).map { t in (0..<units).map { Self.truth(unit: $0, frame: t, run: run) } }, seed: run.seed)
     }
 
-    /// Writes `derivatives/dtb-truth/sub-<label>/ses-<s>/func/..._atlas-<atlas>_timeseries.tsv`
+    /// Where ``write(_:subject:atlas:into:threads:)`` puts a run's files in the dataset at `root`.
+    public static func folder(of run: Run, subject: String, in root: URL) -> URL {
+        root.appendingPathComponent("derivatives/dtb-truth/sub-\(subject)/ses-\(run.session)/func", isDirectory: true)
+    }
+
+    /// Simulates the run and writes `derivatives/dtb-truth/sub-<label>/ses-<s>/func/..._atlas-<atlas>_timeseries.tsv`
     /// (+ `.json` with RepetitionTime) and `..._desc-truth_hyperparameters.tsv` (h per frame and unit).
-    public func write(_ run: Run, bold: [[Double]], subject: String, atlas: String, into root: URL) throws {
-        let folder = root.appendingPathComponent("derivatives/dtb-truth/sub-\(subject)/ses-\(run.session)/func", isDirectory: true)
+    public func write(_ run: Run, subject: String, atlas: String, into root: URL, threads: Int) throws {
+        let bold = try simulate(run, threads: threads)
+        let folder = Self.folder(of: run, subject: subject, in: root)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let description = root.appendingPathComponent("derivatives/dtb-truth/dataset_description.json")
         try Data(#"{"Name": "dtb ground-truth twin runs", "BIDSVersion": "1.9.0", "DatasetType": "derivative", "GeneratedBy": [{"Name": "dtb-truth", "Version": "1"}]}"#.utf8)

@@ -94,10 +94,9 @@ public struct DemoWorkflow {
     func record(_ runs: [SampleRuns.Run], truth: SampleRuns, database: Database, root: URL, threads: Int,
                 progress: (String) -> Void) throws -> IngestReport {
         for run in runs {
-            let folder = root.appendingPathComponent("derivatives/dtb-truth/sub-\(Self.subject)/ses-\(run.session)/func")
-            if FileManager.default.fileExists(atPath: folder.path) { continue }
+            if FileManager.default.fileExists(atPath: SampleRuns.folder(of: run, subject: Self.subject, in: root).path) { continue }
             progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
-            try truth.write(run, bold: try truth.simulate(run, threads: threads), subject: Self.subject, atlas: Self.atlases[0], into: root)
+            try truth.write(run, subject: Self.subject, atlas: Self.atlases[0], into: root, threads: threads)
         }
         return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [Self.atlases[0]]))
     }
@@ -105,12 +104,10 @@ public struct DemoWorkflow {
     /// One worker pass over the queue (`dtb worker --once`); the first fit uses the demo's
     /// members and the `raw` observation (the sample's BOLD is in model units).
     func work(_ database: Database, options: DemoOptions, progress: @escaping (String) -> Void) throws -> WorkerReport {
-        var handlers = JobHandlers.standard
         var first = AssimilateJobHandler.FirstFit()
         first.members = options.members
         first.observation = .raw
-        handlers.register(AssimilateJobHandler(firstFit: first, threads: options.threads))
-        handlers.register(ValidateJobHandler(threads: options.threads))
+        let handlers = JobHandlers.standard(firstFit: first, threads: options.threads)
         var workerOptions = WorkerOptions()
         workerOptions.once = true
         let report = try Worker(database: database, options: workerOptions, handlers: handlers, progress: progress).run()

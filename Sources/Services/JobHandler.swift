@@ -1,4 +1,5 @@
 import Foundation
+import SpikingEngine
 import Jobs
 import Store
 
@@ -47,11 +48,14 @@ public struct JobHandlers: Sendable {
     public init() {}
 
     /// The handlers `dtb worker` runs with.
-    public static var standard: JobHandlers {
+    public static var standard: JobHandlers { standard() }
+
+    /// The standard handlers with a twin's first fit as given, simulating on `threads`.
+    public static func standard(firstFit: AssimilateJobHandler.FirstFit = .init(), threads: Int = defaultThreadCount) -> JobHandlers {
         var handlers = JobHandlers()
         handlers.register(BuildJobHandler())
-        handlers.register(ValidateJobHandler())
-        handlers.register(AssimilateJobHandler())
+        handlers.register(ValidateJobHandler(threads: threads))
+        handlers.register(AssimilateJobHandler(firstFit: firstFit, threads: threads))
         return handlers
     }
 

@@ -8,27 +8,33 @@ public struct TwinAssimilationOptions: Sendable {
     public var twin: String
     /// The BOLD measure id.
     public var run: Int
-    public var members = 32
+    public var members = Self.defaults.members
     /// Comma-separated kinds: `ext`, `ampa`, `nmda`, `gabaa`, `gabab`.
-    public var fit = "ext"
+    public var fit = Self.defaults.fit.map(\.rawValue).joined(separator: ",")
     /// `KIND=LO:HI` entries, comma-separated.
     public var bounds: String?
     /// `all` or comma-separated unit names.
     public var units = "all"
-    public var seed: UInt64 = 1
-    public var processVariance = 1.0
-    public var observationVariance = 1e-8
-    public var localWeight = 0.5
-    public var inflation = 1.0
-    public var warmup = 10.0
+    public var seed = Self.defaults.seed
+    public var processVariance = Self.defaults.processVariance
+    public var observationVariance = Self.defaults.observationVariance
+    public var localWeight = Self.defaults.localWeight
+    public var inflation = Self.defaults.inflation
+    public var warmup = Self.defaults.warmupSeconds
     /// `zscore-band` or `raw`.
-    public var observation = "zscore-band"
-    public var dropFrames = 0
-    public var checkpointEvery = 5
-    public var warmStart = true
+    public var observation = Self.defaults.observation.rawValue
+    public var dropFrames = Self.defaults.droppedFrames
+    public var checkpointEvery = Self.defaults.checkpointEvery
+    public var warmStart = Self.defaults.warmStart
     public var threads = defaultThreadCount
 
     public init(twin: String, run: Int) { self.twin = twin; self.run = run }
+
+    /// The request's defaults, which these options start from.
+    private static let defaults = TwinAssimilationRequest.defaults
+
+    /// The options as they are before any is given (the command line's defaults).
+    public static let given = TwinAssimilationOptions(twin: "", run: 0)
 
     /// The request, or a one-line error naming the first bad option.
     public func request() throws -> TwinAssimilationRequest {

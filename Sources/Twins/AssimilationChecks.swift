@@ -49,9 +49,6 @@ enum AssimilationChecks {
         guard steps >= 1, abs(steps - steps.rounded()) < 1e-9 * steps else {
             throw TwinError.invalid("measure \(run.measure): its TR \(run.repetitionTime) s is not a whole number of the twin's \(dt) ms steps")
         }
-        guard run.series.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
-            throw TwinError.invalid("measure \(run.measure) holds values that are not finite")
-        }
     }
 
     /// Indices of the named units (all when nil), ascending.

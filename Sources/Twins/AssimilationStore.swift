@@ -164,11 +164,16 @@ struct AssimilationStore {
         }
     }
 
+    /// The number of the version with row id `id` (settings record versions by row id).
+    func versionNumber(_ id: Int) throws -> Int {
+        try connection.query("SELECT version FROM twin_version WHERE id = $1", [id]).scalar().int!
+    }
+
     func outcome(versionID: Int, action: TwinAssimilationOutcome.Action) throws -> TwinAssimilationOutcome {
         let info = try TwinQueries(database: database).info(versionID: versionID)
         guard let r = try record(versionID: versionID) else { throw TwinError.notFound("version \(info.version) is not an assimilation") }
-        let parent = try connection.query("SELECT version FROM twin_version WHERE id = $1", [r.settings.parent]).scalar().int!
-        let warm = try r.settings.warmStart.map { try connection.query("SELECT version FROM twin_version WHERE id = $1", [$0]).scalar().int! }
+        let parent = try versionNumber(r.settings.parent)
+        let warm = try r.settings.warmStart.map(versionNumber)
         let wall = r.wall ?? 0
         return TwinAssimilationOutcome(twin: info.twin, version: info.version, parent: parent, action: action, measure: r.settings.measure,
                                        frames: r.frames, members: r.settings.members, fittedUnits: r.settings.units.count,

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5Kit
+import Ingest
 import Postgres
 import Store
 
@@ -11,6 +11,9 @@ public struct BOLDRun: Sendable {
     /// The scan's path in its dataset (names the task: `..._task-rest_...`).
     public var scanPath: String
     public var repetitionTime: Double
+    /// The twin's units (region names) and their labels, in unit order.
+    public var units: [String]
+    public var labels: [Int]
     /// Frames × the twin's units.
     public var series: [[Double]]
 
@@ -29,11 +32,10 @@ struct BOLDRunReader {
     /// The measure's series mapped onto the version's units (region twins: by region label).
     func read(measure: Int, versionID: Int) throws -> BOLDRun {
         guard let row = try connection.query("""
-            SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, m.file_id, d.relative_path, d.sha256, d.size_bytes,
-                   se.label AS session, sc.bids_path, s.label AS subject, se.subject_id
+            SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, se.label AS session, sc.bids_path,
+                   s.label AS subject, se.subject_id
               FROM measure m JOIN atlas a ON a.id = m.atlas_id JOIN scan sc ON sc.id = m.scan_id
               JOIN session se ON se.id = sc.session_id JOIN subject s ON s.id = se.subject_id
-              LEFT JOIN data_file d ON d.id = m.file_id
              WHERE m.id = $1
             """, [measure]).first else {
             throw TwinError.notFound("measure \(measure) does not exist (`dtb subject show SUBJECT` lists a subject's measures)")
@@ -55,35 +57,11 @@ struct BOLDRunReader {
         guard twin["level"].string == "region" else {
             throw TwinError.invalid("twin \(twin["name"].string!) is a voxel twin; only region twins are fitted to region time series")
         }
-        let stored = StoredFile(id: row["file_id"].int!, relativePath: row["relative_path"].string!, sha256: row["sha256"].string!,
-                                size: Int64(row["size_bytes"].int!))
-        let url = try database.files.verify(stored)
-        let series = try columns(url: url, atlas: row["atlas"].string!, versionID: versionID)
+        let units = try TwinQueries(database: database).detail(versionID: versionID).units
+        let labels = units.map(\.label)
+        let series = try SubjectCatalog(database: database).series(measureID: measure, atlas: row["atlas"].string!, labels: labels)
         return BOLDRun(measure: measure, session: row["session"].string!, scanPath: row["bids_path"].string!,
-                       repetitionTime: tr, series: series)
-    }
-
-    /// `/<atlas>/series` (frames × labels) reordered to the twin's units.
-    func columns(url: URL, atlas: String, versionID: Int) throws -> [[Double]] {
-        let file = try HDF5File.open(path: url.path)
-        defer { file.close() }
-        let labels = try file.dataset("/\(atlas)/labels").read(Int64.self).map(Int.init)
-        let data = try file.dataset("/\(atlas)/series")
-        let values = try data.read(Double.self)
-        let frames = data.shape[0], width = data.shape[1]
-        let column = Dictionary(labels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let units = try unitLabels(versionID: versionID)
-        let order = try units.map { label in
-            guard let c = column[label] else { throw TwinError.missingData("the BOLD file has no column for region label \(label)") }
-            return c
-        }
-        return (0..<frames).map { t in order.map { values[t * width + $0] } }
-    }
-
-    /// Region labels of the version's units, in unit order.
-    func unitLabels(versionID: Int) throws -> [Int] {
-        let detail = try TwinQueries(database: database).detail(versionID: versionID)
-        return detail.units.map(\.label)
+                       repetitionTime: tr, units: units.map(\.name), labels: labels, series: series.map { $0.map(Double.init) })
     }
 }
 

@@ -43,6 +43,10 @@ public struct TwinAssimilationRequest: Sendable {
 
     /// Most members an ensemble may have.
     public static let maxMembers = 1024
+
+    /// Every setting at its default (version, measure and threads are placeholders): where the
+    /// command line's options start.
+    public static let defaults = TwinAssimilationRequest(version: TwinReference(twin: "-"), measure: 0, threads: 1)
 }
 
 /// Everything that decides an assimilation's result (threads and checkpoint spacing do not):

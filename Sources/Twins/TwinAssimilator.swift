@@ -26,7 +26,6 @@ public struct TwinAssimilator {
         var settings: AssimilationSettings
         var digest: String
         var fitted: [Int]
-        var unitNames: [String]
     }
 
     public func assimilate(_ request: TwinAssimilationRequest, progress: (String) -> Void = { _ in }) throws -> TwinAssimilationOutcome {
@@ -37,7 +36,8 @@ public struct TwinAssimilator {
         }
         defer { try? database.connection.advisorySessionUnlock(named: lock) }
         let store = AssimilationStore(database: database)
-        if let existing = try store.find(digest: plan.digest), existing.status == "ready" {
+        let existing = try store.find(digest: plan.digest)
+        if let existing, existing.status == "ready" {
             return try store.outcome(versionID: existing.versionID, action: .unchanged)
         }
         progress("loading \(plan.info.twin)@\(plan.info.version) (\(plan.info.neurons) neurons, \(plan.info.synapses) synapses)")
@@ -47,17 +47,17 @@ public struct TwinAssimilator {
         let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: excitatory),
                                         kinds: request.fit, units: plan.fitted)
         let started = Date()
-        let existing = try store.find(digest: plan.digest)
-        let target: AssimilationStore.Target
+        let target: AssimilationStore.Target, targets: [[Double]]
         if let existing {
             target = existing
+            targets = try self.targets(plan, existing.observation)
             progress("resuming \(plan.info.twin)@\(existing.version) from its checkpoint")
         } else {
             let observation = try calibrate(plan, engine: engine, map: map, progress: progress)
-            target = try store.create(plan, observation: observation, frames: try targets(plan, observation).count)
+            targets = try self.targets(plan, observation)
+            target = try store.create(plan, observation: observation, frames: targets.count)
             progress("assimilating into \(plan.info.twin)@\(target.version)")
         }
-        let targets = try targets(plan, target.observation)
         let fitter = EnsembleFit(database: database, plan: plan, target: target, engine: engine, map: map, excitatory: excitatory, targets: targets,
                                  request: request)
         let (frames, perFrame) = try fitter.run(progress: progress)
@@ -87,13 +87,12 @@ public struct TwinAssimilator {
         }
         let run = try BOLDRunReader(database: database).read(measure: request.measure, versionID: versionID)
         try AssimilationChecks.check(run: run, request: request, dt: info.parameters.dt)
-        let names = try queries.detail(versionID: versionID).units.map(\.name)
-        let fitted = try AssimilationChecks.units(request.units, of: names, twin: info.twin)
+        let fitted = try AssimilationChecks.units(request.units, of: run.units, twin: info.twin)
         let hyperparameters = try request.fit.map {
             let b = request.bounds[$0] ?? TwinAssimilationRequest.defaultBounds($0)
             return Hyperparameter(kind: $0, bounds: try BoundedParameter(lower: b.lowerBound, upper: b.upperBound))
         }
-        let fittedNames = fitted.map { names[$0] }
+        let fittedNames = fitted.map { run.units[$0] }
         let warmStart = request.warmStart
             ? try AssimilationStore(database: database).posteriorVersion(of: versionID, members: request.members, units: fittedNames,
                                                                      kinds: request.fit)
@@ -106,7 +105,7 @@ public struct TwinAssimilator {
                                             hyperparameters: hyperparameters, units: fittedNames, filter: filter,
                                             observation: request.observation, droppedFrames: request.droppedFrames, warmStart: warmStart)
         let digest = SHA256.hex(Array(try PostgresJSON(encoding: settings).text.utf8))
-        return Plan(versionID: versionID, info: info, run: run, settings: settings, digest: digest, fitted: fitted, unitNames: names)
+        return Plan(versionID: versionID, info: info, run: run, settings: settings, digest: digest, fitted: fitted)
     }
 
     /// The observation record, with the band calibrated by short runs at the bounds when the preset maps into one.

@@ -137,14 +137,13 @@ public struct TwinInputReader {
         return out
     }
 
-    /// The tract density a region-level version was built from, in its unit order; nil when it
-    /// was built without one (a fallback) or is a voxel twin.
-    func structure(versionID: Int) throws -> [[Double]]? {
+    /// The tract density a region-level version was built from, in its unit order (`labels`: the
+    /// units' region labels); nil when it was built without one (a fallback) or is a voxel twin.
+    func structure(versionID: Int, labels: [Int]) throws -> [[Double]]? {
         guard let measure = try connection.query("""
             SELECT i.measure_id FROM twin_version_input i JOIN twin_version v ON v.id = i.twin_version_id JOIN twin t ON t.id = v.twin_id
              WHERE i.twin_version_id = $1 AND i.role = 'tract_density' AND t.level = 'region'
             """, [versionID]).first?[0].int else { return nil }
-        let labels = try TwinQueries(database: database).detail(versionID: versionID).units.map(\.label)
         let ids = Dictionary(uniqueKeysWithValues: try connection.query("""
             SELECT r.label, r.id FROM region r JOIN twin t ON t.atlas_id = r.atlas_id JOIN twin_version v ON v.twin_id = t.id WHERE v.id = $1
             """, [versionID]).map { ($0[0].int!, $0[1].int!) })

@@ -280,9 +280,10 @@ public struct TwinQueries {
         return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)
     }
 
-    func assimilationSummary(versionID: Int, infos: [TwinVersionInfo]) throws -> TwinAssimilationSummary? {
-        guard let r = try AssimilationStore(database: database).record(versionID: versionID) else { return nil }
-        let warm = try r.settings.warmStart.map { try connection.query("SELECT version FROM twin_version WHERE id = $1", [$0]).scalar().int! }
+    func assimilationSummary(versionID: Int) throws -> TwinAssimilationSummary? {
+        let store = AssimilationStore(database: database)
+        guard let r = try store.record(versionID: versionID) else { return nil }
+        let warm = try r.settings.warmStart.map(store.versionNumber)
         return TwinAssimilationSummary(measure: r.settings.measure, frames: r.frames, framesDone: r.framesDone, members: r.settings.members,
                                        fittedUnits: r.settings.units.count, hyperparameters: r.settings.hyperparameters.map(\.kind.rawValue),
                                        observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR)
@@ -322,7 +323,7 @@ public struct TwinQueries {
             TwinHistoryEntry(version: v.version, parent: v.parent, origin: v.origin, status: v.status, createdAt: v.createdAt,
                              neurons: v.neurons, synapses: v.synapses, networkDigest: v.networkDigest,
                              changes: v.parent.flatMap { byVersion[$0] }.map { TwinDiff.changes(from: $0, to: v) } ?? [],
-                             assimilation: try assimilationSummary(versionID: id, infos: infos),
+                             assimilation: try assimilationSummary(versionID: id),
                              validations: try ValidationStore(database: database).validations(versionID: id).map(Self.summary))
         }
         let first = infos[0]

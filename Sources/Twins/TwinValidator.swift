@@ -55,10 +55,10 @@ public struct TwinValidator {
                                       maxLag: request.maxLag, repetitionTime: run.repetitionTime)
         }
         let all = figures(units)
-        let fittedSet = Set(plan.fitted ?? [])
+        let fittedSet = Set(plan.fitted)
         let assimilated = record == nil ? nil : figures(units.filter { fittedSet.contains($0) })
         let other = record == nil || fittedSet.count == units.count ? nil : figures(units.filter { !fittedSet.contains($0) })
-        let baselines = try self.baselines(versionID: versionID, measure: run.measure, observed: observed, transient: request.transientFrames)
+        let baselines = try self.baselines(versionID: versionID, run: run, transient: request.transientFrames)
         let preset = "drop \(request.transientFrames) frames" + (record.map { " (fit: \($0.observation.preset.rawValue))" } ?? "")
         let stored = StoredValidation(versionID: versionID, measure: run.measure, replay: plan.kind, inSample: plan.inSample, preset: preset,
                                       seed: request.seed ?? info.seed, frames: observed.count, all: all, assimilated: assimilated,
@@ -71,14 +71,13 @@ public struct TwinValidator {
         var kind: String
         var inSample: Bool
         var kinds: [HyperparameterKind]
-        var fitted: [Int]?
+        var fitted: [Int]
         var h: [[Double]]
     }
 
     func replayPlan(versionID: Int, record: AssimilationRecord?, run: BOLDRun, frames: Int) throws -> ReplayPlan {
         guard let record else { return ReplayPlan(kind: "built", inSample: false, kinds: [], fitted: [], h: Array(repeating: [], count: frames)) }
-        let names = try TwinQueries(database: database).detail(versionID: versionID).units.map(\.name)
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let index = Dictionary(uniqueKeysWithValues: run.units.enumerated().map { ($1, $0) })
         let fitted = record.settings.units.compactMap { index[$0] }
         let fittedFrames = try AssimilationStore(database: database).fittedFrames(versionID: versionID)
         let kinds = record.settings.hyperparameters.map(\.kind)
@@ -93,11 +92,11 @@ public struct TwinValidator {
     }
 
     /// The empirical FC against the structural connectivity, and the build ancestor's figures on this run.
-    func baselines(versionID: Int, measure: Int, observed: [[Double]], transient: Int) throws -> ValidationBaselines {
-        let fc = FunctionalConnectivity(Array(observed.dropFirst(transient)))
-        let sc = try TwinInputReader(database: database).structure(versionID: versionID)
+    func baselines(versionID: Int, run: BOLDRun, transient: Int) throws -> ValidationBaselines {
+        let fc = FunctionalConnectivity(Array(run.series.dropFirst(transient)))
+        let sc = try TwinInputReader(database: database).structure(versionID: versionID, labels: run.labels)
         let (raw, log) = sc.map { fc.structuralCorrelation($0) } ?? (nil, nil)
-        let built = try ValidationStore(database: database).buildAncestorFigures(versionID: versionID, measure: measure)
+        let built = try ValidationStore(database: database).buildAncestorFigures(versionID: versionID, measure: run.measure)
         return ValidationBaselines(empiricalFCStructure: raw, empiricalFCLogStructure: log, builtVersion: built?.version,
                                    builtBoldR: built?.boldR, builtFCSimilarity: built?.fcSimilarity)
     }

@@ -24,22 +24,23 @@ struct TwinAssimilate: ParsableCommand {
             """)
     @Argument(help: "TWIN or TWIN@VERSION (default: the latest version).") var twin: String
     @Option(name: .customLong("run"), help: "The BOLD measure to fit (an id from `dtb subject show`).") var measure: Int
-    @Option(help: "Ensemble members (2–1024).") var members = 32
+    @Option(help: "Ensemble members (2–1024).") var members = Self.given.members
     @Option(help: "Fitted hyperparameters, comma-separated: ext (E external current), ampa, nmda, gabaa, gabab (conductance factors).")
-    var fit = "ext"
-    @Option(help: "Bounds KIND=LO:HI, comma-separated (default ext=0.02:0.4, conductances 0.25:4).") var bounds: String?
-    @Option(help: "Fitted units: all, or region names comma-separated (the others run as built).") var units = "all"
-    @Option(help: "Seed of the filter and the members' dynamics.") var seed: UInt64 = 1
-    @Option(help: "Random-walk variance Q of the logit hyperparameters per frame.") var processVariance = 1.0
-    @Option(help: "Observation error variance R.") var observationVariance = 1e-8
-    @Option(help: "Weight rho of each unit's own update (1 - rho: the unit-averaged one).") var localWeight = 0.5
-    @Option(help: "Multiplicative inflation of the ensemble after each analysis (1: none).") var inflation = 1.0
-    @Option(help: "Biological seconds simulated before the first frame.") var warmup = 10.0
+    var fit = Self.given.fit
+    @Option(help: "Bounds KIND=LO:HI, comma-separated (default \(Self.defaultBounds)).")
+    var bounds: String?
+    @Option(help: "Fitted units: all, or region names comma-separated (the others run as built).") var units = Self.given.units
+    @Option(help: "Seed of the filter and the members' dynamics.") var seed = Self.given.seed
+    @Option(help: "Random-walk variance Q of the logit hyperparameters per frame.") var processVariance = Self.given.processVariance
+    @Option(help: "Observation error variance R.") var observationVariance = Self.given.observationVariance
+    @Option(help: "Weight rho of each unit's own update (1 - rho: the unit-averaged one).") var localWeight = Self.given.localWeight
+    @Option(help: "Multiplicative inflation of the ensemble after each analysis (1: none).") var inflation = Self.given.inflation
+    @Option(help: "Biological seconds simulated before the first frame.") var warmup = Self.given.warmup
     @Option(help: "Observation preset: zscore-band (real data: z-score, map into the calibrated band) or raw (model units).")
-    var observation = "zscore-band"
-    @Option(help: "Frames dropped from the start of the run.") var dropFrames = 0
-    @Option(help: "Frames between checkpoints.") var checkpointEvery = 5
-    @Flag(inversion: .prefixedNo, help: "Start from the parent's posterior ensemble when it has one of this shape.") var warmStart = true
+    var observation = Self.given.observation
+    @Option(help: "Frames dropped from the start of the run.") var dropFrames = Self.given.dropFrames
+    @Option(help: "Frames between checkpoints.") var checkpointEvery = Self.given.checkpointEvery
+    @Flag(inversion: .prefixedNo, help: "Start from the parent's posterior ensemble when it has one of this shape.") var warmStart = Self.given.warmStart
     @Option(help: "Threads (the result does not depend on it).") var threads: Int = defaultThreadCount
     @OptionGroup var output: OutputOptions
 
@@ -51,6 +52,14 @@ struct TwinAssimilate: ParsableCommand {
             for line in TwinAssimilationText.outcome(outcome) { Console.print(line) }
         }
     }
+
+    private static let given = TwinAssimilationOptions.given
+
+    /// The default bounds as `--bounds` writes them.
+    private static let defaultBounds: String = {
+        let e = TwinAssimilationRequest.defaultBounds(.externalCurrent), g = TwinAssimilationRequest.defaultBounds(.ampa)
+        return "ext=\(e.lowerBound):\(e.upperBound), conductances \(g.lowerBound):\(g.upperBound)"
+    }()
 
     var options: TwinAssimilationOptions {
         var o = TwinAssimilationOptions(twin: twin, run: measure)

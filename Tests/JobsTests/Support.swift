@@ -68,19 +68,16 @@ extension IngestedSubject {
     func ingestGroundTruthRun(session: String, seed: UInt64) throws {
         let truth = SampleRuns(network: try TwinRunner(database: database).network(TwinReference(twin: sampleTwin, version: 1)))
         let run = SampleRuns.Run(session: session, task: "rest", frames: 12, seed: seed)
-        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: label, atlas: "brainnetome246", into: root)
+        try truth.write(run, subject: label, atlas: "brainnetome246", into: root, threads: 2)
         _ = try SubjectIngester(database: database).ingest(root: root)
     }
 }
 
 /// The standard handlers with a quick first fit (4 members, raw observation, 2 s warm-up).
 var quickHandlers: JobHandlers {
-    var handlers = JobHandlers.standard
     var first = AssimilateJobHandler.FirstFit()
     first.members = 4
     first.observation = .raw
     first.warmupSeconds = 2
-    handlers.register(AssimilateJobHandler(firstFit: first, threads: 2))
-    handlers.register(ValidateJobHandler(threads: 2))
-    return handlers
+    return JobHandlers.standard(firstFit: first, threads: 2)
 }

@@ -28,7 +28,7 @@ extension IngestedSubject {
     func groundTruthRun(twin: TwinReference, frames: Int, session: String = "01", seed: UInt64 = 101) throws -> Int {
         let truth = SampleRuns(network: try TwinRunner(database: database).network(twin))
         let run = SampleRuns.Run(session: session, task: "rest", frames: frames, seed: seed)
-        try truth.write(run, bold: try truth.simulate(run, threads: 2), subject: label, atlas: "brainnetome246", into: root)
+        try truth.write(run, subject: label, atlas: "brainnetome246", into: root, threads: 2)
         _ = try SubjectIngester(database: database).ingest(root: root)
         return try TwinQueries(database: database).boldMeasures(twin: twin.twin).last { $0.session == session }!.measure
     }
