@@ -1,54 +1,83 @@
 // Spike delivery: each partition walks every spike of the last window (in canonical order) through
-// its own synapse rows and adds the weights to its neurons' gating variables — straight into J for
-// the first step of the next window, into the per-delay ring slot otherwise.
+// its own synapse rows, one delay segment at a time. A segment that arrives in the next window is
+// added now — straight into J for the window's first step, into the window's arrival slot
+// otherwise — after the segments of earlier windows that arrive then; a later one waits in the
+// partition's ``ArrivalQueues``. Per target element the additions come in emission order, as if
+// every spike's synapses had been added to their arrival steps when it was emitted.
 
 struct WindowDelivery {
     let state: StatePointers
     let table: SynapseTable
     let groups: UnsafeBufferPointer<CompiledGroup>
+    let queues: ArrivalQueues
     /// First step and length of the window the spikes were emitted in.
     let emittedStart: Int
     let emittedLength: Int
+    /// Length of the window about to be updated (it starts at `emittedStart + emittedLength`).
+    let upcomingLength: Int
     let dirty: UnsafeMutablePointer<Bool>
 
-    /// Adds every synapse of every spike in `buffers` to this partition's gating inputs; returns
-    /// the number of synapses delivered.
-    func deliver(_ buffers: [SpikeBuffer]) -> Int {
-        let next = emittedStart + emittedLength
-        // Destination base per (emission step, group): precomputed so the synapse loop does no
-        // modulo arithmetic.
-        var destinations = [UnsafeMutablePointer<Float>](repeating: state.j, count: emittedLength * groups.count)
-        for s in 0..<emittedLength {
-            for (g, group) in groups.enumerated() {
-                let arrival = emittedStart + s + group.delaySteps
-                if arrival != next {
-                    let slot = arrival % state.ringSlots
-                    dirty[slot] = true
-                    destinations[s * groups.count + g] = state.ring + slot * state.slotSize
+    var next: Int { emittedStart + emittedLength }
+
+    /// The gating layout an arrival at step `arrival` of the next window is added to: J for its
+    /// first step (the update reads J first), else that step's slot (marked to be read).
+    @inline(__always)
+    func destination(_ arrival: Int, fromPendingWindow: Bool) -> UnsafeMutablePointer<Float> {
+        if arrival == next && fromPendingWindow { return state.j }
+        let slot = arrival % state.arrivalSlots
+        dirty[slot] = true
+        return state.arrivals + slot * state.slotSize
+    }
+
+    /// Adds every synapse arriving in the next window to its target: the segments of earlier
+    /// windows waiting for those steps, then those of `buffers`' spikes.
+    func deliverArriving(_ buffers: [SpikeBuffer]) {
+        for o in 0..<upcomingLength {
+            let base = queues.count(next + o) > 0 ? destination(next + o, fromPendingWindow: false) : state.j
+            for k in queues.waiting(next + o) { add(Int(k), into: base) }
+        }
+        let horizon = next + upcomingLength
+        for buffer in buffers {
+            for spike in buffer.spikes {
+                let emitted = emittedStart + Int(spike.step), pre = Int(spike.neuron)
+                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
+                    let arrival = emitted + Int(table.segmentDelay[k])
+                    if arrival < horizon { add(k, into: destination(arrival, fromPendingWindow: true)) }
                 }
             }
         }
-        let rowStart = table.rowStart, target = table.target, weight = table.weight, group = table.group
-        let groupCount = groups.count
+    }
+
+    /// Empties the queues of the next window's steps and queues the segments of `buffers`' spikes
+    /// that arrive later; returns the number of synapses of those spikes (all their segments).
+    func schedule(_ buffers: [SpikeBuffer]) -> Int {
+        for o in 0..<upcomingLength { queues.clear(next + o) }
+        let horizon = next + upcomingLength
         var events = 0
-        destinations.withUnsafeBufferPointer { destinations in
-            for buffer in buffers {
-                for spike in buffer.spikes {
-                    let pre = Int(spike.neuron)
-                    let row = destinations.baseAddress! + Int(spike.step) * groupCount
-                    events += rowStart[pre + 1] - rowStart[pre]
-                    for i in rowStart[pre]..<rowStart[pre + 1] {
-                        let g = Int(group[i])
-                        let c = groups[g]
-                        let base = row[g] + Int(target[i])
-                        let w = weight[i]
-                        base[c.offsetA] += Float(w & 0xFF) * c.scaleA
-                        if c.twoChannels { base[c.offsetB] += Float(w >> 8) * c.scaleB }
-                    }
+        for buffer in buffers {
+            for spike in buffer.spikes {
+                let emitted = emittedStart + Int(spike.step), pre = Int(spike.neuron)
+                events += table.rowStart[pre + 1] - table.rowStart[pre]
+                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
+                    let arrival = emitted + Int(table.segmentDelay[k])
+                    if arrival >= horizon { queues.push(UInt32(k), arrival: arrival) }
                 }
             }
         }
         return events
+    }
+
+    /// Adds the synapses of segment `k` to the gating layout at `base`.
+    @inline(__always)
+    func add(_ k: Int, into base: UnsafeMutablePointer<Float>) {
+        let target = table.target, weight = table.weight, group = table.group
+        for i in table.segmentBound[k]..<table.segmentBound[k + 1] {
+            let c = groups[Int(group[i])]
+            let b = base + Int(target[i])
+            let w = weight[i]
+            b[c.offsetA] += Float(w & 0xFF) * c.scaleA
+            if c.twoChannels { b[c.offsetB] += Float(w >> 8) * c.scaleB }
+        }
     }
 }
 
@@ -63,7 +92,7 @@ public enum SpikeDelivery: String, Sendable, Codable {
 }
 
 /// Where the binned events of one (emission step, group) land: the first channel of the gating
-/// layout they go to (J or a ring slot), the second channel's distance from it, and the scales.
+/// layout they go to (J or an arrival slot), the second channel's distance from it, and the scales.
 /// One record per event's index, so applying an event takes a single look-up.
 struct BinTarget {
     var first: UnsafeMutablePointer<Float>
@@ -76,7 +105,7 @@ struct BinTarget {
 /// One partition's synapse events of the last window, sorted (stably, into fixed slots per chunk) into chunks of
 /// `chunkBlocks` 8-neuron blocks, so that each chunk's additions are applied just before that chunk
 /// is updated, while its gating variables are in cache. Per target element the additions keep the
-/// canonical order of `WindowDelivery.deliver`, so results are bit-identical to delivering directly.
+/// canonical order of `WindowDelivery.deliverArriving`, so results are bit-identical to delivering directly.
 final class EventBins: @unchecked Sendable {
     /// Blocks per chunk (a multiple of the random-number tile, `WindowUpdate.tileBlocks`). 16,384 neurons: a chunk's
     /// gating variables (256 KiB with four channels) stay in a core's L2 for the scattered additions,
@@ -121,7 +150,7 @@ final class EventBins: @unchecked Sendable {
     @inline(__always)
     func range(_ k: Int) -> Range<Int> { (k * perChunk)..<end[k] }
 
-    /// Adds chunk `k`'s events to their gating variables / ring slots.
+    /// Adds chunk `k`'s events to their gating variables / arrival slots.
     @inline(__always)
     func apply(chunk k: Int, j: UnsafeMutablePointer<Float>, jCount: Int) {
         let r = range(k)
@@ -147,76 +176,95 @@ final class EventBins: @unchecked Sendable {
 
 extension WindowDelivery {
     /// Whether `bin` can encode this window's destinations (16-bit index).
-    var canBin: Bool { emittedLength * groups.count <= 1 << 16 }
+    var canBin: Bool { (emittedLength + upcomingLength) * groups.count <= 1 << 16 }
 
-    /// Sorts every synapse of every spike in `buffers` into `bins` by target chunk (nothing is
-    /// added yet); returns the number of synapses.
-    func bin(_ buffers: [SpikeBuffer], into bins: EventBins) -> Int {
-        let next = emittedStart + emittedLength
+    /// Sorts every synapse arriving in the next window (as ``deliverArriving(_:)`` adds them) into
+    /// `bins` by target chunk; nothing is added yet. Destination index: (emission step, group)
+    /// for `buffers`' spikes, then (emittedLength + arrival offset, group) for waiting segments.
+    func bin(_ buffers: [SpikeBuffer], into bins: EventBins) {
         let groupCount = groups.count
         var targets: [BinTarget] = []
-        targets.reserveCapacity(emittedLength * groupCount)
+        targets.reserveCapacity((emittedLength + upcomingLength) * groupCount)
+        func target(_ destination: UnsafeMutablePointer<Float>, _ group: CompiledGroup) -> BinTarget {
+            BinTarget(first: destination + group.offsetA, second: group.offsetB - group.offsetA,
+                      scaleA: group.scaleA, scaleB: group.scaleB, twoChannels: group.twoChannels)
+        }
+        let horizon = next + upcomingLength
         for s in 0..<emittedLength {
             for group in groups {
-                var destination = state.j
                 let arrival = emittedStart + s + group.delaySteps
-                if arrival != next {
-                    let slot = arrival % state.ringSlots
-                    dirty[slot] = true
-                    destination = state.ring + slot * state.slotSize
-                }
-                targets.append(BinTarget(first: destination + group.offsetA, second: group.offsetB - group.offsetA,
-                                         scaleA: group.scaleA, scaleB: group.scaleB, twoChannels: group.twoChannels))
+                targets.append(target(arrival < horizon ? destination(arrival, fromPendingWindow: true) : state.j, group))
             }
         }
-        bins.targets = targets
-        let rowStart = table.rowStart, target = table.target, weight = table.weight, group = table.group
-        let end = bins.end, chunks = bins.chunks, shift = bins.shift, first = bins.firstChunk
-        // One pass: each chunk has `perChunk` slots; if one overflows, the window is delivered
-        // directly instead (nothing binned has been added yet) and the slots grow for the next.
-        var events = 0
-        for buffer in buffers {
-            for spike in buffer.spikes { events += rowStart[Int(spike.neuron) + 1] - rowStart[Int(spike.neuron)] }
+        for o in 0..<upcomingLength {
+            let base = queues.count(next + o) > 0 ? destination(next + o, fromPendingWindow: false) : state.j
+            for group in groups { targets.append(target(base, group)) }
         }
+        bins.targets = targets
         bins.active = false
-        guard events > 0 else { return 0 }
+        var events = 0
+        for o in 0..<upcomingLength {
+            for k in queues.waiting(next + o) { events += table.segmentBound[Int(k) + 1] - table.segmentBound[Int(k)] }
+        }
+        for buffer in buffers {
+            for spike in buffer.spikes { events += table.rowStart[Int(spike.neuron) + 1] - table.rowStart[Int(spike.neuron)] }
+        }
+        guard events > 0 else { return }
+        let chunks = bins.chunks
         let wanted = max(64, 2 * events / chunks)
         if wanted > bins.perChunk {
             deallocateLarge(bins.entries)
             bins.perChunk = max(wanted, bins.perChunk * 2)
             bins.entries = allocateLarge(UInt64.self, count: bins.perChunk * chunks)
         }
-        let perChunk = bins.perChunk
-        for k in 0..<chunks { end[k] = k * perChunk }
-        let entries = bins.entries
+        for k in 0..<chunks { bins.end[k] = k * bins.perChunk }
+        // One pass: each chunk has `perChunk` slots; if one overflows, the window is delivered
+        // directly instead (nothing binned has been added yet) and the slots grow for the next.
+        var fits = true
+        for o in 0..<upcomingLength where fits {
+            let index = UInt64((emittedLength + o) * groupCount) << 48
+            for k in queues.waiting(next + o) where fits { fits = binSegment(Int(k), index, bins) }
+        }
         var touched: UInt32 = 0
-        for buffer in buffers {
+        for buffer in buffers where fits {
             let spikes = buffer.spikes, batch = Self.touchBatch
             touched ^= touchRows(spikes, 0..<min(batch, spikes.count))
-            for (n, spike) in spikes.enumerated() {
+            for (n, spike) in spikes.enumerated() where fits {
                 if n % batch == 0 && n + batch < spikes.count {
                     touched ^= touchRows(spikes, (n + batch)..<min(n + 2 * batch, spikes.count))
                 }
-                let pre = Int(spike.neuron)
-                let row = UInt64(Int(spike.step) * groupCount) << 48
-                for i in rowStart[pre]..<rowStart[pre + 1] {
-                    let t = target[i]
-                    let k = (Int(t) >> shift) - first
-                    let at = end[k]
-                    guard at < (k + 1) * perChunk else {
-                        bins.perChunk *= 2
-                        deallocateLarge(bins.entries)
-                        bins.entries = allocateLarge(UInt64.self, count: bins.perChunk * chunks)
-                        return deliver(buffers)
-                    }
-                    end[k] = at + 1
-                    entries[at] = UInt64(t) | UInt64(weight[i]) << 32 | (row + UInt64(group[i]) << 48)
+                let pre = Int(spike.neuron), emitted = emittedStart + Int(spike.step)
+                let index = UInt64(Int(spike.step) * groupCount) << 48
+                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] where fits {
+                    if emitted + Int(table.segmentDelay[k]) < horizon { fits = binSegment(k, index, bins) }
                 }
             }
         }
+        guard fits else {
+            bins.perChunk *= 2
+            deallocateLarge(bins.entries)
+            bins.entries = allocateLarge(UInt64.self, count: bins.perChunk * bins.chunks)
+            return deliverArriving(buffers)
+        }
         bins.touched = touched
         bins.active = true
-        return events
+    }
+
+    /// Bins the synapses of segment `k` with destination index `index` (pre-shifted); false when
+    /// a chunk's slots are full.
+    @inline(__always)
+    func binSegment(_ k: Int, _ index: UInt64, _ bins: EventBins) -> Bool {
+        let target = table.target, weight = table.weight, group = table.group
+        let end = bins.end, shift = bins.shift, first = bins.firstChunk, perChunk = bins.perChunk, entries = bins.entries
+        for i in table.segmentBound[k]..<table.segmentBound[k + 1] {
+            let t = target[i]
+            let c = (Int(t) >> shift) - first
+            let at = end[c]
+            guard at < (c + 1) * perChunk else { return false }
+            end[c] = at + 1
+            entries[at] = UInt64(t) | UInt64(weight[i]) << 32 | (index + UInt64(group[i]) << 48)
+        }
+        return true
     }
 
     /// Spikes whose synapse rows are touched together, one batch ahead of the binning loop.

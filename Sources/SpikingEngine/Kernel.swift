@@ -154,10 +154,11 @@ struct StatePointers: @unchecked Sendable {
     var j: UnsafeMutablePointer<Float>
     var background: UnsafeMutablePointer<Float>
     var external: UnsafeMutablePointer<Float>
-    /// `ringSlots` copies of the gating layout collecting delayed arrivals, slot = step mod slots.
-    var ring: UnsafeMutablePointer<Float>
-    var ringSlots: Int
-    /// Floats per ring slot (= neurons × stride).
+    /// `arrivalSlots` (one window's steps) copies of the gating layout collecting the arrivals of the
+    /// window being updated after its first step, slot = step mod slots.
+    var arrivals: UnsafeMutablePointer<Float>
+    var arrivalSlots: Int
+    /// Floats per slot (= neurons × stride).
     var slotSize: Int
 }
 
@@ -179,7 +180,7 @@ struct WindowUpdate {
     /// First step of the window and its length.
     let start: Int
     let length: Int
-    /// Per step of the window: whether its ring slot holds arrivals (read and cleared if so).
+    /// Per step of the window: whether its arrival slot holds arrivals (read and cleared if so).
     let readSlot: UnsafeBufferPointer<Bool>
     let spikes: SpikeBuffer
     /// Spike counts of the current population, per step of the window.
@@ -310,7 +311,7 @@ struct WindowUpdate {
         for s in 0..<steps {
             let t = start + s
             if readSlot[s] {
-                let slot = UnsafeMutableRawPointer(state.ring) + (t % state.ringSlots) * state.slotSize * 4 + b * 32 * n
+                let slot = UnsafeMutableRawPointer(state.arrivals) + (t % state.arrivalSlots) * state.slotSize * 4 + b * 32 * n
                 j0 += slot.load(fromByteOffset: 0, as: Lanes.self)
                 j1 += slot.load(fromByteOffset: 32, as: Lanes.self)
                 if n > 2 {

@@ -33,6 +33,12 @@ struct CompiledGroup: Sendable {
 /// Outgoing synapses of every neuron onto one partition's neurons, in compressed rows:
 /// row `pre` is `rowStart[pre] ..< rowStart[pre + 1]`. Per synapse 7 bytes: the target's float
 /// offset in the gating arrays (UInt32), two 8-bit weights (UInt16) and the group (UInt8).
+///
+/// Each row is sorted (stably) by delay and cut into *delay segments*, runs of synapses with one
+/// delay: a spike's synapses that arrive at one step are one segment, so a spike in flight is held
+/// as the segments still to arrive (a 4-byte index each), not as copies of the gating variables.
+/// Segment k is `segmentBound[k] ..< segmentBound[k + 1]`; row `pre` has segments
+/// `firstSegment[pre] ..< firstSegment[pre + 1]`.
 public final class SynapseTable: @unchecked Sendable {
     let rowStart: UnsafeMutablePointer<Int>
     let target: UnsafeMutablePointer<UInt32>
@@ -40,6 +46,11 @@ public final class SynapseTable: @unchecked Sendable {
     let group: UnsafeMutablePointer<UInt8>
     public let rows: Int
     public let count: Int
+    private(set) var firstSegment: UnsafeMutablePointer<Int>
+    private(set) var segmentBound: UnsafeMutablePointer<Int>
+    private(set) var segmentDelay: UnsafeMutablePointer<Int32>
+    /// The number of delay segments.
+    public private(set) var segments = 0
 
     init(rowCounts: UnsafeMutablePointer<Int>, rows: Int) {
         self.rows = rows
@@ -48,19 +59,58 @@ public final class SynapseTable: @unchecked Sendable {
         for r in 0..<rows { rowStart[r] = total; total += rowCounts[r] }
         rowStart[rows] = total
         count = total
+        precondition(total < Int(UInt32.max), "a partition holds fewer than 2³² synapses")
         target = allocateLarge(UInt32.self, count: total)
         weight = allocateLarge(UInt16.self, count: total)
         group = allocateLarge(UInt8.self, count: total)
+        firstSegment = allocateLarge(Int.self, count: rows + 1)
+        segmentBound = allocateLarge(Int.self, count: 1)
+        segmentDelay = allocateLarge(Int32.self, count: 1)
     }
 
     deinit {
-        deallocateLarge(rowStart); deallocateLarge(target); deallocateLarge(weight); deallocateLarge(group)
+        for p in [rowStart, firstSegment, segmentBound] { deallocateLarge(p) }
+        deallocateLarge(target); deallocateLarge(weight); deallocateLarge(group); deallocateLarge(segmentDelay)
     }
 
-    /// Bytes held by this table (rows index plus synapse records).
+    /// Bytes held by this table (rows index, synapse records and delay segments).
     public var bytes: Int {
-        (rows + 1) * MemoryLayout<Int>.stride + count * (MemoryLayout<UInt32>.stride
-            + MemoryLayout<UInt16>.stride + MemoryLayout<UInt8>.stride)
+        2 * (rows + 1) * MemoryLayout<Int>.stride + count * (MemoryLayout<UInt32>.stride
+            + MemoryLayout<UInt16>.stride + MemoryLayout<UInt8>.stride) + (segments + 1) * 12
+    }
+
+    /// Sorts every row stably by its synapses' delays (`delaySteps` per group) and records the
+    /// delay segments. Per target element the synapses of one delay keep their order, so the sums
+    /// a spike's arrivals make are the same as from the unsorted row.
+    func segment(delaySteps: [Int]) {
+        var bounds: [Int] = [], delays: [Int32] = []
+        var order: [(delay: Int, index: Int)] = []
+        var targets: [UInt32] = [], weights: [UInt16] = [], groups: [UInt8] = []
+        for r in 0..<rows {
+            firstSegment[r] = delays.count
+            let lo = rowStart[r], hi = rowStart[r + 1]
+            order.removeAll(keepingCapacity: true)
+            for i in lo..<hi { order.append((delaySteps[Int(group[i])], i)) }
+            if !order.isEmpty && order.contains(where: { $0.delay != order[0].delay }) {
+                order.sort { ($0.delay, $0.index) < ($1.delay, $1.index) }
+                targets = order.map { target[$0.index] }
+                weights = order.map { weight[$0.index] }
+                groups = order.map { group[$0.index] }
+                for k in 0..<order.count { target[lo + k] = targets[k]; weight[lo + k] = weights[k]; group[lo + k] = groups[k] }
+            }
+            for (k, entry) in order.enumerated() where k == 0 || entry.delay != order[k - 1].delay {
+                bounds.append(lo + k)
+                delays.append(Int32(entry.delay))
+            }
+        }
+        firstSegment[rows] = delays.count
+        bounds.append(count)
+        segments = delays.count
+        deallocateLarge(segmentBound); deallocateLarge(segmentDelay)
+        segmentBound = allocateLarge(Int.self, count: bounds.count)
+        segmentBound.initialize(from: bounds, count: bounds.count)
+        segmentDelay = allocateLarge(Int32.self, count: max(1, delays.count))
+        segmentDelay.initialize(from: delays, count: delays.count)
     }
 }
 
@@ -129,7 +179,9 @@ public final class Network: Sendable {
         tables.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: count) { p in
-                out[p] = wiring.table(for: (ranges[p].lowerBound * 8)..<(ranges[p].upperBound * 8))
+                let table = wiring.table(for: (ranges[p].lowerBound * 8)..<(ranges[p].upperBound * 8))
+                table.segment(delaySteps: steps)
+                out[p] = table
             }
         }
         partitions = zip(ranges, tables).map { Partition(blocks: $0, synapses: $1!) }

@@ -89,6 +89,10 @@ public final class Simulation: @unchecked Sendable {
     let compiledGroups: UnsafeMutableBufferPointer<CompiledGroup>
     /// Per partition, the pending window's events sorted by target chunk.
     let bins: [EventBins]
+    /// Per partition, the delay segments waiting to arrive after the next window.
+    let queues: [ArrivalQueues]
+    /// The delivered windows whose synapses may still be in flight (for snapshots).
+    var history = EmissionHistory()
     /// The Philox key of this simulation's random numbers (seed and member).
     let key: UInt64
     /// Spikes per step and population of the last window, summed over partitions (step-major).
@@ -119,7 +123,7 @@ public final class Simulation: @unchecked Sendable {
         self.exchange = exchange
         window = network.minDelay
         let n = network.paddedCount, stride = network.channelStride
-        let slots = network.maxDelay
+        let slots = window
         func zeros<T: Numeric>(_ count: Int, _: T.Type) -> UnsafeMutablePointer<T> {
             let p = allocateLarge(T.self, count: count)
             p.initialize(repeating: 0, count: count)
@@ -127,8 +131,8 @@ public final class Simulation: @unchecked Sendable {
         }
         state = StatePointers(v: zeros(n, Float.self), j: zeros(n * stride, Float.self),
                               background: zeros(n, Float.self),
-                              external: zeros(n, Float.self), ring: zeros(slots * n * stride, Float.self),
-                              ringSlots: slots, slotSize: n * stride)
+                              external: zeros(n, Float.self), arrivals: zeros(slots * n * stride, Float.self),
+                              arrivalSlots: slots, slotSize: n * stride)
         populations = network.populations
         let prepared = network.populations.map { NeuronConstants($0, dt: network.dt) }
         constants = .allocate(capacity: max(1, prepared.count))
@@ -147,6 +151,7 @@ public final class Simulation: @unchecked Sendable {
             }
         }
         bins = network.partitions.map { EventBins(blocks: $0.blocks, channelStride: stride) }
+        queues = network.partitions.map { _ in ArrivalQueues(maxDelay: network.maxDelay) }
         buffers = (0..<2).map { _ in network.partitions.map { _ in SpikeBuffer() } }
         counts = zeros(network.partitions.count * network.populations.count * window, Int32.self)
         dirty = UnsafeMutablePointer<Bool>.allocate(capacity: network.partitions.count * slots)
@@ -163,7 +168,7 @@ public final class Simulation: @unchecked Sendable {
     }
 
     deinit {
-        for p in [state.v, state.j, state.background, state.external, state.ring] { deallocateLarge(p) }
+        for p in [state.v, state.j, state.background, state.external, state.arrivals] { deallocateLarge(p) }
         deallocateLarge(counts)
         deallocateLarge(tallies)
         deallocateLarge(windowCounts)
@@ -182,15 +187,16 @@ public final class Simulation: @unchecked Sendable {
     /// Adds an observer; it sees the windows from the next one on.
     public func add(_ observer: any SimulationObserver) { observers.append(observer) }
 
-    /// Bytes this simulation holds of its own (neuron state, delay ring, counters, random-number
-    /// scratch, spike buffers and event bins): what a second simulation of a network costs.
+    /// Bytes this simulation holds of its own (neuron state, arrival slots, counters, random-number
+    /// scratch, spike buffers, event bins and the spikes in flight): what a second simulation of a
+    /// network costs.
     public var stateBytes: Int {
         let n = network.paddedCount, stride = network.channelStride, partitions = network.partitions.count
-        let floats = n * (3 + stride * (1 + state.ringSlots))
-        let scratch = partitions * (window * WindowUpdate.noisePerStep * MemoryLayout<Lanes>.stride + state.ringSlots + 8 * 8)
+        let floats = n * (3 + stride * (1 + state.arrivalSlots))
+        let scratch = partitions * (window * WindowUpdate.noisePerStep * MemoryLayout<Lanes>.stride + state.arrivalSlots + 8 * 8)
         let counters = (partitions + 1) * network.populations.count * window * 4
         return floats * 4 + scratch + counters + buffers.joined().reduce(0) { $0 + $1.bytes }
-            + bins.reduce(0) { $0 + $1.bytes }
+            + bins.reduce(0) { $0 + $1.bytes } + queues.reduce(0) { $0 + $1.bytes } + history.bytes
     }
 
     /// Initial potentials, stationary OU currents and per-neuron external currents, each from its
@@ -248,9 +254,10 @@ public final class Simulation: @unchecked Sendable {
         let fill = buffers[fillSet]
         fillSet ^= 1
         let partitions = network.partitions.count
+        if !pending.isEmpty { history.append(start: pendingStart, length: pendingLength, pending) }
         let work: @Sendable (Int) -> Void = { [self] p in
             let start = DispatchTime.now().uptimeNanoseconds
-            deliverPending(to: p)
+            deliverPending(to: p, upcomingLength: length)
             let delivered = DispatchTime.now().uptimeNanoseconds
             let applying = update(partition: p, length: length, spikes: fill[p])
             let tally = tallies + p * 8
@@ -264,22 +271,24 @@ public final class Simulation: @unchecked Sendable {
         pendingLength = length
         record(length)
         step += length
+        history.forget(before: step, maxDelay: network.maxDelay)
     }
 
-    /// Delivery: the last window's spikes into partition `p`'s gating variables and ring.
-    /// The events are only sorted by target chunk here; `update` adds each chunk's just before
-    /// updating it (falling back to direct delivery when the window cannot be binned).
-    private func deliverPending(to p: Int) {
+    /// Delivery: what arrives in the next window (`upcomingLength` steps) into partition `p`'s
+    /// gating variables and arrival slots, the rest of the last window's spikes into its queues.
+    /// Arriving events are only sorted by target chunk here when binning pays; `update` adds each
+    /// chunk's just before updating it (falling back to direct delivery when the window cannot be binned).
+    private func deliverPending(to p: Int, upcomingLength: Int) {
         bins[p].active = false
-        guard !pending.isEmpty else { return }
         let delivery = WindowDelivery(
             state: state, table: network.partitions[p].synapses, groups: UnsafeBufferPointer(compiledGroups),
-            emittedStart: pendingStart, emittedLength: pendingLength, dirty: dirty + p * state.ringSlots)
+            queues: queues[p], emittedStart: pendingStart, emittedLength: pendingLength,
+            upcomingLength: upcomingLength, dirty: dirty + p * state.arrivalSlots)
         // Binning pays only when the partition's gating variables do not stay in cache.
         let gatingBytes = network.partitions[p].blocks.count * 8 * network.channelStride * MemoryLayout<Float>.stride
         let wantsBins = self.delivery == .binned || (self.delivery == .automatic && gatingBytes > EventBins.minimumGatingBytes)
-        let binned = delivery.canBin && wantsBins
-        tallies[p * 8 + Tally.events.rawValue] += binned ? delivery.bin(pending, into: bins[p]) : delivery.deliver(pending)
+        if delivery.canBin && wantsBins { delivery.bin(pending, into: bins[p]) } else { delivery.deliverArriving(pending) }
+        tallies[p * 8 + Tally.events.rawValue] += delivery.schedule(pending)
     }
 
     /// Update: partition `p`'s neurons for `length` steps from `step`, population by population.
@@ -289,9 +298,9 @@ public final class Simulation: @unchecked Sendable {
         spikes.removeAll()
         let counts = self.counts + p * pops * window
         counts.update(repeating: 0, count: pops * window)
-        let dirty = self.dirty + p * state.ringSlots
-        let readSlot = (0..<length).map { dirty[(step + $0) % state.ringSlots] }
-        for s in 0..<length { dirty[(step + s) % state.ringSlots] = false }
+        let dirty = self.dirty + p * state.arrivalSlots
+        let readSlot = (0..<length).map { dirty[(step + $0) % state.arrivalSlots] }
+        for s in 0..<length { dirty[(step + s) % state.arrivalSlots] = false }
         var applying = 0
         readSlot.withUnsafeBufferPointer { readSlot in
             drawnTiles[p * 8] = -1

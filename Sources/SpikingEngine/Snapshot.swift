@@ -15,11 +15,10 @@ public struct SimulationSnapshot: Sendable, Codable, Equatable {
     public var gating: [Float]
     public var background: [Float]
     public var external: [Float]
-    /// The delay ring: `ringSlots` copies of the gating layout.
-    public var ring: [Float]
-    public var ringSlots: Int
-    /// Per ring slot, whether any partition may have arrivals in it.
-    public var ringUsed: [Bool]
+    /// The delivered spikes whose synapses may still be in flight (canonical order): internal
+    /// neuron and absolute emission step. Restoring queues their segments that arrive from `step` on.
+    public var inFlightNeurons: [UInt32]
+    public var inFlightSteps: [Int]
     /// The last window's spikes, exchanged but not yet delivered (canonical order), and that window.
     public var pendingNeurons: [UInt32]
     public var pendingSteps: [UInt32]
@@ -32,12 +31,12 @@ public struct SimulationSnapshot: Sendable, Codable, Equatable {
 
     /// A snapshot read back from a file (``Simulation/restore(_:)`` checks it against the network).
     public init(seed: UInt64, member: UInt32, step: Int, paddedNeurons: Int, potentials: [Float], gating: [Float],
-                background: [Float], external: [Float], ring: [Float], ringSlots: Int, ringUsed: [Bool],
+                background: [Float], external: [Float], inFlightNeurons: [UInt32], inFlightSteps: [Int],
                 pendingNeurons: [UInt32], pendingSteps: [UInt32], pendingStart: Int, pendingLength: Int,
                 spikeTotals: [Int], synapticEvents: Int, populations: [Population]) {
         self.seed = seed; self.member = member; self.step = step; self.paddedNeurons = paddedNeurons
         self.potentials = potentials; self.gating = gating; self.background = background; self.external = external
-        self.ring = ring; self.ringSlots = ringSlots; self.ringUsed = ringUsed
+        self.inFlightNeurons = inFlightNeurons; self.inFlightSteps = inFlightSteps
         self.pendingNeurons = pendingNeurons; self.pendingSteps = pendingSteps
         self.pendingStart = pendingStart; self.pendingLength = pendingLength
         self.spikeTotals = spikeTotals; self.synapticEvents = synapticEvents; self.populations = populations
@@ -56,48 +55,68 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
 extension Simulation {
     /// The state now (between windows).
     public func snapshot() -> SimulationSnapshot {
-        let n = network.paddedCount, stride = network.channelStride, slots = state.ringSlots
-        let partitions = network.partitions.count
+        let n = network.paddedCount, stride = network.channelStride
         var neurons: [UInt32] = [], steps: [UInt32] = []
         for buffer in pending {
             for spike in buffer.spikes { neurons.append(spike.neuron); steps.append(spike.step) }
         }
+        let inFlight = history.windows.flatMap { w in w.spikes.map { (neuron: $0.neuron, step: w.start + Int($0.step)) } }
         return SimulationSnapshot(
             seed: seed, member: member, step: step, paddedNeurons: n,
             potentials: Array(UnsafeBufferPointer(start: state.v, count: n)),
             gating: Array(UnsafeBufferPointer(start: state.j, count: n * stride)),
             background: Array(UnsafeBufferPointer(start: state.background, count: n)),
             external: Array(UnsafeBufferPointer(start: state.external, count: n)),
-            ring: Array(UnsafeBufferPointer(start: state.ring, count: slots * n * stride)), ringSlots: slots,
-            ringUsed: (0..<slots).map { s in (0..<partitions).contains { dirty[$0 * slots + s] } },
+            inFlightNeurons: inFlight.map(\.neuron), inFlightSteps: inFlight.map(\.step),
             pendingNeurons: neurons, pendingSteps: steps, pendingStart: pendingStart, pendingLength: pendingLength,
             spikeTotals: spikeTotals, synapticEvents: synapticEvents, populations: populations)
     }
 
     /// Continues from `snapshot`, taken of a simulation of this network with this seed and member.
     public func restore(_ snapshot: SimulationSnapshot) throws {
-        let n = network.paddedCount, stride = network.channelStride, slots = state.ringSlots
-        try check(snapshot, n: n, stride: stride, slots: slots)
+        let n = network.paddedCount, stride = network.channelStride, slots = state.arrivalSlots
+        try check(snapshot, n: n, stride: stride)
         snapshot.potentials.withUnsafeBufferPointer { state.v.update(from: $0.baseAddress!, count: n) }
         snapshot.gating.withUnsafeBufferPointer { state.j.update(from: $0.baseAddress!, count: n * stride) }
         snapshot.background.withUnsafeBufferPointer { state.background.update(from: $0.baseAddress!, count: n) }
         snapshot.external.withUnsafeBufferPointer { state.external.update(from: $0.baseAddress!, count: n) }
-        snapshot.ring.withUnsafeBufferPointer { state.ring.update(from: $0.baseAddress!, count: slots * n * stride) }
-        // A slot marked used in every partition costs a read of zeros where it had none: same sums.
-        for p in 0..<network.partitions.count { for s in 0..<slots { dirty[p * slots + s] = snapshot.ringUsed[s] } }
+        // Between windows every arrival slot has been read: nothing waits there.
+        state.arrivals.update(repeating: 0, count: slots * n * stride)
+        dirty.update(repeating: false, count: network.partitions.count * slots)
         let restored = SpikeBuffer(capacity: snapshot.pendingNeurons.count)
         for (neuron, step) in zip(snapshot.pendingNeurons, snapshot.pendingSteps) { restored.append(Spike(neuron: neuron, step: step)) }
         pending = [restored]
         pendingStart = snapshot.pendingStart
         pendingLength = snapshot.pendingLength
         restoreCounters(step: snapshot.step, spikeTotals: snapshot.spikeTotals, events: snapshot.synapticEvents)
+        requeue(neurons: snapshot.inFlightNeurons, steps: snapshot.inFlightSteps)
         // The saved per-neuron currents already hold any Gamma factors: only the constants change.
         for (p, population) in snapshot.populations.enumerated() where population != populations[p] { use(population, for: p) }
     }
 
-    private func check(_ s: SimulationSnapshot, n: Int, stride: Int, slots: Int) throws {
+    /// Queues again, in every partition, the segments of the in-flight spikes that arrive from the
+    /// restored step on (in their canonical order, as they were queued), and keeps the spikes as
+    /// the history of one window spanning them.
+    private func requeue(neurons: [UInt32], steps: [Int]) {
+        for (p, partition) in network.partitions.enumerated() {
+            let table = partition.synapses, queue = queues[p]
+            queue.removeAll()
+            for (neuron, emitted) in zip(neurons, steps) {
+                let pre = Int(neuron)
+                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
+                    let arrival = emitted + Int(table.segmentDelay[k])
+                    if arrival >= step { queue.push(UInt32(k), arrival: arrival) }
+                }
+            }
+        }
+        guard let first = steps.min(), let last = steps.max() else { return history.replace(with: []) }
+        let spikes = zip(neurons, steps).map { Spike(neuron: $0, step: UInt32($1 - first)) }
+        history.replace(with: [(start: first, length: last - first + 1, spikes: spikes)])
+    }
+
+    private func check(_ s: SimulationSnapshot, n: Int, stride: Int) throws {
         guard s.paddedNeurons == n, s.potentials.count == n, s.gating.count == n * stride, s.background.count == n,
-              s.external.count == n, s.ringSlots == slots, s.ring.count == slots * n * stride, s.ringUsed.count == slots,
+              s.external.count == n, s.inFlightNeurons.count == s.inFlightSteps.count,
               s.pendingNeurons.count == s.pendingSteps.count, s.spikeTotals.count == network.populations.count,
               s.populations.count == network.populations.count else {
             throw SnapshotError.otherNetwork("its arrays do not fit \(network.neuronCount) neurons in \(network.populations.count) populations")
@@ -106,7 +125,8 @@ extension Simulation {
             throw SnapshotError.otherNetwork("seed \(s.seed) member \(s.member), not seed \(seed) member \(member)")
         }
         guard zip(s.populations, network.populations).allSatisfy({ $0.model.channels == $1.model.channels && $0.size == $1.size }),
-              s.pendingNeurons.allSatisfy({ Int($0) < n }) else {
+              s.pendingNeurons.allSatisfy({ Int($0) < n }), s.inFlightNeurons.allSatisfy({ Int($0) < n }),
+              s.inFlightSteps.allSatisfy({ $0 >= s.step - (1 << 30) && $0 < s.step }) else {
             throw SnapshotError.otherNetwork("its populations or spikes do not fit")
         }
     }

@@ -25,7 +25,6 @@ enum AssimilationFiles {
         var member: UInt32
         var step: Int
         var paddedNeurons: Int
-        var ringSlots: Int
         var pendingStart: Int
         var pendingLength: Int
         var synapticEvents: Int
@@ -57,12 +56,12 @@ enum AssimilationFiles {
             try file.write("\(g)/gating", s.gating, shape: [s.gating.count])
             try file.write("\(g)/background", s.background, shape: [s.background.count])
             try file.write("\(g)/external", s.external, shape: [s.external.count])
-            try file.write("\(g)/ring", s.ring, shape: [s.ring.count], gzipLevel: 1)
-            try file.write("\(g)/ring_used", s.ringUsed.map { UInt8($0 ? 1 : 0) }, shape: [s.ringUsed.count])
+            try file.write("\(g)/in_flight_neurons", s.inFlightNeurons, shape: [s.inFlightNeurons.count])
+            try file.write("\(g)/in_flight_steps", s.inFlightSteps.map(Int64.init), shape: [s.inFlightSteps.count])
             try file.write("\(g)/pending_neurons", s.pendingNeurons, shape: [s.pendingNeurons.count])
             try file.write("\(g)/pending_steps", s.pendingSteps, shape: [s.pendingSteps.count])
             try file.write("\(g)/spike_totals", s.spikeTotals.map(Int64.init), shape: [s.spikeTotals.count])
-            let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons, ringSlots: s.ringSlots,
+            let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons,
                                     pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
                                     populations: s.populations, bold: c.filter.bold[m])
             try file.setAttribute("state", String(decoding: try JSONEncoder().encode(state), as: UTF8.self), on: g)
@@ -92,8 +91,8 @@ enum AssimilationFiles {
                 seed: state.seed, member: state.member, step: state.step, paddedNeurons: state.paddedNeurons,
                 potentials: try file.dataset("\(g)/potentials").read(Float.self), gating: try file.dataset("\(g)/gating").read(Float.self),
                 background: try file.dataset("\(g)/background").read(Float.self), external: try file.dataset("\(g)/external").read(Float.self),
-                ring: try file.dataset("\(g)/ring").read(Float.self), ringSlots: state.ringSlots,
-                ringUsed: try file.dataset("\(g)/ring_used").read(UInt8.self).map { $0 != 0 },
+                inFlightNeurons: try file.dataset("\(g)/in_flight_neurons").read(UInt32.self),
+                inFlightSteps: try file.dataset("\(g)/in_flight_steps").read(Int64.self).map(Int.init),
                 pendingNeurons: try file.dataset("\(g)/pending_neurons").read(UInt32.self),
                 pendingSteps: try file.dataset("\(g)/pending_steps").read(UInt32.self),
                 pendingStart: state.pendingStart, pendingLength: state.pendingLength,
