@@ -147,6 +147,9 @@ struct BalloonRates: Sendable {
     let inverseTauF: Double
     let inverseTau0: Double
     let inverseAlpha: Double
+    /// 1/α when it is a whole number from 1 to 8 (5 for the `dtb` preset's α = 0.2): then
+    /// v^(1/α) is a few multiplications instead of a logarithm and an exponential.
+    let wholeInverseAlpha: Int?
     let logRemainingOxygen: Double  // ln(1 − E0)
     let restingExtraction: Double  // E(1), i.e. E0, evaluated the way E(f) is
     let V0k1: Double, V0k2: Double, V0k3: Double
@@ -157,6 +160,8 @@ struct BalloonRates: Sendable {
         inverseTauF = 1 / p.tauF
         inverseTau0 = 1 / p.tau0
         inverseAlpha = 1 / p.alpha
+        let whole = inverseAlpha.rounded()
+        wholeInverseAlpha = whole == inverseAlpha && (1...8).contains(whole) ? Int(whole) : nil
         logRemainingOxygen = log(1 - p.E0)
         // E(1) is E0 in real arithmetic. Dividing by E(1) as evaluated in floating point, rather
         // than by E0, makes the rest state an exact fixed point: f·E(f)/E0 at f = 1 could miss 1
@@ -170,13 +175,22 @@ struct BalloonRates: Sendable {
     /// d(s, f, v, q)/dt at state `x` under drive `z`.
     @inline(__always)
     func derivative(_ x: BalloonState, z: Double) -> BalloonState {
-        let outflow = exp(log(x.v) * inverseAlpha)  // v^(1/α)
+        let outflow = self.outflow(x.v)
         let extraction = (1 - exp(logRemainingOxygen / x.f)) / restingExtraction  // E(f)/E0
         return BalloonState(
             s: epsilon * z - x.s * inverseTauS - (x.f - 1) * inverseTauF,
             f: x.s,
             v: (x.f - outflow) * inverseTau0,
             q: (x.f * extraction - x.q * outflow / x.v) * inverseTau0)
+    }
+
+    /// Outflow v^(1/α).
+    @inline(__always)
+    func outflow(_ v: Double) -> Double {
+        guard let n = wholeInverseAlpha else { return exp(log(v) * inverseAlpha) }
+        var power = v
+        for _ in 1..<n { power *= v }
+        return power
     }
 
     @inline(__always)

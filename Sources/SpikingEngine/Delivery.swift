@@ -67,16 +67,22 @@ struct WindowDelivery {
         return events
     }
 
-    /// Adds the synapses of segment `k` to the gating layout at `base`.
+    /// Adds the synapses of segment `k` (one group) to the gating layout at `base`.
     @inline(__always)
     func add(_ k: Int, into base: UnsafeMutablePointer<Float>) {
-        let target = table.target, weight = table.weight, group = table.group
-        for i in table.segmentBound[k]..<table.segmentBound[k + 1] {
-            let c = groups[Int(group[i])]
-            let b = base + Int(target[i])
-            let w = weight[i]
-            b[c.offsetA] += Float(w & 0xFF) * c.scaleA
-            if c.twoChannels { b[c.offsetB] += Float(w >> 8) * c.scaleB }
+        let target = table.target, weight = table.weight
+        let lo = table.segmentBound[k], hi = table.segmentBound[k + 1]
+        let c = groups[Int(table.group[lo])]
+        let a = base + c.offsetA, scaleA = c.scaleA
+        guard c.twoChannels else {
+            for i in lo..<hi { a[Int(target[i])] += Float(weight[i] & 0xFF) * scaleA }
+            return
+        }
+        let b = base + c.offsetB, scaleB = c.scaleB
+        for i in lo..<hi {
+            let t = Int(target[i]), w = weight[i]
+            a[t] += Float(w & 0xFF) * scaleA
+            b[t] += Float(w >> 8) * scaleB
         }
     }
 }

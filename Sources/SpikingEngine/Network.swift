@@ -35,8 +35,9 @@ struct CompiledGroup: Sendable {
 /// offset in the gating arrays (UInt32), two 8-bit weights (UInt16) and the group (UInt8).
 ///
 /// Each row is sorted (stably) by delay and cut into *delay segments*, runs of synapses with one
-/// delay: a spike's synapses that arrive at one step are one segment, so a spike in flight is held
-/// as the segments still to arrive (a 4-byte index each), not as copies of the gating variables.
+/// delay and one group: a spike's synapses that arrive at one step are a segment or a few, so a
+/// spike in flight is held as the segments still to arrive (a 4-byte index each), not as copies
+/// of the gating variables, and delivering a segment looks its group up once.
 /// Segment k is `segmentBound[k] ..< segmentBound[k + 1]`; row `pre` has segments
 /// `firstSegment[pre] ..< firstSegment[pre + 1]`.
 public final class SynapseTable: @unchecked Sendable {
@@ -98,7 +99,8 @@ public final class SynapseTable: @unchecked Sendable {
                 groups = order.map { group[$0.index] }
                 for k in 0..<order.count { target[lo + k] = targets[k]; weight[lo + k] = weights[k]; group[lo + k] = groups[k] }
             }
-            for (k, entry) in order.enumerated() where k == 0 || entry.delay != order[k - 1].delay {
+            for (k, entry) in order.enumerated()
+            where k == 0 || entry.delay != order[k - 1].delay || group[lo + k] != group[lo + k - 1] {
                 bounds.append(lo + k)
                 delays.append(Int32(entry.delay))
             }
