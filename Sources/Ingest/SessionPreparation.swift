@@ -93,6 +93,9 @@ extension SessionIngest {
             if stored != events.count { differs.append("events") }
         case .boldSeries:
             try requireBOLDFields(sidecar, item: item)
+        case .regionSeries:
+            let stored = try connection.query("SELECT count(*) FROM task_event WHERE scan_id = $1", [storedScan]).scalar().int
+            if stored != (try events(of: item)).count { differs.append("events") }
         case .petMap:
             try requireFields(["Units"], in: sidecar, item: item)
         default:
@@ -135,6 +138,7 @@ extension SessionIngest {
             try computeConnectome(&scan)
         case .regionSeries:
             try computeRegionSeries(&scan)
+            scan.events = try events(of: item)
         case .grayMatterTable, .petTable:
             try computeRegionTable(&scan)
         }

@@ -82,10 +82,9 @@ extension SessionIngest {
         return (bvals, bvecRows.flatMap { $0 })
     }
 
+    /// The run's events: none when it has no events file (a rest run).
     func events(of item: Item) throws -> [(onset: Double, duration: Double, trialType: String?, extra: [String: String])] {
-        let stem = String(item.url.path.dropLast(item.name.fileExtension.count + "bold".count))
-        let url = URL(fileURLWithPath: stem + "events.tsv")
-        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        guard let url = eventsFile(of: item) else { return [] }
         let (header, rows) = try readTSV(url)
         guard let onsetColumn = header.firstIndex(of: "onset"), let durationColumn = header.firstIndex(of: "duration") else {
             throw IngestError.file(url.path, "an events file needs onset and duration columns")
@@ -102,12 +101,30 @@ extension SessionIngest {
         }
     }
 
+    /// A BOLD run's `events.tsv`: beside a raw image (same stem); for a region time series, the
+    /// run's `_events.tsv` (its entities, derived ones dropped) beside the series or in the
+    /// session's raw `func` folder — where a dataset of region-level files keeps them.
+    func eventsFile(of item: Item) -> URL? {
+        let candidates: [URL]
+        if item.kind == .regionSeries {
+            let run = item.name.entities.filter { !Self.derivedEntities.contains($0.key) }
+            let name = run.map { "\($0.key)-\($0.value)" }.joined(separator: "_") + "_events.tsv"
+            let raw = dataset.sessionFolder(base: dataset.root, subject: subject, session: session).appendingPathComponent(item.datatype)
+            candidates = [item.url.deletingLastPathComponent().appendingPathComponent(name), raw.appendingPathComponent(name)]
+        } else {
+            candidates = [URL(fileURLWithPath: String(item.url.path.dropLast(item.name.fileExtension.count + "bold".count)) + "events.tsv")]
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Entities a derivative adds to its raw scan's name.
+    static let derivedEntities: Set<String> = ["space", "desc", "res", "den", "label", "atlas", "seg", "model", "meas", "from", "to", "mode"]
+
     /// The raw scan a derivative was computed from: same session and data type, the entities it
     /// shares with the derivative (space, desc, label, ... dropped).
     func rawCounterpart(of item: Item) -> Item? {
         guard item.pipeline != nil else { return nil }
-        let derivedOnly: Set<String> = ["space", "desc", "res", "den", "label", "atlas", "seg", "model", "meas", "from", "to", "mode"]
-        let wanted = item.name.entities.filter { !derivedOnly.contains($0.key) }
+        let wanted = item.name.entities.filter { !Self.derivedEntities.contains($0.key) }
         let suffix: String
         switch item.kind {
         case .grayMatter, .grayMatterTable: suffix = "T1w"

@@ -8,22 +8,45 @@ import TwinBuilder
 /// shares the network, not the noise). Written as BIDS region time series derivatives (pipeline
 /// `dtb-truth`), with the truth beside them, so that an assimilation's recovery can be checked.
 public struct SampleRuns: Sendable {
-    /// One run: its session, task, frames and the seed of its noise.
+    /// One run: its session, task, frames, the seed of its noise, and for a task its events and
+    /// the units they drive.
     public struct Run: Sendable, Equatable {
         public var session: String
         public var task: String
         public var frames: Int
         public var seed: UInt64
+        public var events: [Event]
+        /// Region names whose external current the events raise.
+        public var inputUnits: [String]
 
-        public init(session: String, task: String, frames: Int, seed: UInt64) {
+        public init(session: String, task: String, frames: Int, seed: UInt64, events: [Event] = [], inputUnits: [String] = []) {
             self.session = session; self.task = task; self.frames = frames; self.seed = seed
+            self.events = events; self.inputUnits = inputUnits
+        }
+    }
+
+    /// A task event: onset and duration in seconds from the first frame, and its trial type.
+    public struct Event: Sendable, Equatable {
+        public var onset: Double
+        public var duration: Double
+        public var trialType: String
+
+        public init(onset: Double, duration: Double, trialType: String) {
+            self.onset = onset; self.duration = duration; self.trialType = trialType
         }
     }
 
     public static let repetitionTime = 2.0
     /// Biological seconds run before the first frame (the start-up transient lasts ~5 s).
     public static let warmupSeconds = 10.0
-    public static let sessionOne = [Run(session: "1", task: "rest", frames: 30, seed: 101)]
+    /// Primary auditory cortex (Brainnetome A41/42 and TE1.0/1.2, both hemispheres): the input units of the task run.
+    public static let auditoryInputs = ["A41/42_L", "A41/42_R", "TE1.0/TE1.2_L", "TE1.0/TE1.2_R"]
+    /// Session 1: a rest run and an auditory block-design run (three 10 s tone blocks).
+    public static let sessionOne = [
+        Run(session: "1", task: "rest", frames: 30, seed: 101),
+        Run(session: "1", task: "auditory", frames: 30, seed: 303,
+            events: [10.0, 30, 50].map { Event(onset: $0, duration: 10, trialType: "tone") }, inputUnits: auditoryInputs),
+    ]
     public static let sessionTwo = [Run(session: "2", task: "rest", frames: 30, seed: 202)]
 
     /// h_u(t) of a run: a level per unit in [0.035, 0.07] and a slow oscillation of ±0.015
@@ -33,6 +56,18 @@ public struct SampleRuns: Sendable {
         let level = 0.035 + 0.035 * Double((u * 37) % 101) / 100
         let phase = Double((u * 53 + Int(run.seed)) % 97) / 97 * 2 * Double.pi
         return level + 0.015 * sin(2 * Double.pi * Double(t) / 25 + phase)
+    }
+
+    /// The extra external current an event adds to an input unit's E populations.
+    public static let eventDrive = 0.03
+
+    /// h_u(t) of a run with its task: ``truth(unit:frame:run:)`` plus ``eventDrive`` on an input
+    /// unit while an event covers the frame's start.
+    public func truth(unit u: Int, frame t: Int, run: Run) -> Double {
+        let time = Double(t) * Self.repetitionTime
+        let driven = run.inputUnits.contains(network.unitNames[u])
+            && run.events.contains { time >= $0.onset && time < $0.onset + $0.duration }
+        return Self.truth(unit: u, frame: t, run: run) + (driven ? Self.eventDrive : 0)
     }
 
     public let network: TwinNetwork
@@ -46,7 +81,7 @@ public struct SampleRuns: Sendable {
                                         kinds: [.externalCurrent])
         let replay = Replay(network: engine, map: map, repetitionTime: Self.repetitionTime, warmupSeconds: Self.warmupSeconds)
         let units = network.unitNames.count
-        return try replay.run((0..<run.frames).map { t in (0..<units).map { Self.truth(unit: $0, frame: t, run: run) } }, seed: run.seed)
+        return try replay.run((0..<run.frames).map { t in (0..<units).map { truth(unit: $0, frame: t, run: run) } }, seed: run.seed)
     }
 
     /// Where ``write(_:subject:atlas:into:threads:)`` puts a run's files in the dataset at `root`.
@@ -55,7 +90,8 @@ public struct SampleRuns: Sendable {
     }
 
     /// Simulates the run and writes `derivatives/dtb-truth/sub-<label>/ses-<s>/func/..._atlas-<atlas>_timeseries.tsv`
-    /// (+ `.json` with RepetitionTime) and `..._desc-truth_hyperparameters.tsv` (h per frame and unit).
+    /// (+ `.json` with RepetitionTime), a task's `..._events.tsv`, and `..._desc-truth_hyperparameters.tsv`
+    /// (h per frame and unit).
     public func write(_ run: Run, subject: String, atlas: String, into root: URL, threads: Int) throws {
         let bold = try simulate(run, threads: threads)
         let folder = Self.folder(of: run, subject: subject, in: root)
@@ -69,9 +105,12 @@ public struct SampleRuns: Sendable {
         try Data((header + rows).utf8).write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.tsv"))
         try Data(#"{"RepetitionTime": \#(Self.repetitionTime), "TaskName": "\#(run.task)", "Units": "BOLD signal change (model)"}"#.utf8)
             .write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.json"))
-        let truth = (0..<run.frames).map { t in
-            network.unitNames.indices.map { String(format: "%.6f", Self.truth(unit: $0, frame: t, run: run)) }.joined(separator: "\t") + "\n"
+        let hyperparameters = (0..<run.frames).map { t in
+            network.unitNames.indices.map { String(format: "%.6f", self.truth(unit: $0, frame: t, run: run)) }.joined(separator: "\t") + "\n"
         }.joined()
-        try Data((header + truth).utf8).write(to: folder.appendingPathComponent("\(stem)_desc-truth_hyperparameters.tsv"))
+        try Data((header + hyperparameters).utf8).write(to: folder.appendingPathComponent("\(stem)_desc-truth_hyperparameters.tsv"))
+        guard !run.events.isEmpty else { return }
+        let events = run.events.map { "\($0.onset)\t\($0.duration)\t\($0.trialType)\n" }.joined()
+        try Data(("onset\tduration\ttrial_type\n" + events).utf8).write(to: folder.appendingPathComponent("\(stem)_events.tsv"))
     }
 }

@@ -16,6 +16,9 @@ import Twins
 ///    (`validate:twin=3:measure=17:before`), then `assimilate` into a new version
 ///    (`assimilate:twin=3:measure=17`), then `validate` of that new version
 ///    (`validate:twin=3:measure=17:after`), each waiting for the one before.
+///    A task run (its scan has events) gets the `validate` only — how well the twin forecasts it:
+///    which units a task drives is the user's to say (`dtb twin assimilate --units`), so the
+///    worker does not fit it, and the next measure's chain does not wait for it.
 /// 3. **One line of versions.** A chain starts from the latest version, or waits for (and starts
 ///    from the version made by) a build queued by rule 1 or the previous measure's chain, unless
 ///    that job failed: a failure ends its line, and the next data starts from the latest version.
@@ -36,6 +39,10 @@ public enum JobRules {
             line = try add(build)
         }
         for measure in state.boldMeasures {
+            if state.taskMeasures.contains(measure) {
+                _ = try add(validate(state, measure: measure, stage: .before, after: line))
+                continue
+            }
             let before = try add(validate(state, measure: measure, stage: .before, after: line))
             let assimilated = try add(assimilate(state, measure: measure, after: before))
             line = try add(validate(state, measure: measure, stage: .after, after: assimilated))

@@ -16,11 +16,24 @@ public struct BOLDRun: Sendable {
     public var labels: [Int]
     /// Frames × the twin's units.
     public var series: [[Double]]
+    /// The task's events, stored with the scan (none for a rest run).
+    public var events: [TaskEvent]
 
     /// The BIDS task label of the scan, when its name has one.
     public var task: String? {
         let name = (scanPath as NSString).lastPathComponent
         return name.split(separator: "_").first { $0.hasPrefix("task-") }.map { String($0.dropFirst(5)) }
+    }
+}
+
+/// One row of a run's `events.tsv`: onset and duration in seconds, and its trial type.
+public struct TaskEvent: Sendable, Codable, Equatable {
+    public var onset: Double
+    public var duration: Double
+    public var trialType: String?
+
+    public init(onset: Double, duration: Double, trialType: String?) {
+        self.onset = onset; self.duration = duration; self.trialType = trialType
     }
 }
 
@@ -32,7 +45,7 @@ struct BOLDRunReader {
     /// The measure's series mapped onto the version's units (region twins: by region label).
     func read(measure: Int, versionID: Int) throws -> BOLDRun {
         guard let row = try connection.query("""
-            SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, se.label AS session, sc.bids_path,
+            SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, se.label AS session, sc.bids_path, sc.id AS scan_id,
                    s.label AS subject, se.subject_id
               FROM measure m JOIN atlas a ON a.id = m.atlas_id JOIN scan sc ON sc.id = m.scan_id
               JOIN session se ON se.id = sc.session_id JOIN subject s ON s.id = se.subject_id
@@ -60,8 +73,11 @@ struct BOLDRunReader {
         let units = try TwinQueries(database: database).detail(versionID: versionID).units
         let labels = units.map(\.label)
         let series = try SubjectCatalog(database: database).series(measureID: measure, atlas: row["atlas"].string!, labels: labels)
+        let events = try connection.query("SELECT onset, duration, trial_type FROM task_event WHERE scan_id = $1 ORDER BY ordinal",
+                                          [row["scan_id"].int!]).map { TaskEvent(onset: $0[0].double!, duration: $0[1].double!, trialType: $0[2].string) }
         return BOLDRun(measure: measure, session: row["session"].string!, scanPath: row["bids_path"].string!,
-                       repetitionTime: tr, units: units.map(\.name), labels: labels, series: series.map { $0.map(Double.init) })
+                       repetitionTime: tr, units: units.map(\.name), labels: labels, series: series.map { $0.map(Double.init) },
+                       events: events)
     }
 }
 

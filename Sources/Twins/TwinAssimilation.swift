@@ -99,6 +99,8 @@ public struct ObservationRecord: Sendable, Codable, Equatable {
     public var band: ClosedRange<Double>?
     public var calibration: BandCalibration?
     public var task: String?
+    /// The task's events as stored with the run (absent for a rest run).
+    public var events: [TaskEvent]?
     public var repetitionTime: Double
 }
 

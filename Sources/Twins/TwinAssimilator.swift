@@ -111,7 +111,8 @@ public struct TwinAssimilator {
     /// The observation record, with the band calibrated by short runs at the bounds when the preset maps into one.
     func calibrate(_ plan: Plan, engine: Network, map: HyperparameterMap, progress: (String) -> Void) throws -> ObservationRecord {
         var record = ObservationRecord(preset: plan.settings.observation, droppedFrames: plan.settings.droppedFrames, band: nil,
-                                       calibration: nil, task: plan.run.task, repetitionTime: plan.run.repetitionTime)
+                                       calibration: nil, task: plan.run.task, events: plan.run.events.isEmpty ? nil : plan.run.events,
+                                       repetitionTime: plan.run.repetitionTime)
         guard plan.settings.observation == .zscoreBand else { return record }
         progress("calibrating the BOLD band: two runs of 20 s at the bounds")
         let calibration = try BandCalibration(network: engine, map: map, hyperparameters: plan.settings.hyperparameters,

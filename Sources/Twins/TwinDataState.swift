@@ -19,11 +19,14 @@ public struct TwinDataState: Sendable, Equatable {
     public var available: [MeasureKind: Int]
     /// The subject's BOLD measures on the atlas stored after the twin's first version, oldest first.
     public var boldMeasures: [Int]
+    /// Those of `boldMeasures` that are task runs (their scan has events).
+    public var taskMeasures: Set<Int>
 
     public init(twinID: Int, twin: String, subject: String, atlas: String, level: TwinLevel, latestVersion: Int,
-                inputs: [MeasureKind: Int], available: [MeasureKind: Int], boldMeasures: [Int]) {
+                inputs: [MeasureKind: Int], available: [MeasureKind: Int], boldMeasures: [Int], taskMeasures: Set<Int> = []) {
         self.twinID = twinID; self.twin = twin; self.subject = subject; self.atlas = atlas; self.level = level
         self.latestVersion = latestVersion; self.inputs = inputs; self.available = available; self.boldMeasures = boldMeasures
+        self.taskMeasures = taskMeasures
     }
 }
 
@@ -50,11 +53,12 @@ public struct TwinDataStateReader {
               let versionID = row["version_id"].int, let level = row["level"].string.flatMap(TwinLevel.init(rawValue:)) else {
             throw TwinError.invalid("twin row \(row["id"].string ?? "?") is incomplete")
         }
+        let bold = try boldMeasures(subject: subjectID, atlas: atlasID, twin: id)
         return TwinDataState(
             twinID: id, twin: row["name"].string ?? "", subject: row["label"].string ?? "", atlas: row["atlas"].string ?? "",
             level: level, latestVersion: row["version"].int ?? 0, inputs: try inputs(versionID: versionID),
             available: try TwinInputReader(database: database).latestMeasures(subject: subjectID, atlas: atlasID),
-            boldMeasures: try boldMeasures(subject: subjectID, atlas: atlasID, twin: id))
+            boldMeasures: bold.map(\.id), taskMeasures: Set(bold.filter(\.task).map(\.id)))
     }
 
     private func inputs(versionID: Int) throws -> [MeasureKind: Int] {
@@ -69,12 +73,13 @@ public struct TwinDataStateReader {
 
     /// BOLD measures stored (server time) after the twin's first version was recorded: the data
     /// the twin has not been fitted to when it was made.
-    private func boldMeasures(subject: Int, atlas: Int, twin: Int) throws -> [Int] {
+    private func boldMeasures(subject: Int, atlas: Int, twin: Int) throws -> [(id: Int, task: Bool)] {
         try connection.query("""
-            SELECT m.id FROM measure m JOIN scan sc ON sc.id = m.scan_id JOIN session se ON se.id = sc.session_id
+            SELECT m.id, EXISTS (SELECT 1 FROM task_event e WHERE e.scan_id = sc.id)
+              FROM measure m JOIN scan sc ON sc.id = m.scan_id JOIN session se ON se.id = sc.session_id
              WHERE se.subject_id = $1 AND m.atlas_id = $2 AND m.kind = 'bold_timeseries'
                AND m.created_at > (SELECT created_at FROM twin_version WHERE twin_id = $3 AND version = 1)
              ORDER BY m.id
-            """, [subject, atlas, twin]).compactMap { $0[0].int }
+            """, [subject, atlas, twin]).compactMap { row in row[0].int.map { ($0, row[1].bool ?? false) } }
     }
 }

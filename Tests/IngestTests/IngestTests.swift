@@ -195,6 +195,39 @@ import Testing
     }
 }
 
+@Suite struct TaskSeriesTests {
+    /// A region time series of a task run takes the run's `_events.tsv` beside it (entities
+    /// without the derived ones); a broken events file is refused by name, nothing stored.
+    @Test func aTaskSeriesKeepsItsEvents() async throws {
+        let database = try await toyDatabase()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let series = dir.appendingPathComponent("sub-09_ses-x_task-tones_atlas-toy_timeseries.tsv")
+        try writeText("frontal_L\tfrontal_R\tthalamus_L\n1\t2\t3\n3\t4\t5\n2\t2\t2\n", to: series)
+        try writeText(#"{"RepetitionTime": 2}"#, to: dir.appendingPathComponent("sub-09_ses-x_task-tones_atlas-toy_timeseries.json"))
+        let events = dir.appendingPathComponent("sub-09_ses-x_task-tones_events.tsv")
+        try writeText("onset\tduration\ttrial_type\n0\t2\ttone\n4\t1.5\ttone\n", to: events)
+        _ = try SubjectIngester(database: database).ingestDerivatives([series], pipeline: "xcp_d", version: "0.7")
+        let stored = try database.connection.query("""
+            SELECT e.onset, e.duration, e.trial_type FROM task_event e JOIN scan s ON s.id = e.scan_id
+             WHERE s.bids_path LIKE '%task-tones%' ORDER BY e.ordinal
+            """).map { "\($0[0].double!) \($0[1].double!) \($0[2].string!)" }
+        #expect(stored == ["0.0 2.0 tone", "4.0 1.5 tone"])
+
+        let before = try tableCounts(database.connection)
+        let other = dir.appendingPathComponent("sub-10_ses-x_task-tones_atlas-toy_timeseries.tsv")
+        try writeText("frontal_L\tfrontal_R\tthalamus_L\n1\t2\t3\n", to: other)
+        try writeText(#"{"RepetitionTime": 2}"#, to: dir.appendingPathComponent("sub-10_ses-x_task-tones_atlas-toy_timeseries.json"))
+        let broken = dir.appendingPathComponent("sub-10_ses-x_task-tones_events.tsv")
+        try writeText("onset\tduration\nsoon\t1\n", to: broken)
+        let error = #expect(throws: IngestError.self) {
+            try SubjectIngester(database: database).ingestDerivatives([other], pipeline: "xcp_d", version: "0.7")
+        }
+        #expect(error?.description.contains(broken.path) == true && error?.description.contains("onset 'soon' is not a number") == true)
+        #expect(try tableCounts(database.connection) == before)
+    }
+}
+
 @Suite struct VersionTests {
     @Test func aFilePutBackToEarlierContentIsANewVersion() async throws {
         let (database, root, bids) = try await toySession()

@@ -10,9 +10,9 @@ import Twins
 @Suite struct JobRulesTests {
     static let built: [MeasureKind: Int] = [.grayMatterVolume: 1, .synapticDensity: 2, .tractDensity: 3, .tractLength: 4]
 
-    func state(available: [MeasureKind: Int] = built, bold: [Int] = []) -> TwinDataState {
+    func state(available: [MeasureKind: Int] = built, bold: [Int] = [], tasks: Set<Int> = []) -> TwinDataState {
         TwinDataState(twinID: 7, twin: "s-a", subject: "s", atlas: "a", level: .region, latestVersion: 3,
-                      inputs: Self.built, available: available, boldMeasures: bold)
+                      inputs: Self.built, available: available, boldMeasures: bold, taskMeasures: tasks)
     }
 
     @Test func nothingNewNothingQueued() throws {
@@ -42,6 +42,17 @@ import Twins
         // Every job after the build takes its version from the job it waits for.
         #expect(requests.allSatisfy { $0.payload["version"] == nil })
         #expect(requests[1].payload["stage"]?.string == "before" && requests[3].payload["stage"]?.string == "after")
+    }
+
+    /// A task run between two rest runs is validated against the version before it and not
+    /// fitted; the next rest run's chain follows the previous rest run's, not the task's validation.
+    @Test func aTaskRunIsValidatedNotFitted() throws {
+        let requests = try JobRules.requests(for: state(bold: [20, 21, 22], tasks: [21])) { _ in nil }
+        #expect(requests.map(\.key) == [
+            "validate:twin=7:measure=20:before", "assimilate:twin=7:measure=20", "validate:twin=7:measure=20:after",
+            "validate:twin=7:measure=21:before",
+            "validate:twin=7:measure=22:before", "assimilate:twin=7:measure=22", "validate:twin=7:measure=22:after"])
+        #expect(requests[3].dependsOn == .request(2) && requests[4].dependsOn == .request(2))
     }
 
     /// Jobs already queued are named again (so later ones can wait for them); a failed one ends

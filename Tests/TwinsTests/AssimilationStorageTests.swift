@@ -1,6 +1,7 @@
 import Assimilation
 import DTBTestSupport
 import Foundation
+import SampleSubjects
 import Store
 import Testing
 import Twins
@@ -41,6 +42,22 @@ struct AssimilationStorageTests {
         #expect(history.versions[1].assimilation?.members == 4 && history.versions[0].assimilation == nil)
         #expect(history.versions[1].changes.contains { $0.kind == "data" && $0.what == "bold_timeseries" })
         try verifyRecordedFiles(database)
+    }
+
+    /// A task run is fitted on its input units (primary auditory cortex) and its events, stored
+    /// with the run at ingest, are recorded with the fit.
+    @Test func aTaskFitRecordsItsEvents() async throws {
+        let subject = try await PreparedDatabases.sampleSubject()
+        let build = try subject.build(neurons: 4000, degree: 10, seed: 11)
+        let twin = TwinReference(twin: build.twin, version: build.version)
+        let events = [SampleRuns.Event(onset: 6, duration: 8, trialType: "tone")]
+        let measure = try subject.groundTruthRun(twin: twin, SampleRuns.Run(session: "01", task: "auditory", frames: 10, seed: 303,
+                                                                            events: events, inputUnits: SampleRuns.auditoryInputs))
+        var request = subject.quickFit(twin, measure: measure)
+        request.units = SampleRuns.auditoryInputs
+        let outcome = try TwinAssimilator(database: subject.database).assimilate(request)
+        #expect(outcome.fittedUnits == 4 && outcome.observation.task == "auditory")
+        #expect(outcome.observation.events == [TaskEvent(onset: 6, duration: 8, trialType: "tone")])
     }
 
     /// A validation on another run than the fit's replays the time-averaged h (out of sample).

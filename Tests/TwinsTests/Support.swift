@@ -26,8 +26,13 @@ extension IngestedSubject {
     /// Writes a rest run of `frames` frames made by the ground-truth twin (`twin`'s version run with
     /// the sample's known h(t)) into session `session`, ingests it, and returns its measure id.
     func groundTruthRun(twin: TwinReference, frames: Int, session: String = "01", seed: UInt64 = 101) throws -> Int {
+        try groundTruthRun(twin: twin, SampleRuns.Run(session: session, task: "rest", frames: frames, seed: seed))
+    }
+
+    /// Writes and ingests `run` (a rest or task run) made by the ground-truth twin; returns its measure id.
+    func groundTruthRun(twin: TwinReference, _ run: SampleRuns.Run) throws -> Int {
+        let session = run.session
         let truth = SampleRuns(network: try TwinRunner(database: database).network(twin))
-        let run = SampleRuns.Run(session: session, task: "rest", frames: frames, seed: seed)
         try truth.write(run, subject: label, atlas: "brainnetome246", into: root, threads: 2)
         _ = try SubjectIngester(database: database).ingest(root: root)
         return try TwinQueries(database: database).boldMeasures(twin: twin.twin).last { $0.session == session }!.measure
