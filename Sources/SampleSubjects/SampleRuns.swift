@@ -89,6 +89,13 @@ public struct SampleRuns: Sendable {
         root.appendingPathComponent("derivatives/dtb-truth/sub-\(subject)/ses-\(run.session)/func", isDirectory: true)
     }
 
+    /// The run's region time series (written last: when it is there, the run is complete).
+    public static func seriesFile(of run: Run, subject: String, atlas: String, in root: URL) -> URL {
+        folder(of: run, subject: subject, in: root).appendingPathComponent("\(stem(run, subject))_atlas-\(atlas)_timeseries.tsv")
+    }
+
+    static func stem(_ run: Run, _ subject: String) -> String { "sub-\(subject)_ses-\(run.session)_task-\(run.task)" }
+
     /// Simulates the run and writes `derivatives/dtb-truth/sub-<label>/ses-<s>/func/..._atlas-<atlas>_timeseries.tsv`
     /// (+ `.json` with RepetitionTime), a task's `..._events.tsv`, and `..._desc-truth_hyperparameters.tsv`
     /// (h per frame and unit).
@@ -99,18 +106,19 @@ public struct SampleRuns: Sendable {
         let description = root.appendingPathComponent("derivatives/dtb-truth/dataset_description.json")
         try Data(#"{"Name": "dtb ground-truth twin runs", "BIDSVersion": "1.9.0", "DatasetType": "derivative", "GeneratedBy": [{"Name": "dtb-truth", "Version": "1"}]}"#.utf8)
             .write(to: description)
-        let stem = "sub-\(subject)_ses-\(run.session)_task-\(run.task)"
+        let stem = Self.stem(run, subject)
         let header = network.unitNames.joined(separator: "\t") + "\n"
-        let rows = bold.map { $0.map { String(format: "%.9g", $0) }.joined(separator: "\t") + "\n" }.joined()
-        try Data((header + rows).utf8).write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.tsv"))
-        try Data(#"{"RepetitionTime": \#(Self.repetitionTime), "TaskName": "\#(run.task)", "Units": "BOLD signal change (model)"}"#.utf8)
-            .write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.json"))
         let hyperparameters = (0..<run.frames).map { t in
             network.unitNames.indices.map { String(format: "%.6f", self.truth(unit: $0, frame: t, run: run)) }.joined(separator: "\t") + "\n"
         }.joined()
         try Data((header + hyperparameters).utf8).write(to: folder.appendingPathComponent("\(stem)_desc-truth_hyperparameters.tsv"))
-        guard !run.events.isEmpty else { return }
-        let events = run.events.map { "\($0.onset)\t\($0.duration)\t\($0.trialType)\n" }.joined()
-        try Data(("onset\tduration\ttrial_type\n" + events).utf8).write(to: folder.appendingPathComponent("\(stem)_events.tsv"))
+        if !run.events.isEmpty {
+            let events = run.events.map { "\($0.onset)\t\($0.duration)\t\($0.trialType)\n" }.joined()
+            try Data(("onset\tduration\ttrial_type\n" + events).utf8).write(to: folder.appendingPathComponent("\(stem)_events.tsv"))
+        }
+        try Data(#"{"RepetitionTime": \#(Self.repetitionTime), "TaskName": "\#(run.task)", "Units": "BOLD signal change (model)"}"#.utf8)
+            .write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.json"))
+        let rows = bold.map { $0.map { String(format: "%.9g", $0) }.joined(separator: "\t") + "\n" }.joined()
+        try Data((header + rows).utf8).write(to: Self.seriesFile(of: run, subject: subject, atlas: atlas, in: root), options: .atomic)
     }
 }

@@ -94,7 +94,8 @@ public struct DemoWorkflow {
     func record(_ runs: [SampleRuns.Run], truth: SampleRuns, database: Database, root: URL, threads: Int,
                 progress: (String) -> Void) throws -> IngestReport {
         for run in runs {
-            if FileManager.default.fileExists(atPath: SampleRuns.folder(of: run, subject: Self.subject, in: root).path) { continue }
+            let series = SampleRuns.seriesFile(of: run, subject: Self.subject, atlas: Self.atlases[0], in: root)
+            if FileManager.default.fileExists(atPath: series.path) { continue }
             progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
             try truth.write(run, subject: Self.subject, atlas: Self.atlases[0], into: root, threads: threads)
         }
