@@ -29,7 +29,9 @@
 //                   the JSON style
 //   Sonata          twin networks to and from SONATA files         TwinBuilder SpikingEngine HDF5Kit
 //   Assimilation    ensemble members, the diffusion EnKF, replay   SpikingEngine Recorders Hemodynamics
-//   Analyses        validation metrics: lagged r, FC, FCD          —
+//   Analyses        validation metrics: lagged r, FC, FCD, FC–SC;  —
+//                   Welch PSD, conditional Granger, avalanches and
+//                   power laws, phase synchrony; its own FFT
 //   Workloads       benchmark networks from the builder's tables   TwinBuilder SpikingEngine
 //   TwinBuilder     scaling rules: records → spiking network       SpikingEngine Primitives
 //   Recorders       observers: rasters, counts, unit activity,     SpikingEngine Hemodynamics
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
-        .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"]),
+        .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "Primitives", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
