@@ -3,7 +3,7 @@
 //
 // Layers: a module imports only modules on lower lines; the right column is exactly what it
 // imports (besides Foundation and Dispatch). No compute module (Imaging, Hemodynamics,
-// SpikingEngine, Recorders, TwinBuilder, Workloads, Analyses, Assimilation, Sonata) imports a
+// SpikingEngine, Recorders, TwinBuilder, Workloads, Analyses, Plots, Assimilation, Sonata) imports a
 // storage module; SpikingEngine imports no other module; the commands are thin over Services.
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
@@ -39,6 +39,8 @@
 //   SpikingEngine   the simulator (construction, update,           Primitives
 //                   delivery, observers' protocol, snapshots)
 //   Hemodynamics    Balloon–Windkessel BOLD                        —
+//   Plots           SVG figures: axes, ticks, lines with bands,    —
+//                   scatter, error bars, heatmaps, colour scales
 //   Imaging         label volumes, resampling, parcellation        NIfTI
 //   Postgres        libpq wrapper                                  CLibPQ Primitives
 //   HDF5Kit, NIfTI  wrappers of the C libraries                    CHDF5, CNIfTI
@@ -82,6 +84,7 @@ let package = Package(
         .target(name: "TwinBuilder", dependencies: ["SpikingEngine", "Primitives"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "Workloads", dependencies: ["SpikingEngine", "TwinBuilder"]),
         .target(name: "Analyses"),
+        .target(name: "Plots"),
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
 
         // Exchange formats.
@@ -130,6 +133,7 @@ let package = Package(
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
         .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "Primitives", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
