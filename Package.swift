@@ -13,8 +13,8 @@
 //                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
 //                   processes                                      Hemodynamics Twins
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
-//                   subjects, twins, demo, the worker and its      TwinBuilder SpikingEngine Hemodynamics Assimilation
-//                   job rules) and their checks
+//                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
+//                   and its job rules) and their checks            Analyses Plots HDF5Kit
 //   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
 //                   claims, heartbeats, retries; LISTEN
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Ingest Store Postgres HDF5Kit Sonata
@@ -103,7 +103,7 @@ let package = Package(
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
-                                                 "Hemodynamics", "SpikingEngine", "Assimilation"]),
+                                                 "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
 
