@@ -6,7 +6,7 @@ import Foundation
 /// One SVG element: a name, attributes in the order given, child elements and text; rendered as
 /// XML with every attribute value and text escaped, so labels from the data (region names) cannot
 /// break the document.
-public struct SVGElement: Sendable, Equatable {
+public struct SVGElement: Sendable {
     /// The element name (`svg`, `g`, `line`, `text`, …).
     public var name: String
     /// Attribute names and values, rendered in this order.
@@ -19,12 +19,6 @@ public struct SVGElement: Sendable, Equatable {
     /// An element; numbers in attributes should come from ``SVGElement/number(_:)``.
     public init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [SVGElement] = []) {
         self.name = name; self.attributes = attributes; self.text = text; self.children = children
-    }
-
-    /// Equal names, attributes, text and children.
-    public static func == (a: SVGElement, b: SVGElement) -> Bool {
-        a.name == b.name && a.text == b.text && a.children == b.children
-            && a.attributes.map(\.0) == b.attributes.map(\.0) && a.attributes.map(\.1) == b.attributes.map(\.1)
     }
 
     /// The XML text of this element and its descendants.

@@ -60,6 +60,16 @@ public struct AnalysisReport: Sendable, Codable {
         public var fcdMean: Double
         public var fcdSd: Double
         public var fcdValues: Int
+        /// FC against the subject's structural connectome (see ``Structure``); left out without one.
+        public var structure: Structure?
+    }
+
+    /// Pearson r of the off-diagonal FC entries with the tract densities (raw, and the log of the
+    /// positive ones with untracked pairs left out), from the subject's latest tract-density measure.
+    public struct Structure: Sendable, Codable {
+        public var measure: Int
+        public var r: Double?
+        public var logR: Double?
     }
 
     /// "twin run 3 (…)" or "measure 5 (…)".

@@ -13,7 +13,8 @@ public struct AnalysisService {
     /// line naming the option or the data's problem.
     public func analyze(_ options: AnalysisOptions) throws -> AnalysisReport {
         try options.check()
-        let series = try AnalysisSeriesReader(database: database).read(options.source).selecting(options.regions)
+        let reader = AnalysisSeriesReader(database: database)
+        let series = try reader.read(options.source).selecting(options.regions)
         guard series.frames.count >= 4, series.regions.count >= 1 else {
             throw ServiceError.invalidRequest("\(series.title) has \(series.frames.count) frames; the analyses need at least 4")
         }
@@ -22,7 +23,10 @@ public struct AnalysisService {
         if options.psd { report.psd = try spectra(series) }
         if options.granger { report.granger = try granger(series, maxOrder: options.maxOrder) }
         if options.sync { report.sync = try synchrony(series, band: options.band) }
-        if options.fcd { report.fcd = try dynamics(series, window: options.window, step: options.step) }
+        if options.fcd {
+            report.fcd = try dynamics(series, window: options.window, step: options.step,
+                                      structure: series.regions.count >= 3 ? reader.structure(for: series) : nil)
+        }
         if let folder = options.plots { report.plots = try AnalysisFigures.write(report, into: folder).map(\.path) }
         return report
     }
@@ -70,7 +74,8 @@ public struct AnalysisService {
                                         phaseLockingValues: (0..<n).map { Array(sync.phaseLockingValues[($0 * n)..<(($0 + 1) * n)]) })
     }
 
-    func dynamics(_ series: AnalysisSeries, window: Double, step: Double) throws -> AnalysisReport.Dynamics {
+    func dynamics(_ series: AnalysisSeries, window: Double, step: Double, structure: (measure: Int, matrix: [[Double]])?) throws
+        -> AnalysisReport.Dynamics {
         let windowFrames = Int((window * series.samplingRate).rounded()), stepFrames = max(1, Int((step * series.samplingRate).rounded()))
         guard series.regions.count >= 3 else { throw ServiceError.invalidRequest("--fcd needs at least 3 regions") }
         guard let fcd = FunctionalConnectivityDynamics(series.frames, window: windowFrames, step: stepFrames) else {
@@ -80,7 +85,11 @@ public struct AnalysisService {
         let n = fc.units, values = fcd.values
         let mean = values.reduce(0, +) / Double(max(values.count, 1))
         let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count, 1))).squareRoot()
+        let fcsc = structure.map { measure, matrix in
+            let r = fc.structuralCorrelation(matrix)
+            return AnalysisReport.Structure(measure: measure, r: r.raw, logR: r.log)
+        }
         return AnalysisReport.Dynamics(fc: (0..<n).map { Array(fc.matrix[($0 * n)..<(($0 + 1) * n)]) }, windowFrames: windowFrames,
-                                       stepFrames: stepFrames, fcdMean: mean, fcdSd: sd, fcdValues: values.count)
+                                       stepFrames: stepFrames, fcdMean: mean, fcdSd: sd, fcdValues: values.count, structure: fcsc)
     }
 }

@@ -23,6 +23,9 @@ enum AnalysisText {
         }
         if let fcd = report.fcd {
             out.append("FCD (windows of \(fcd.windowFrames) frames, step \(fcd.stepFrames)): mean \(format(fcd.fcdMean)), sd \(format(fcd.fcdSd)) over \(fcd.fcdValues) window pairs")
+            if let sc = fcd.structure {
+                out.append("FC–SC (tract density, measure \(sc.measure)): r \(sc.r.map(format) ?? "undefined"), with log SC \(sc.logR.map(format) ?? "undefined")")
+            }
         }
         if let plots = report.plots { out += plots.map { "wrote \($0)" } }
         return out

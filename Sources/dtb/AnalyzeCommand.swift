@@ -8,7 +8,7 @@ import Services
 /// "regions": [{"region", "peak_frequency_hz"?, "density"}]}, "granger"?: {"order", "max_order", "bic",
 /// "links": [{"source", "target", "strength", "f_statistic", "p_value"}]}, "sync"?: {"band_hz", "mean_order_parameter",
 /// "order_parameter", "phase_locking_values"}, "fcd"?: {"fc", "window_frames", "step_frames", "fcd_mean", "fcd_sd",
-/// "fcd_values"}, "plots"?: [path]}`.
+/// "fcd_values", "structure"?: {"measure", "r"?, "log_r"?}}, "plots"?: [path]}`.
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyse a stored BOLD series: spectra, Granger causality, phase synchrony, FC and FCD.",

@@ -46,6 +46,9 @@ import Testing
         let fcd = try #require(report["fcd"] as? [String: Any])
         #expect(fcd["window_frames"] as? Int == 20 && fcd["step_frames"] as? Int == 4)
         #expect(fcd["fcd_values"] as? Int == 16 * 15 / 2)            // windows at 0, 4, …, 60
+        // The sample subject's tract densities: FC–SC r of the 6 pairs, defined and in range.
+        let structure = try #require(fcd["structure"] as? [String: Any])
+        #expect(structure["measure"] is Int && (structure["r"] as? Double).map { (-1...1).contains($0) } == true)
         let files = try #require(report["plots"] as? [String])
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["psd.svg", "granger.svg", "sync.svg", "plv.svg", "fc.svg"])
         for file in files {
