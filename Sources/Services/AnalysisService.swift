@@ -5,8 +5,10 @@ import Store
 /// `dtb analyze`: the analyses of issue 14 on a series that is already stored (a twin run's BOLD
 /// or a subject's BOLD measure). Reads, computes (Analyses), optionally draws (Plots); stores nothing.
 public struct AnalysisService {
+    /// Where the series are stored.
     public let database: Database
 
+    /// The workflow on `database`.
     public init(database: Database) { self.database = database }
 
     /// Checks the options, reads the series and runs each analysis asked for; every refusal is one
@@ -31,6 +33,7 @@ public struct AnalysisService {
         return report
     }
 
+    /// Welch's PSD of every region (scipy's defaults) with its peak.
     func spectra(_ series: AnalysisSeries) throws -> AnalysisReport.Spectra {
         let psds = try series.regions.indices.map { u -> WelchSpectrum in
             guard let psd = WelchSpectrum(series.frames.map { $0[u] }, samplingRate: series.samplingRate) else {
@@ -44,6 +47,7 @@ public struct AnalysisService {
                                       })
     }
 
+    /// Conditional Granger causality; refuses series too short for the VAR before fitting.
     func granger(_ series: AnalysisSeries, maxOrder: Int) throws -> AnalysisReport.Granger {
         let n = series.regions.count
         guard n >= 2 else { throw ServiceError.invalidRequest("--granger needs at least 2 regions") }
@@ -60,6 +64,7 @@ public struct AnalysisService {
         return AnalysisReport.Granger(order: gc.order, maxOrder: maxOrder, bic: gc.informationCriteria, links: links)
     }
 
+    /// Kuramoto R(t) and PLV of the band's Hilbert phases; the band must start below Nyquist.
     func synchrony(_ series: AnalysisSeries, band: ClosedRange<Double>) throws -> AnalysisReport.Synchrony {
         let nyquist = series.samplingRate / 2
         guard band.lowerBound < nyquist else {
@@ -74,6 +79,7 @@ public struct AnalysisService {
                                         phaseLockingValues: (0..<n).map { Array(sync.phaseLockingValues[($0 * n)..<(($0 + 1) * n)]) })
     }
 
+    /// FC, the FCD distribution for windows and steps given in seconds, and FC–SC when a connectome is given.
     func dynamics(_ series: AnalysisSeries, window: Double, step: Double, structure: (measure: Int, matrix: [[Double]])?) throws
         -> AnalysisReport.Dynamics {
         let windowFrames = Int((window * series.samplingRate).rounded()), stepFrames = max(1, Int((step * series.samplingRate).rounded()))

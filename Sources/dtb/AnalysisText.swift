@@ -6,6 +6,7 @@ enum AnalysisText {
     /// How many Granger links the text shows (the JSON has all).
     static let shownLinks = 10
 
+    /// The report's lines, without newlines.
     static func lines(_ report: AnalysisReport) -> [String] {
         var out = ["\(report.source): \(report.frames) frames at \(format(report.samplingRateHz)) Hz, \(report.regions.count) regions"]
         if let psd = report.psd {
