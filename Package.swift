@@ -3,7 +3,7 @@
 //
 // Layers: a module imports only modules on lower lines; the right column is exactly what it
 // imports (besides Foundation and Dispatch). No compute module (Imaging, Hemodynamics,
-// SpikingEngine, Recorders, TwinBuilder, Workloads, Analyses, Assimilation, Sonata) imports a
+// SpikingEngine, Recorders, TwinBuilder, Workloads, Analyses, Plots, Assimilation, Sonata) imports a
 // storage module; SpikingEngine imports no other module; the commands are thin over Services.
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
@@ -13,8 +13,8 @@
 //                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
 //                   processes                                      Hemodynamics Twins
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
-//                   subjects, twins, demo, the worker and its      TwinBuilder SpikingEngine Hemodynamics Assimilation
-//                   job rules) and their checks
+//                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
+//                   and its job rules) and their checks            Analyses Plots HDF5Kit
 //   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
 //                   claims, heartbeats, retries; LISTEN
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Ingest Store Postgres HDF5Kit Sonata
@@ -29,7 +29,9 @@
 //                   the JSON style
 //   Sonata          twin networks to and from SONATA files         TwinBuilder SpikingEngine HDF5Kit
 //   Assimilation    ensemble members, the diffusion EnKF, replay   SpikingEngine Recorders Hemodynamics
-//   Analyses        validation metrics: lagged r, FC, FCD          —
+//   Analyses        validation metrics: lagged r, FC, FCD, FC–SC;  —
+//                   Welch PSD, conditional Granger, avalanches and
+//                   power laws, phase synchrony; its own FFT
 //   Workloads       benchmark networks from the builder's tables   TwinBuilder SpikingEngine
 //   TwinBuilder     scaling rules: records → spiking network       SpikingEngine Primitives
 //   Recorders       observers: rasters, counts, unit activity,     SpikingEngine Hemodynamics
@@ -37,6 +39,8 @@
 //   SpikingEngine   the simulator (construction, update,           Primitives
 //                   delivery, observers' protocol, snapshots)
 //   Hemodynamics    Balloon–Windkessel BOLD                        —
+//   Plots           SVG figures: axes, ticks, lines with bands,    —
+//                   scatter, error bars, heatmaps, colour scales
 //   Imaging         label volumes, resampling, parcellation        NIfTI
 //   Postgres        libpq wrapper                                  CLibPQ Primitives
 //   HDF5Kit, NIfTI  wrappers of the C libraries                    CHDF5, CNIfTI
@@ -80,6 +84,7 @@ let package = Package(
         .target(name: "TwinBuilder", dependencies: ["SpikingEngine", "Primitives"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "Workloads", dependencies: ["SpikingEngine", "TwinBuilder"]),
         .target(name: "Analyses"),
+        .target(name: "Plots"),
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
 
         // Exchange formats.
@@ -98,7 +103,7 @@ let package = Package(
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
-                                                 "Hemodynamics", "SpikingEngine", "Assimilation"]),
+                                                 "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
 
@@ -127,7 +132,8 @@ let package = Package(
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
-        .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"]),
+        .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "Analyses", "Primitives", "SpikingEngine", "Recorders", "Hemodynamics"]),
         .target(name: "TwinFixtures", dependencies: ["TwinBuilder", "Primitives"], path: "Tests/TwinFixtures"),
         .testTarget(name: "TwinBuilderTests", dependencies: ["TwinBuilder", "SpikingEngine", "TwinFixtures"]),
