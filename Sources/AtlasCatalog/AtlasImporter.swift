@@ -89,7 +89,8 @@ public struct AtlasImporter {
 enum AtlasFileWriter {
     static func groupName(_ resolution: Double) -> String {
         let millimetres = (resolution * 100).rounded() / 100
-        return "grid_\(millimetres == millimetres.rounded() ? String(Int(millimetres)) : String(millimetres))mm"
+        // Int(exactly:) rather than Int(): an absurd voxel size must name a group, not trap.
+        return "grid_\(Int(exactly: millimetres).map(String.init) ?? String(millimetres))mm"
     }
 
     static func write(_ definition: AtlasDefinition, indexes: [RegionIndex], to url: URL) throws {
