@@ -19,6 +19,11 @@ public struct LabelTable: Sendable {
     /// rows that start with a number make it a LUT.
     public init(contentsOf url: URL) throws {
         path = url.path
+        // Reading a FIFO would wait for a writer for ever.
+        let target = url.resolvingSymlinksInPath().path
+        if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw AtlasError.file(url.path, "the label table is not a regular file")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw AtlasError.file(url.path, "cannot read the label table")
         }
