@@ -5,8 +5,9 @@ import NIfTI
 /// volume — is held in memory to be parcellated), and their voxel sizes.
 public enum ImageLimits {
     /// Voxels in one volume: 2²⁶ = 67,108,864, above a 0.5 mm whole-head grid (about 58 M) and
-    /// a hundred times a 2 mm MNI grid. A 3-D map at the limit takes about 0.5 GiB as 32-bit
-    /// voxels (read, then decoded), a 4-D image streams one such volume at a time.
+    /// a hundred times a 2 mm MNI grid. A 3-D map at the limit peaks near 0.8 GB in an ingest (its
+    /// stored and decoded voxels and the atlas resampled onto its grid); a 4-D image streams one
+    /// such volume at a time.
     public static let maximumVoxelsPerVolume = 1 << 26
 
     /// Voxel edge lengths (mm) an image of a brain may have: from high-resolution ex-vivo scans to
