@@ -16,6 +16,10 @@ enum Companions {
         return double.isFinite ? double : nil
     }
 
+    /// The repetition times (s) a BOLD run may have: from fast multiband EPI to one volume an
+    /// hour. Stored TRs divide windows and lags later, so a TR of 1e-300 s must not get in.
+    static let plausibleRepetitionTime = 0.001 ... 3600.0
+
     /// The BOLD timing a sidecar states, checked: `RepetitionTime` a positive number of seconds,
     /// `VolumeTiming` a list of finite, strictly increasing seconds, `NumberOfVolumes` a positive
     /// whole number. Returns the repetition time (from `VolumeTiming`'s mean spacing when only
@@ -31,10 +35,18 @@ enum Companions {
             guard let tr = number(raw), tr > 0 else {
                 throw IngestError.file(path, "sidecar field RepetitionTime must be a positive number of seconds, not \(shown(raw))")
             }
-            return tr
+            return try plausible(tr, from: "RepetitionTime", path: path)
         }
         guard let timing, timing.count > 1 else { return nil }
-        return (timing[timing.count - 1] - timing[0]) / Double(timing.count - 1)
+        return try plausible((timing[timing.count - 1] - timing[0]) / Double(timing.count - 1), from: "VolumeTiming", path: path)
+    }
+
+    private static func plausible(_ tr: Double, from field: String, path: String) throws -> Double {
+        guard plausibleRepetitionTime.contains(tr) else {
+            let range = "\(plausibleRepetitionTime.lowerBound)–\(plausibleRepetitionTime.upperBound) s"
+            throw IngestError.file(path, "sidecar field \(field) gives a repetition time of \(tr) s, outside \(range)")
+        }
+        return tr
     }
 
     /// The frame count a time series' sidecar states: `VolumeTiming`'s length, or `NumberOfVolumes`

@@ -164,6 +164,12 @@ struct HostileInputTests {
         HostileCase(name: "RepetitionTime -2", names: D.boldRun, problem: "not -2") {
             try $0.text(#"{"TaskName": "rest", "RepetitionTime": -2}"#, D.boldSidecar)
         },
+        HostileCase(name: "RepetitionTime 1e-300", names: D.boldRun, problem: "RepetitionTime gives a repetition time of 1e-300 s, outside 0.001–3600.0 s") {
+            try $0.text(#"{"TaskName": "rest", "RepetitionTime": 1e-300}"#, D.boldSidecar)
+        },
+        HostileCase(name: "VolumeTiming 1e-300 s apart", names: D.boldRun, problem: "VolumeTiming gives a repetition time of") {
+            try $0.text(#"{"TaskName": "rest", "VolumeTiming": [0, 1e-300, 2e-300, 3e-300, 4e-300]}"#, D.boldSidecar)
+        },
         HostileCase(name: "VolumeTiming of strings", names: D.boldRun, problem: #"VolumeTiming entry 1 is "0", not a finite number"#) {
             try $0.text(#"{"TaskName": "rest", "VolumeTiming": ["0", "2", "4", "6", "8"]}"#, D.boldSidecar)
         },
