@@ -34,6 +34,10 @@ public struct LabelTable: Sendable {
             .map { (number: $0.offset + 1, text: String($0.element)) }
             .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty && !$0.text.hasPrefix("#") }
         guard let first = lines.first else { throw AtlasError.file(url.path, "label table is empty") }
+        // No text column stores a NUL, and other control characters in a region name are damage.
+        if let bad = lines.first(where: { $0.text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\r" } }) {
+            throw AtlasError.file(url.path, "line \(bad.number) holds a control character (NUL or the like)")
+        }
         let separator: Character = first.text.contains("\t") ? "\t" : (first.text.contains(",") ? "," : " ")
         let firstFields = Self.split(first.text, separator: separator)
         if Int(firstFields[0]) != nil {

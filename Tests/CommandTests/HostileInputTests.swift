@@ -218,6 +218,16 @@ struct HostileInputTests {
 
     /// What used to reach the server and come back as SQLSTATE text.
     static let databaseErrors: [HostileCase] = [
+        HostileCase(name: "a NUL in an atlas label table", names: "nul.tsv", problem: "line 2 holds a control character",
+                    damage: { try $0.text("index\tname\themisphere\n1\tct\u{0}x\tL\n", "nul.tsv") },
+                    arguments: { ["atlas", "import", "other", "--volume", $0.appendingPathComponent("../small.nii.gz").path,
+                                  "--table", $0.appendingPathComponent("nul.tsv").path] }),
+        HostileCase(name: "a 100-character atlas name", names: "atlas name", problem: "100 characters, more than 64",
+                    arguments: { ["atlas", "import", String(repeating: "a", count: 100), "--volume", $0.appendingPathComponent("../small.nii.gz").path,
+                                  "--table", $0.appendingPathComponent("../small.tsv").path] }),
+        HostileCase(name: "a control character in --space", names: "--space", problem: "a template space is a BIDS label",
+                    arguments: { ["atlas", "import", "other", "--volume", $0.appendingPathComponent("../small.nii.gz").path,
+                                  "--table", $0.appendingPathComponent("../small.tsv").path, "--space", "MNI\u{1}x"] }),
         HostileCase(name: "a 200-character twin name", names: "--name", problem: "200 characters, more than 64",
                     arguments: { _ in ["twin", "build", "01", "--atlas", "small", "--neurons", "1000", "--degree", "5", "--seed", "2",
                                        "--sv2a-reference", "ctx_a", "--dwi", "none", "--name", String(repeating: "a", count: 200)] }),
