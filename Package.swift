@@ -14,7 +14,8 @@
 //                   processes                                      Hemodynamics Twins
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
-//                   and its job rules) and their checks            Analyses Plots HDF5Kit
+//                   and its job rules), their checks, failure      Analyses Plots HDF5Kit Postgres
+//                   messages
 //   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
 //                   claims, heartbeats, retries; LISTEN
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Ingest Store Postgres HDF5Kit Sonata
@@ -103,7 +104,8 @@ let package = Package(
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
-                                                 "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit"]),
+                                                 "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
+                                                 "Postgres"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
 
@@ -128,7 +130,7 @@ let package = Package(
                                                         "Primitives"]),
         .target(name: "CommandTestSupport", dependencies: ["DTBCommands", "DTBTestSupport", "Services", "Store"], path: "Tests/CommandTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport", "CommandTestSupport",
-                                                         "Postgres", "SampleSubjects"]),
+                                                         "Postgres", "SampleSubjects", "Services"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),

@@ -67,6 +67,9 @@ public struct AtlasDefinition: Sendable {
 enum LabelVolumeReader {
     /// Reads a 3-D integer label volume; a 4-D image or fractional labels are errors naming the file.
     static func read(_ url: URL) throws -> LabelVolume {
+        if let problem = ImageLimits.problem(with: try NIfTIImage.readHeader(path: url.path)) {
+            throw AtlasError.file(url.path, problem)
+        }
         let image = try NIfTIImage.read(path: url.path)
         let dimensions = image.header.dimensions
         guard dimensions.count == 3 || (dimensions.count > 3 && dimensions.dropFirst(3).allSatisfy { $0 == 1 }) else {
@@ -81,6 +84,7 @@ enum LabelVolumeReader {
         }
         let grid = VoxelGrid(dimensions: Array(dimensions.prefix(3)), affine: image.header.affine)
         guard grid.voxelVolume > 0 else { throw AtlasError.file(url.path, "the affine is singular") }
+        if let problem = ImageLimits.problem(with: grid) { throw AtlasError.file(url.path, problem) }
         return LabelVolume(grid: grid, labels: labels)
     }
 }

@@ -42,6 +42,12 @@ public struct AtlasImporter {
         guard name.range(of: "^[a-z0-9][a-z0-9_.-]*$", options: .regularExpression) != nil else {
             throw AtlasError("atlas name '\(name)': use lowercase letters, digits, '.', '_' or '-'")
         }
+        // Names become twin names (`<subject>-<atlas>`) and file groups: as short as a twin's.
+        guard name.count <= 64 else { throw AtlasError("atlas name '\(name.prefix(24))…': \(name.count) characters, more than 64") }
+        // Matched against the space- entity of BIDS file names, whose values are alphanumeric.
+        guard templateSpace.range(of: "^[A-Za-z0-9]+$", options: .regularExpression) != nil else {
+            throw AtlasError("--space '\(templateSpace)': a template space is a BIDS label (letters and digits), such as MNI152NLin6Asym")
+        }
         let definition = try AtlasRecipes.custom(name: name, title: title, templateSpace: templateSpace,
                                                  volumeURL: labelVolume, tableURL: labelTable)
         return try store(definition)
@@ -89,7 +95,8 @@ public struct AtlasImporter {
 enum AtlasFileWriter {
     static func groupName(_ resolution: Double) -> String {
         let millimetres = (resolution * 100).rounded() / 100
-        return "grid_\(millimetres == millimetres.rounded() ? String(Int(millimetres)) : String(millimetres))mm"
+        // Int(exactly:) rather than Int(): an absurd voxel size must name a group, not trap.
+        return "grid_\(Int(exactly: millimetres).map(String.init) ?? String(millimetres))mm"
     }
 
     static func write(_ definition: AtlasDefinition, indexes: [RegionIndex], to url: URL) throws {

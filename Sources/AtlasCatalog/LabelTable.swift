@@ -19,6 +19,11 @@ public struct LabelTable: Sendable {
     /// rows that start with a number make it a LUT.
     public init(contentsOf url: URL) throws {
         path = url.path
+        // Reading a FIFO would wait for a writer for ever.
+        let target = url.resolvingSymlinksInPath().path
+        if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw AtlasError.file(url.path, "the label table is not a regular file")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw AtlasError.file(url.path, "cannot read the label table")
         }
@@ -29,6 +34,10 @@ public struct LabelTable: Sendable {
             .map { (number: $0.offset + 1, text: String($0.element)) }
             .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty && !$0.text.hasPrefix("#") }
         guard let first = lines.first else { throw AtlasError.file(url.path, "label table is empty") }
+        // No text column stores a NUL, and other control characters in a region name are damage.
+        if let bad = lines.first(where: { $0.text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\r" } }) {
+            throw AtlasError.file(url.path, "line \(bad.number) holds a control character (NUL or the like)")
+        }
         let separator: Character = first.text.contains("\t") ? "\t" : (first.text.contains(",") ? "," : " ")
         let firstFields = Self.split(first.text, separator: separator)
         if Int(firstFields[0]) != nil {

@@ -26,15 +26,24 @@ public struct LabelVolume: Sendable, Equatable {
             for j in 0..<ty {
                 for i in 0..<tx {
                     let p = target.world(i, j, k)
-                    let si = Int((inverse[0][0] * p.x + inverse[0][1] * p.y + inverse[0][2] * p.z + inverse[0][3]).rounded())
-                    let sj = Int((inverse[1][0] * p.x + inverse[1][1] * p.y + inverse[1][2] * p.z + inverse[1][3]).rounded())
-                    let sk = Int((inverse[2][0] * p.x + inverse[2][1] * p.y + inverse[2][2] * p.z + inverse[2][3]).rounded())
-                    guard (0..<nx).contains(si), (0..<ny).contains(sj), (0..<nz).contains(sk) else { continue }
+                    guard let si = nearestIndex(inverse[0][0] * p.x + inverse[0][1] * p.y + inverse[0][2] * p.z + inverse[0][3], below: nx),
+                          let sj = nearestIndex(inverse[1][0] * p.x + inverse[1][1] * p.y + inverse[1][2] * p.z + inverse[1][3], below: ny),
+                          let sk = nearestIndex(inverse[2][0] * p.x + inverse[2][1] * p.y + inverse[2][2] * p.z + inverse[2][3], below: nz)
+                    else { continue }
                     output[i + tx * (j + ty * k)] = labels[si + nx * (sj + ny * sk)]
                 }
             }
         }
         return LabelVolume(grid: target, labels: output)
+    }
+
+    /// The voxel index nearest to continuous index `x` when it lies in `0 ..< count`, else nil.
+    /// Compared as a `Double` first: an extreme affine gives coordinates no `Int` can hold (or
+    /// NaN), and converting those would trap.
+    private func nearestIndex(_ x: Double, below count: Int) -> Int? {
+        let rounded = x.rounded()
+        guard rounded >= 0, rounded < Double(count) else { return nil }
+        return Int(rounded)
     }
 
     /// Per-label voxel lists, counts and centroids: one pass over the volume.

@@ -91,13 +91,15 @@ enum Sidecars {
     }
 
     static func readJSONObject(_ url: URL) throws -> [String: Any] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw IngestError.file(url.path, "cannot read: \(readReason(url))")
-        }
+        try parseJSONObject(try readData(url), path: url.path)
+    }
+
+    /// A sidecar's text as a JSON object whose strings can all be stored.
+    static func parseJSONObject(_ data: Data, path: String) throws -> [String: Any] {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw IngestError.file(url.path, "not a JSON object")
+            throw IngestError.file(path, "not a JSON object")
         }
+        try Companions.checkStorable(object, path: path)
         return object
     }
 }
@@ -112,17 +114,42 @@ func readReason(_ url: URL) -> String {
 
 /// Reads a tab-separated file: header row plus rows. Empty lines are skipped.
 func readTSV(_ url: URL) throws -> (header: [String], rows: [[String]]) {
-    let text: String
-    do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+    try parseTSV(try readText(url), path: url.path)
+}
+
+/// The bytes of a companion file (sidecar, table, gradients), refused — not waited on — when it
+/// is not a regular file: reading a FIFO blocks until some writer comes.
+func readData(_ url: URL) throws -> Data {
+    let target = url.resolvingSymlinksInPath().path
+    if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType,
+       type != .typeRegular {
+        throw IngestError.file(url.path, type == .typeDirectory ? "is a directory, not a file" : "is not a regular file (a FIFO, socket or device)")
+    }
+    do { return try Data(contentsOf: url) } catch {
         throw IngestError.file(url.path, "cannot read: \(readReason(url))")
     }
+}
+
+/// The UTF-8 text of a companion file (see ``readData(_:)``).
+func readText(_ url: URL) throws -> String {
+    let data = try readData(url)
+    guard let text = String(data: data, encoding: .utf8) else { throw IngestError.file(url.path, "is not UTF-8 text") }
+    return text
+}
+
+/// `text` as a tab-separated table: header row plus rows, empty lines skipped; a NUL character
+/// (which no text column can store) is refused with its line.
+func parseTSV(_ text: String, path: String) throws -> (header: [String], rows: [[String]]) {
     var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
     lines.removeAll { $0.trimmingCharacters(in: .whitespaces).isEmpty }
-    guard let first = lines.first else { throw IngestError.file(url.path, "empty file") }
+    guard let first = lines.first else { throw IngestError.file(path, "empty file") }
+    if let index = lines.firstIndex(where: { $0.contains("\u{0}") }) {
+        throw IngestError.file(path, "line \(index + 1) holds a NUL character, which cannot be stored")
+    }
     let header = first.components(separatedBy: "\t")
     let rows = lines.dropFirst().map { $0.components(separatedBy: "\t") }
     for (index, row) in rows.enumerated() where row.count != header.count {
-        throw IngestError.file(url.path, "line \(index + 2) has \(row.count) columns, the header has \(header.count)")
+        throw IngestError.file(path, "line \(index + 2) has \(row.count) columns, the header has \(header.count)")
     }
     return (header, rows)
 }

@@ -8,9 +8,7 @@ import Foundation
 enum ConnectomeTable {
     static func read(_ url: URL, atlas: AtlasSet.Entry) throws -> [Double] {
         let path = url.path
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw IngestError.file(path, "cannot read: \(readReason(url))")
-        }
+        let text = try readText(url)
         let separator: Character = url.pathExtension == "csv" ? "," : "\t"
         var rows = text.split(whereSeparator: \.isNewline).map { line in
             line.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

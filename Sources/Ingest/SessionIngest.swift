@@ -81,7 +81,7 @@ struct PreparedScan {
     var sidecar: [String: Any] = [:]
     var acquisitionTime: Date?
     var gradients: (bvals: [Double], bvecs: [Double])?
-    var events: [(onset: Double, duration: Double, trialType: String?, extra: [String: String])] = []
+    var events: [TaskEvent] = []
     var measures: [PreparedMeasure] = []
     var staged: StagedFile?
     var sourceRelativePath: String?

@@ -33,8 +33,13 @@ extension SessionIngest {
         guard FileManager.default.isReadableFile(atPath: item.url.path) else {
             throw IngestError.file(item.url.path, "cannot read: \(readReason(item.url))")
         }
-        if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-            throw IngestError.file(item.url.path, "is a directory, not a file")
+        // attributesOfItem does not follow a symbolic link; the type that matters is its target's.
+        let target = try? FileManager.default.attributesOfItem(atPath: item.url.resolvingSymlinksInPath().path)
+        switch (target ?? attributes)[.type] as? FileAttributeType {
+        case .typeRegular?: break
+        case .typeDirectory?: throw IngestError.file(item.url.path, "is a directory, not a file")
+        // Hashing or opening a FIFO would wait for a writer for ever; a device or socket is no scan.
+        default: throw IngestError.file(item.url.path, "is not a regular file (a FIFO, socket or device)")
         }
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
         // Hash on a second thread while the image is read and parcellated (new files), or first
@@ -60,7 +65,12 @@ extension SessionIngest {
             try compute(&scan, atlases: atlases.atlases)
         } else {
             scan = PreparedScan(item: item, sha256: "", size: size, unchangedID: nil, version: 1)
-            try compute(&scan, atlases: atlases.atlases)
+            do { try compute(&scan, atlases: atlases.atlases) } catch {
+                // The hash thread must end before the error does: a process exiting under it
+                // tears libcrypto down, and its SHA-256 would then fail to initialise and trap.
+                _ = try? hash.value()
+                throw error
+            }
             do {
                 scan = PreparedScan(copying: scan, sha256: try hash.value())
             } catch {
@@ -117,8 +127,7 @@ extension SessionIngest {
         scan.acquisitionTime = acquisitionTime(of: item)
         switch item.kind {
         case .rawImage:
-            let image = try NIfTIImage.read(path: path)
-            scan.header = headerJSON(image.header)
+            scan.header = headerJSON(try streamValidate(path, needs4D: false))
         case .rawDWI:
             let header = try streamValidate(path, needs4D: true)
             scan.header = headerJSON(header)
@@ -128,7 +137,9 @@ extension SessionIngest {
             scan.header = headerJSON(try streamValidate(path, needs4D: false))
         case .rawBOLD:
             try requireBOLDFields(scan.sidecar, item: item)
-            scan.header = headerJSON(try streamValidate(path, needs4D: true))
+            let header = try streamValidate(path, needs4D: true)
+            try checkStatedFrames(scan.sidecar, volumes: header.volumeCount, item: item)
+            scan.header = headerJSON(header)
             scan.events = try events(of: item)
         case .grayMatter, .petMap:
             try computeMap(&scan, atlases: targets)
@@ -147,25 +158,28 @@ extension SessionIngest {
     func computeMap(_ scan: inout PreparedScan, atlases targets: [AtlasSet.Entry]) throws {
         let item = scan.item
         let path = item.url.path
-        let image = try NIfTIImage.read(path: path)
-        let header = image.header
+        var reader = try NIfTIVolumeReader(path: path)
+        let header = reader.header
         scan.header = headerJSON(header)
         guard header.volumeCount == 1 else {
             throw IngestError.file(path, "is 4-D (\(header.volumeCount) volumes); a 3-D map is required")
         }
+        try checkSize(header, path: path)
         let unit: String
         if item.kind == .petMap {
             try requireFields(["Units"], in: scan.sidecar, item: item)
-            unit = "\(scan.sidecar["Units"]!)"
+            unit = try Companions.text(scan.sidecar, "Units", path: path) ?? ""
         } else {
             unit = "mm3"
         }
         let grid = try imageGrid(header, path: path)
-        let nonFinite = image.nonFiniteCount()
+        var values: [Float] = []
+        _ = try reader.nextVolume(into: &values)
+        let nonFinite = values.reduce(0) { $1.isFinite ? $0 : $0 + 1 }
         if nonFinite > 0 && !options.maskNonFinite {
             throw IngestError.file(path, "\(nonFinite) NaN or infinite voxels (use --mask-nonfinite to leave them out and record the count)")
         }
-        let values = image.floatValues()
+        if item.kind == .grayMatter { try checkProbabilities(values, header: header, path: path) }
         var groups: [(String, [Int32], [Double], [Float], [Int32])] = []
         for atlas in targets {
             let (parcellation, gridRecord, resampled) = try atlases.parcellation(of: atlas, onto: grid, declaredSpace: item.name["space"], file: path)
@@ -208,14 +222,16 @@ extension SessionIngest {
         guard header.dimensions.count >= 4, header.volumeCount > 1 else {
             throw IngestError.file(path, "is 3-D; a BOLD run must be 4-D (x, y, z, time)")
         }
+        try checkSize(header, path: path)
         let grid = try imageGrid(header, path: path)
         var parts: [(AtlasSet.Entry, Parcellation, Int?, Bool)] = []
         for atlas in targets {
             let (parcellation, gridRecord, resampled) = try atlases.parcellation(of: atlas, onto: grid, declaredSpace: item.name["space"], file: path)
             parts.append((atlas, parcellation, gridRecord?.id, resampled))
         }
-        let tr = repetitionTime(scan.sidecar)
+        let tr = try repetitionTime(scan.sidecar, item: item)
         let total = header.volumeCount
+        try checkStatedFrames(scan.sidecar, volumes: total, item: item)
         // Voxel-level series (opt-in): frames × labelled voxels of one atlas, a row per volume.
         let voxelPart = options.voxelSeriesAtlas.flatMap { name in parts.firstIndex { $0.0.record.name == name } }
         if let name = options.voxelSeriesAtlas, voxelPart == nil {
@@ -304,11 +320,8 @@ extension SessionIngest {
         let item = scan.item
         let path = item.url.path
         let atlas = try namedAtlas(item)
-        guard let tr = repetitionTime(scan.sidecar) else {
+        guard let tr = try repetitionTime(scan.sidecar, item: item) else {
             throw IngestError.file(path, "missing required sidecar field RepetitionTime (or VolumeTiming)")
-        }
-        guard tr.isFinite, tr > 0 else {
-            throw IngestError.file(path, "sidecar RepetitionTime \(tr) must be a positive number of seconds")
         }
         let (header, rows) = try readTSV(item.url)
         let names = atlas.regions.map(\.name)
@@ -319,7 +332,7 @@ extension SessionIngest {
             throw IngestError.file(path, "region order does not match atlas \(atlas.record.name): column \(k + 1) is '\(header[k])', the atlas's region \(k + 1) is '\(names[k])'")
         }
         guard !rows.isEmpty else { throw IngestError.file(path, "has no time points") }
-        if let stated = statedFrameCount(scan.sidecar), stated != rows.count {
+        if let stated = Companions.statedFrameCount(scan.sidecar), stated != rows.count {
             throw IngestError.file(path, "has \(rows.count) time points but its sidecar states \(stated) (\(scan.sidecar["VolumeTiming"] != nil ? "VolumeTiming" : "NumberOfVolumes"))")
         }
         var series: [Float] = []
@@ -352,12 +365,6 @@ extension SessionIngest {
             try file.write("/\(atlas.record.name)/labels", labels, shape: [labels.count])
             try file.write("/\(atlas.record.name)/series", series, shape: [frames, labels.count])
         }
-    }
-
-    /// The frame count a time series' sidecar states: `VolumeTiming`'s length, or `NumberOfVolumes`.
-    func statedFrameCount(_ sidecar: [String: Any]) -> Int? {
-        if let timing = sidecar["VolumeTiming"] as? [Any] { return timing.count }
-        return (sidecar["NumberOfVolumes"] as? NSNumber)?.intValue
     }
 
     /// A regional value table (``RegionTable``): one value per region of the named atlas.

@@ -14,8 +14,10 @@ extension SessionIngest {
         guard header.sformCode > 0 || header.qformCode > 0 else {
             throw IngestError.file(path, "has no sform or qform orientation (both codes 0); it cannot be placed in a template space")
         }
-        return VoxelGrid(dimensions: Array(header.dimensions.prefix(3)) + Array(repeating: 1, count: max(0, 3 - header.dimensions.count)),
-                         affine: header.affine)
+        let grid = VoxelGrid(dimensions: Array(header.dimensions.prefix(3)) + Array(repeating: 1, count: max(0, 3 - header.dimensions.count)),
+                             affine: header.affine)
+        if let problem = ImageLimits.problem(with: grid) { throw IngestError.file(path, problem) }
+        return grid
     }
 
     /// Reads every volume (so a truncated or corrupt file is caught) in bounded memory.
@@ -24,9 +26,24 @@ extension SessionIngest {
         if needs4D && !(reader.header.dimensions.count >= 4 && reader.volumeCount > 1) {
             throw IngestError.file(path, "is 3-D; this scan must be 4-D")
         }
+        try checkSize(reader.header, path: path)
         var buffer: [Float] = []
         while try reader.nextVolume(into: &buffer) {}
         return reader.header
+    }
+
+    /// Refuses an image whose volumes are larger than ``ImageLimits`` allows, before its voxels are read.
+    func checkSize(_ header: NIfTIHeader, path: String) throws {
+        if let problem = ImageLimits.problem(with: header) { throw IngestError.file(path, problem) }
+    }
+
+    /// Refuses a gray-matter map with a (finite) value outside [0, 1], naming the first such voxel:
+    /// a probability of -0.5 would become a negative volume.
+    func checkProbabilities(_ values: [Float], header: NIfTIHeader, path: String) throws {
+        guard let index = values.firstIndex(where: { $0.isFinite && !(0...1).contains($0) }) else { return }
+        let nx = header.dimensions[0], ny = header.dimensions.count > 1 ? header.dimensions[1] : 1
+        let voxel = [index % nx, (index / nx) % ny, index / (nx * ny)].map(String.init).joined(separator: ", ")
+        throw IngestError.file(path, "voxel (\(voxel)) has gray-matter probability \(values[index]), outside [0, 1]")
     }
 
     func requireFields(_ fields: [String], in sidecar: [String: Any], item: Item) throws {
@@ -41,17 +58,19 @@ extension SessionIngest {
         guard sidecar["RepetitionTime"] != nil || sidecar["VolumeTiming"] != nil else {
             throw IngestError.file(item.url.path, "missing required sidecar field RepetitionTime (or VolumeTiming)")
         }
-        if let tr = sidecar["RepetitionTime"], !((tr as? NSNumber).map { $0.doubleValue > 0 } ?? false) {
-            throw IngestError.file(item.url.path, "sidecar field RepetitionTime must be a positive number of seconds")
-        }
+        _ = try repetitionTime(sidecar, item: item)
     }
 
-    func repetitionTime(_ sidecar: [String: Any]) -> Double? {
-        if let tr = (sidecar["RepetitionTime"] as? NSNumber)?.doubleValue { return tr }
-        if let timing = sidecar["VolumeTiming"] as? [NSNumber], timing.count > 1 {
-            return (timing.last!.doubleValue - timing.first!.doubleValue) / Double(timing.count - 1)
-        }
-        return nil
+    /// The sidecar's repetition time, its timing fields checked (``Companions/repetitionTime(_:path:)``).
+    func repetitionTime(_ sidecar: [String: Any], item: Item) throws -> Double? {
+        try Companions.repetitionTime(sidecar, path: item.url.path)
+    }
+
+    /// Refuses a 4-D image whose volume count differs from the one its sidecar states.
+    func checkStatedFrames(_ sidecar: [String: Any], volumes: Int, item: Item) throws {
+        guard let stated = Companions.statedFrameCount(sidecar), stated != volumes else { return }
+        let field = sidecar["VolumeTiming"] != nil ? "VolumeTiming" : "NumberOfVolumes"
+        throw IngestError.file(item.url.path, "has \(volumes) volumes but its sidecar states \(stated) (\(field))")
     }
 
     func gradients(of item: Item, volumes: Int) throws -> (bvals: [Double], bvecs: [Double]) {
@@ -61,20 +80,10 @@ extension SessionIngest {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw IngestError.file(url.path, "missing: a DWI scan needs its .bval and .bvec")
             }
-            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-                throw IngestError.file(url.path, "cannot read: \(readReason(url))")
-            }
-            return try text.split(whereSeparator: \.isNewline).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { line in
-                try line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { token in
-                    guard let value = Double(token) else { throw IngestError.file(url.path, "'\(token)' is not a number") }
-                    return value
-                }
-            }
+            return try Companions.numberRows(try readText(url), path: url.path)
         }
         let bvals = try numbers(bvalURL).flatMap { $0 }
-        guard bvals.count == volumes else {
-            throw IngestError.file(bvalURL.path, "has \(bvals.count) b-values but the DWI image has \(volumes) volumes")
-        }
+        try Companions.checkBValues(bvals, volumes: volumes, path: bvalURL.path)
         let bvecRows = try numbers(bvecURL)
         guard bvecRows.count == 3, bvecRows.allSatisfy({ $0.count == volumes }) else {
             throw IngestError.file(bvecURL.path, "has \(bvecRows.count) rows of \(bvecRows.map { String($0.count) }.joined(separator: "/")) vectors; expected 3 rows of \(volumes) (one per DWI volume)")
@@ -83,22 +92,10 @@ extension SessionIngest {
     }
 
     /// The run's events: none when it has no events file (a rest run).
-    func events(of item: Item) throws -> [(onset: Double, duration: Double, trialType: String?, extra: [String: String])] {
+    func events(of item: Item) throws -> [TaskEvent] {
         guard let url = eventsFile(of: item) else { return [] }
         let (header, rows) = try readTSV(url)
-        guard let onsetColumn = header.firstIndex(of: "onset"), let durationColumn = header.firstIndex(of: "duration") else {
-            throw IngestError.file(url.path, "an events file needs onset and duration columns")
-        }
-        let typeColumn = header.firstIndex(of: "trial_type")
-        return try rows.enumerated().map { index, row in
-            guard let onset = Double(row[onsetColumn]) else {
-                throw IngestError.file(url.path, "line \(index + 2): onset '\(row[onsetColumn])' is not a number")
-            }
-            let duration = Double(row[durationColumn]) ?? 0
-            var extra: [String: String] = [:]
-            for (c, column) in header.enumerated() where ![onsetColumn, durationColumn, typeColumn].contains(c) { extra[column] = row[c] }
-            return (onset, max(0, duration), typeColumn.map { row[$0] }, extra)
-        }
+        return try Companions.events(header: header, rows: rows, path: url.path)
     }
 
     /// A BOLD run's `events.tsv`: beside a raw image (same stem); for a region time series, the

@@ -81,9 +81,14 @@ public struct SubjectIngester {
         if let wanted = options.subjects, let missing = wanted.first(where: { !subjects.contains($0) }) {
             throw IngestError.file(root.path, "no subject sub-\(missing) in this dataset")
         }
+        let sessions = try subjects.map { try dataset.sessionLabels(of: $0).filter { options.sessions?.contains($0) ?? true } }
+        // Checked before any session is stored: a --session no subject has would otherwise do nothing and succeed.
+        if let wanted = options.sessions, let missing = wanted.first(where: { !sessions.joined().contains($0) }) {
+            let whom = options.subjects == nil ? "this dataset" : subjects.map { "sub-\($0)" }.joined(separator: ", ")
+            throw IngestError.file(root.path, "no session ses-\(missing) in \(whom)")
+        }
         var outcomes: [SessionOutcome] = []
-        for subject in subjects {
-            let sessions = try dataset.sessionLabels(of: subject).filter { options.sessions?.contains($0) ?? true }
+        for (subject, sessions) in zip(subjects, sessions) {
             for session in sessions {
                 progress("sub-\(subject)\(session.isEmpty ? "" : " ses-\(session)"): reading")
                 let ingest = SessionIngest(database: database, dataset: dataset, atlases: atlases,
@@ -370,7 +375,7 @@ final class AtlasSet {
         let covered = parcellation.labelledVoxelCount
         let expected = Double(atlas.record.primaryGrid.labelledVoxels) * atlas.record.primaryGrid.grid.voxelVolume / grid.voxelVolume
         guard Double(covered) >= 0.5 * expected else {
-            throw IngestError.file(file, "the image's affine places only \(Int(100 * Double(covered) / max(expected, 1)))% of atlas \(atlas.record.name) inside its field of view; it is not in \(atlas.record.templateSpace)")
+            throw IngestError.file(file, "the image's affine places only \(String(format: "%.0f", 100 * Double(covered) / max(expected, 1)))% of atlas \(atlas.record.name) inside its field of view; it is not in \(atlas.record.templateSpace)")
         }
         parcellations[key] = parcellation
         return (parcellation, nil, true)
@@ -385,5 +390,5 @@ final class AtlasSet {
 }
 
 func format(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(format: "%.3g", value)
+    Int(exactly: value).map(String.init) ?? String(format: "%.3g", value)
 }

@@ -25,7 +25,8 @@ enum LibNIfTI {
     static func readHeader(path: String) throws -> (header: NIfTIHeader, layout: DataLayout) {
         _ = quietLibNIfTI
         try checkReadable(path)
-        let version = try checkMagic(path)
+        let (version, bytes) = try checkMagic(path)
+        try HeaderChecks.checkVoxelOffset(bytes, version: version, path: path)
         // libnifti's own reader does the byte swapping and quaternion → matrix work.
         guard let nim = nifti_image_read(path, 0) else {
             throw NIfTIError.invalidHeader(path: path, reason: "libnifti rejects it (dimensions, datatype or offsets out of range)")
@@ -33,23 +34,36 @@ enum LibNIfTI {
         defer { nifti_image_free(nim) }
         var header = try header(of: nim.pointee, path: path)
         header.version = version
+        try HeaderChecks.checkTransforms(header, path: path)
         guard let byteCount = voxelByteCount(header) else {
             throw NIfTIError.invalidHeader(path: path, reason: "dimensions \(header.dimensions) are too large")
         }
-        return (header, layout(of: nim.pointee, byteCount: byteCount))
+        let layout = layout(of: nim.pointee, byteCount: byteCount)
+        // A .hdr names its .img: that one must be a regular file too before it is opened.
+        if layout.dataPath != path { try checkReadable(layout.dataPath) }
+        return (header, layout)
     }
 
-    private static func checkReadable(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw NIfTIError.fileNotFound(path: path)
+    /// Refuses what is not a regular file before anything opens it: opening a FIFO for reading
+    /// blocks until a writer comes (for ever), and a device or socket is no image either.
+    static func checkReadable(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT { throw NIfTIError.fileNotFound(path: path) }
+            throw NIfTIError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        if isDirectory.boolValue { throw NIfTIError.unreadable(path: path, reason: "is a directory") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw NIfTIError.unreadable(path: path, reason: "is a directory")
+        case S_IFIFO: throw NIfTIError.unreadable(path: path, reason: "is a FIFO (named pipe), not a regular file")
+        case S_IFSOCK: throw NIfTIError.unreadable(path: path, reason: "is a socket, not a regular file")
+        default: throw NIfTIError.unreadable(path: path, reason: "is a device, not a regular file")
+        }
     }
 
     /// Reads the first bytes ourselves, because libnifti only says "failed" for a missing magic,
-    /// a short file and a broken gzip stream alike. Returns the NIfTI version.
-    private static func checkMagic(_ path: String) throws -> Int {
+    /// a short file and a broken gzip stream alike. Returns the NIfTI version and the header's bytes.
+    private static func checkMagic(_ path: String) throws -> (version: Int, bytes: [UInt8]) {
         let stream = try VoxelStream(path: path, offset: 0, compressed: nifti_is_gzfile(path) != 0)
         var bytes: [UInt8] = []
         do {
@@ -67,7 +81,7 @@ enum LibNIfTI {
         guard version == 1 || bytes.count == nifti2HeaderSize else {
             throw NIfTIError.notNIfTI(path: path, reason: "only \(bytes.count) bytes, shorter than a NIfTI-2 header (\(nifti2HeaderSize))")
         }
-        return Int(version)
+        return (Int(version), bytes)
     }
 
     private static func header(of nim: nifti_image, path: String) throws -> NIfTIHeader {

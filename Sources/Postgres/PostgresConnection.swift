@@ -229,11 +229,12 @@ public final class PostgresConnection {
             PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
         }
         let primary = field("M") ?? Self.trimmed(PQresultErrorMessage(result))
-        return PostgresError(sqlState: field("C"), message: primary, detail: field("D"), hint: field("H"))
+        return PostgresError(sqlState: field("C"), message: primary, detail: field("D"), hint: field("H"),
+                             connectionLost: PQstatus(handle) == CONNECTION_BAD)
     }
 
     private func lastError() -> PostgresError {
-        PostgresError(message: Self.trimmed(PQerrorMessage(handle)))
+        PostgresError(message: Self.trimmed(PQerrorMessage(handle)), connectionLost: PQstatus(handle) == CONNECTION_BAD)
     }
 
     private func drainResults() {

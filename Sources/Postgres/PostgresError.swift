@@ -13,11 +13,16 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// Optional advice from the server.
     public var hint: String?
 
-    public init(sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil) {
+    /// Whether libpq found the connection broken when the error came (the server went away,
+    /// the socket closed): such errors carry no SQLSTATE of their own.
+    public var connectionLost: Bool
+
+    public init(sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil, connectionLost: Bool = false) {
         self.sqlState = sqlState
         self.message = message
         self.detail = detail
         self.hint = hint
+        self.connectionLost = connectionLost
     }
 
     public var description: String {

@@ -38,6 +38,9 @@ public struct TwinBuildOptions: Sendable {
         try BuildLimits.check(dt: dt)
         try BuildLimits.check(conductionSpeed: conductionSpeed)
         try BuildLimits.check(grayMatterThreshold: grayMatterThreshold)
+        if let name, name.count > TwinRegistry.maximumNameLength {
+            throw ServiceError.invalidOption("--name", value: "'\(name.prefix(24))…'", problem: "\(name.count) characters, more than \(TwinRegistry.maximumNameLength)")
+        }
         guard let preset = BalloonWindkesselParameters.preset(named: bold) else {
             let known = BalloonWindkesselParameters.presets.map(\.name).joined(separator: ", ")
             throw ServiceError.invalidOption("--bold", value: bold, problem: "unknown preset (known: \(known))")

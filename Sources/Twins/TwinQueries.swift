@@ -155,7 +155,10 @@ public struct TwinReference: Sendable, Equatable, CustomStringConvertible {
         twin = String(parts[0])
         guard !twin.isEmpty else { throw TwinError.invalid("'\(text)' names no twin (TWIN or TWIN@VERSION)") }
         if parts.count == 2 {
-            guard let v = Int(parts[1]), v > 0 else { throw TwinError.invalid("'\(text)': the version after @ must be a positive number") }
+            // Versions are 32-bit in the schema: a larger one cannot exist, and binding it would be a server error.
+            guard let v = Int(parts[1]), v > 0, v <= Int(Int32.max) else {
+                throw TwinError.invalid("'\(text)': the version after @ must be a positive number up to \(Int32.max)")
+            }
             version = v
         }
     }

@@ -57,6 +57,10 @@ public struct TwinFileInfo: Sendable, Codable, Equatable {
 /// files into place. Two builds of one twin at once give versions n and n+1; a failure leaves
 /// neither rows nor files.
 public struct TwinRegistry {
+    /// The longest twin name: a name is typed in commands and printed in tables; a default one
+    /// (`<subject>-<atlas>[-voxel]`) longer than this needs --name.
+    public static let maximumNameLength = 64
+
     public let database: Database
     public init(database: Database) { self.database = database }
 
@@ -192,6 +196,9 @@ public struct TwinRegistry {
         }
         if try connection.query("SELECT 1 FROM twin WHERE name = $1", [name]).count > 0 {
             throw TwinError.invalid("twin name \(name) is taken by another subject or atlas; choose another with --name")
+        }
+        guard name.count <= Self.maximumNameLength else {
+            throw TwinError.invalid("twin name '\(name.prefix(24))…' has \(name.count) characters, more than \(Self.maximumNameLength); choose a shorter one with --name")
         }
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) != nil else {
             throw TwinError.invalid("twin name '\(name)' must start with a letter or digit and use only letters, digits, '_', '.', '-'")

@@ -36,7 +36,7 @@ public struct Console: Sendable {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+            let message = FailureMessage.line(for: error).replacingOccurrences(of: "\n", with: " ")
             current.error("dtb: \(message)")
             throw ExitCode.failure
         }

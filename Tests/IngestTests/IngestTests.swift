@@ -58,7 +58,8 @@ import Testing
         #expect(voxelValues == voxelIndex.map { gmMap[Int($0)] })
         #expect(voxelIndex.map { toyLabels[Int($0)] } == toyLabels.filter { $0 != 0 }.sorted())
         let gmB = try #require(detail.measures.first { $0.session == "b" && $0.kind == .grayMatterVolume })
-        #expect(gmB.values?.map(\.value) == gmRef.sums.map { $0 * 16 })
+        // Session b's probabilities are halved (scale 2 divides gray matter): 8 mm³ voxels × ½.
+        #expect(gmB.values?.map(\.value) == gmRef.sums.map { $0 * 4 })
         // PET: mean per region, in the sidecar's units.
         let petRef = Toy.reference(Toy.map(Toy.pet))
         let pet = try #require(detail.measures.first { $0.session == "a" && $0.kind == .synapticDensity })
@@ -111,14 +112,14 @@ import Testing
         #expect(again.sessions.map(\.action) == [.unchanged])
         #expect(try tableCounts(database.connection) == counts)
         // Change the GM map: a new version of that scan and its measure; nothing overwritten.
-        try writeImage(Toy.map { Toy.gm($0, $1, $2) * 3 }, dims: Toy.dims,
+        try writeImage(Toy.map { Toy.gm($0, $1, $2) * 0.5 }, dims: Toy.dims,
                        to: bids.url("derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz"))
         let changed = try SubjectIngester(database: database).ingest(root: root)
         #expect(changed.sessions[0].scansAdded == ["derivatives/fmriprep/sub-01/anat/sub-01_space-MNI152NLin6Asym_label-GM_probseg.nii.gz v2"])
         #expect(changed.sessions[0].measuresAdded == 1 && changed.sessions[0].modalities == ["anat"])
         let gm = try SubjectCatalog(database: database).subject("01", values: true).measures.filter { $0.kind == .grayMatterVolume }
         #expect(gm.map(\.scanVersion) == [1, 2])
-        #expect(gm[1].values!.map(\.value) == gm[0].values!.map { $0.value * 3 })
+        #expect(gm[1].values!.map(\.value) == gm[0].values!.map { $0.value * 0.5 })
     }
 
     @Test func nonFiniteVoxelsCanBeMaskedExplicitly() async throws {

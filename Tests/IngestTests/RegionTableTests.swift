@@ -149,7 +149,7 @@ import Testing
                            containing: "has 2 time points but its sidecar states 3 (NumberOfVolumes)")
         try expectRejected(series, rows, sidecar: #"{"VolumeTiming": [0, 2, 4]}"#,
                            containing: "has 2 time points but its sidecar states 3 (VolumeTiming)")
-        try expectRejected(series, rows, sidecar: #"{"RepetitionTime": 0}"#, containing: "RepetitionTime 0.0 must be a positive number of seconds")
+        try expectRejected(series, rows, sidecar: #"{"RepetitionTime": 0}"#, containing: "RepetitionTime must be a positive number of seconds, not 0")
     }
 
     @Test func tableWithAnotherDesc() throws {

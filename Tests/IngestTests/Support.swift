@@ -132,7 +132,8 @@ struct BIDSBuilder {
         try writeText("not used", to: url("\(folder)/func/\(stem)_task-rest_physio.tsv.gz"))   // a BIDS file dtb ignores
         // Derivatives on the atlas grid.
         let space = "space-\(Toy.space)"
-        try writeImage(Toy.map { Toy.gm($0, $1, $2) * scale }, dims: Toy.dims, to: url("derivatives/fmriprep/\(folder)/anat/\(stem)_\(space)_label-GM_probseg.nii.gz"))
+        // Gray matter is a probability, so a scale above 1 divides it instead (it stays in [0, 1]).
+        try writeImage(Toy.map { Toy.gm($0, $1, $2) * (scale > 1 ? 1 / scale : scale) }, dims: Toy.dims, to: url("derivatives/fmriprep/\(folder)/anat/\(stem)_\(space)_label-GM_probseg.nii.gz"))
         var bold: [Float] = []
         for t in 0..<frames { bold += Toy.map { Toy.bold($0, $1, $2, t) * scale } }
         try writeImage(bold, dims: Toy.dims + [frames], to: url("derivatives/fmriprep/\(folder)/func/\(stem)_task-rest_\(space)_desc-preproc_bold.nii.gz"))
