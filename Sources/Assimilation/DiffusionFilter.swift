@@ -40,9 +40,12 @@ public struct AssimilationFrame: Sendable, Codable, Equatable {
     public var spread: [Double]
     /// Per fitted unit, the ensemble-mean predicted BOLD before the analysis (the filter's forecast).
     public var forecast: [Double]
+    /// Per fitted unit, the ensemble-mean BOLD of the analysed balloon states (how closely the
+    /// filter tracks the data; with a small R it is nearly the observation).
+    public var analysis: [Double]
 
-    public init(mean: [Double], spread: [Double], forecast: [Double]) {
-        self.mean = mean; self.spread = spread; self.forecast = forecast
+    public init(mean: [Double], spread: [Double], forecast: [Double], analysis: [Double]) {
+        self.mean = mean; self.spread = spread; self.forecast = forecast; self.analysis = analysis
     }
 }
 
@@ -135,7 +138,9 @@ public final class DiffusionFilter {
         write(states)
         inflate()
         applyTheta()
-        return summary(forecast: predicted.map { $0.reduce(0, +) / Double(members) })
+        let analysed = (0..<members).map { ensemble.bold[$0].sampler.model.bold }
+        return summary(forecast: predicted.map { $0.reduce(0, +) / Double(members) },
+                       analysis: fitted.map { u in analysed.reduce(0) { $0 + $1[u] } / Double(members) })
     }
 
     private func resume(_ c: FilterCheckpoint) throws {
@@ -203,7 +208,7 @@ public final class DiffusionFilter {
         }
     }
 
-    private func summary(forecast: [Double]) -> AssimilationFrame {
+    private func summary(forecast: [Double], analysis: [Double]) -> AssimilationFrame {
         let members = ensemble.members.count, k = hyperparameters.count
         var mean = [Double](repeating: 0, count: units * k), spread = mean
         for j in 0..<(units * k) {
@@ -212,6 +217,6 @@ public final class DiffusionFilter {
             mean[j] = mu
             spread[j] = (values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(members - 1)).squareRoot()
         }
-        return AssimilationFrame(mean: mean, spread: spread, forecast: forecast)
+        return AssimilationFrame(mean: mean, spread: spread, forecast: forecast, analysis: analysis)
     }
 }

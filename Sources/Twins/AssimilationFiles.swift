@@ -7,7 +7,7 @@ import SpikingEngine
 /// The HDF5 layouts of an assimilation: the checkpoint (also the posterior of a finished fit)
 /// and the fitted hyperparameter series.
 ///
-/// Checkpoint: `/theta` (members × fitted units × hyperparameters), `/frames/mean|spread|forecast`
+/// Checkpoint: `/theta` (members × fitted units × hyperparameters), `/frames/mean|spread|forecast|analysis`
 /// (the frames analysed so far), per member `/members/<m>/` the engine state arrays and a `state`
 /// attribute (JSON: counters, populations, the member's Balloon–Windkessel state); root
 /// attributes `frame`, `settings_digest`.
@@ -73,6 +73,7 @@ enum AssimilationFiles {
         try file.write("/frames/mean", frames.flatMap(\.mean), shape: [frames.count, width])
         try file.write("/frames/spread", frames.flatMap(\.spread), shape: [frames.count, width])
         try file.write("/frames/forecast", frames.flatMap(\.forecast), shape: [frames.count, units])
+        try file.write("/frames/analysis", frames.flatMap(\.analysis), shape: [frames.count, units])
     }
 
     static func readCheckpoint(_ url: URL) throws -> Checkpoint {
@@ -107,12 +108,15 @@ enum AssimilationFiles {
 
     static func readFrames(_ file: HDF5File) throws -> [AssimilationFrame] {
         let mean = try file.dataset("/frames/mean"), spread = try file.dataset("/frames/spread").read(Double.self)
-        let forecast = try file.dataset("/frames/forecast")
+        let forecast = try file.dataset("/frames/forecast"), analysis = try file.dataset("/frames/analysis").read(Double.self)
         let count = mean.shape[0], width = mean.shape[1], units = forecast.shape[1]
         let m = try mean.read(Double.self), f = try forecast.read(Double.self)
+        guard m.count == count * width, spread.count == m.count, f.count == count * units, analysis.count == f.count else {
+            throw TwinError.file("\(file.path): its frame datasets disagree in shape")
+        }
         return (0..<count).map { t in
             AssimilationFrame(mean: Array(m[(t * width)..<((t + 1) * width)]), spread: Array(spread[(t * width)..<((t + 1) * width)]),
-                              forecast: Array(f[(t * units)..<((t + 1) * units)]))
+                              forecast: Array(f[(t * units)..<((t + 1) * units)]), analysis: Array(analysis[(t * units)..<((t + 1) * units)]))
         }
     }
 

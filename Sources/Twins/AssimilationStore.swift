@@ -110,10 +110,16 @@ struct AssimilationStore {
     static func fit(frames: [AssimilationFrame], targets: [[Double]], transient: Int) -> AssimilationFit {
         let units = targets.first?.count ?? 0
         let kept = transient..<min(frames.count, targets.count)
-        let r = (0..<units).map { u in pearson(kept.map { frames[$0].forecast[u] }, kept.map { targets[$0][u] }) }
-        let known = r.compactMap { $0 }
-        return AssimilationFit(transientFrames: transient, boldR: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count),
-                               boldRPerUnit: r, secondsPerFrame: nil)
+        func r(_ series: KeyPath<AssimilationFrame, [Double]>) -> [Double?] {
+            (0..<units).map { u in pearson(kept.map { frames[$0][keyPath: series][u] }, kept.map { targets[$0][u] }) }
+        }
+        func mean(_ r: [Double?]) -> Double? {
+            let known = r.compactMap { $0 }
+            return known.isEmpty ? nil : known.reduce(0, +) / Double(known.count)
+        }
+        let forecast = r(\.forecast)
+        return AssimilationFit(transientFrames: transient, boldR: mean(forecast), boldRPerUnit: forecast,
+                               trackingR: mean(r(\.analysis)), secondsPerFrame: nil)
     }
 
     /// The nearest version at or above `versionID` (along parents) whose posterior fits an
@@ -178,7 +184,7 @@ struct AssimilationStore {
         return TwinAssimilationOutcome(twin: info.twin, version: info.version, parent: parent, action: action, measure: r.settings.measure,
                                        frames: r.frames, members: r.settings.members, fittedUnits: r.settings.units.count,
                                        hyperparameters: r.settings.hyperparameters, observation: r.observation,
-                                       fit: r.fit ?? AssimilationFit(transientFrames: 0, boldR: nil, boldRPerUnit: [], secondsPerFrame: nil),
+                                       fit: r.fit ?? AssimilationFit(transientFrames: 0, boldR: nil, boldRPerUnit: [], trackingR: nil, secondsPerFrame: nil),
                                        warmStart: warm, wallSeconds: wall, secondsPerFrame: wall / Double(max(1, r.frames)))
     }
 }

@@ -108,8 +108,13 @@ public struct ObservationRecord: Sendable, Codable, Equatable {
 public struct AssimilationFit: Sendable, Codable, Equatable {
     /// Frames left out at the start (the filter's own transient).
     public var transientFrames: Int
+    /// Mean over units of the one-TR-ahead forecast's r with the targets (the strict figure).
     public var boldR: Double?
     public var boldRPerUnit: [Double?]
+    /// Mean over units of the analysed ensemble-mean BOLD's r with the targets: how closely the
+    /// filter tracks the data (the DTB's "BOLD correlation while tracking"; with R = 1e-8 the
+    /// analysis is nearly the observation, so this is near 1 whenever the filter is stable).
+    public var trackingR: Double?
     /// Wall seconds per frame of the frame loop (the last process's part of it, for a resumed fit).
     public var secondsPerFrame: Double?
 }

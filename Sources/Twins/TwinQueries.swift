@@ -118,6 +118,8 @@ public struct TwinAssimilationSummary: Sendable, Codable, Equatable {
     public var warmStart: Int?
     /// Ensemble-mean BOLD vs the targets during the fit.
     public var fitBoldR: Double?
+    /// The analysed ensemble-mean BOLD vs the targets (how closely the filter tracked them).
+    public var fitTrackingR: Double?
 }
 
 /// A validation in `dtb twin history`.
@@ -289,7 +291,8 @@ public struct TwinQueries {
         let warm = try r.settings.warmStart.map(store.versionNumber)
         return TwinAssimilationSummary(measure: r.settings.measure, frames: r.frames, framesDone: r.framesDone, members: r.settings.members,
                                        fittedUnits: r.settings.units.count, hyperparameters: r.settings.hyperparameters.map(\.kind.rawValue),
-                                       observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR)
+                                       observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR,
+                                       fitTrackingR: r.fit?.trackingR)
     }
 
     static func summary(_ v: TwinValidationReport) -> TwinValidationSummary {

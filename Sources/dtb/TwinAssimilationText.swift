@@ -8,7 +8,7 @@ enum TwinAssimilationText {
         var lines = ["\(o.twin)@\(o.version) \(o.action.rawValue) from v\(o.parent): \(o.frames) frames of measure \(o.measure), \(o.members) members, \(o.fittedUnits) units, \(kinds)"]
         let band = o.observation.band.map { " into [\(number($0.lowerBound)), \(number($0.upperBound))]" } ?? ""
         lines.append("  observation \(o.observation.preset.rawValue)\(band), \(o.observation.droppedFrames) frames dropped" + (o.warmStart.map { ", warm start from v\($0)" } ?? ""))
-        lines.append("  fit: ensemble-mean BOLD vs data r \(optional(o.fit.boldR)) (after \(o.fit.transientFrames) frames); " + String(format: "%.1f s, %.2f s per frame", o.wallSeconds, o.secondsPerFrame))
+        lines.append("  fit: ensemble-mean BOLD vs data r \(optional(o.fit.boldR)) forecast, \(optional(o.fit.trackingR)) analysed (after \(o.fit.transientFrames) frames); " + String(format: "%.1f s, %.2f s per frame", o.wallSeconds, o.secondsPerFrame))
         return lines
     }
 

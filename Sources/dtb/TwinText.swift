@@ -39,7 +39,7 @@ enum TwinText {
             for c in v.changes { lines.append("    \(c.kind) \(c.what): \(c.from ?? "—") → \(c.to ?? "—")") }
             if let a = v.assimilation {
                 lines.append("    fitted to measure \(a.measure): \(a.frames) frames, \(a.members) members, \(a.fittedUnits) units, \(a.hyperparameters.joined(separator: ",")), \(a.observation)"
-                             + (a.warmStart.map { ", warm start v\($0)" } ?? "") + ", fit r \(TwinAssimilationText.optional(a.fitBoldR))"
+                             + (a.warmStart.map { ", warm start v\($0)" } ?? "") + ", fit r \(TwinAssimilationText.optional(a.fitBoldR)) (tracking \(TwinAssimilationText.optional(a.fitTrackingR)))"
                              + (a.framesDone < a.frames ? " (\(a.framesDone)/\(a.frames) frames so far)" : ""))
             }
             for x in v.validations {
