@@ -7,9 +7,12 @@ enum ServerTools {
         var output: String
     }
 
-    /// Runs a server program; as root, as the `postgres` user.
+    /// Runs a server program; as root, as the `postgres` user. On failure the error names the
+    /// cause: the program's first error line (initdb's last line only says it cleaned up), or
+    /// the last fatal line of `log` (pg_ctl start leaves the reason in the server's log).
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String], allowFailure: Bool = false, failure: String? = nil) throws -> Outcome {
+    static func run(_ tool: String, _ arguments: [String], allowFailure: Bool = false, failure: String? = nil,
+                    log: URL? = nil) throws -> Outcome {
         let executable = try path(of: tool)
         let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments
                                     : [executable] + arguments
@@ -21,10 +24,50 @@ enum ServerTools {
         let data = (try? Data(contentsOf: capture)) ?? Data()
         let outcome = Outcome(exitCode: status, output: String(decoding: data, as: UTF8.self))
         if outcome.exitCode != 0 && !allowFailure {
-            let lastLine = outcome.output.split(separator: "\n").last.map(String.init) ?? "exit \(outcome.exitCode)"
-            throw StoreError.server("\(failure ?? "\(tool) failed"): \(lastLine)")
+            let logText = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+            let cause = cause(in: logText, last: true) ?? cause(in: outcome.output, last: false)
+                ?? outcome.output.split(separator: "\n").last.map(String.init) ?? "exit \(outcome.exitCode)"
+            throw StoreError.server("\(failure ?? "\(tool) failed"): \(cause)")
         }
         return outcome
+    }
+
+    /// The line of a server program's output that says what went wrong: the first (or, for a
+    /// log that grows over many starts, the last) line with an error or fatal level.
+    static func cause(in output: String, last: Bool) -> String? {
+        let markers = ["error:", "FATAL:", "PANIC:", "No space left"]
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let found = lines.filter { line in markers.contains { line.contains($0) } }
+        return last ? found.last : found.first
+    }
+
+    /// A Foundation or POSIX error as the one line `strerror` would give.
+    static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let code = underlying?.domain == NSPOSIXErrorDomain ? underlying?.code : nil {
+            return String(cString: strerror(Int32(code)))
+        }
+        if (error as NSError).domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32((error as NSError).code))) }
+        return error.localizedDescription
+    }
+
+    /// Creates a directory (and its parents), naming `what` and the system's reason when it cannot.
+    static func createDirectory(_ url: URL, what: String) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw StoreError.server("cannot create \(what) \(url.path): \(reason(error))")
+        }
+    }
+
+    /// Writes a small text file whole.
+    static func write(_ text: String, to url: URL) throws {
+        do {
+            try Data(text.utf8).write(to: url)
+        } catch {
+            throw StoreError.server("cannot write \(url.path): \(reason(error))")
+        }
     }
 
     /// Runs a program with stdin from /dev/null, stdout+stderr into `output` and no other open
@@ -94,6 +137,29 @@ enum ServerTools {
                 the postgres user cannot reach \(directory.path); as root, set DTB_HOME to a directory \
                 every user can traverse (default /var/lib/dtb)
                 """)
+        }
+    }
+
+    /// Creates the server's socket directory (mode 700, the server's user's) unless it exists;
+    /// refuses one that somebody else owns, whose socket another user could replace.
+    static func prepareSocketDirectory(_ path: String) throws {
+        let owner: uid_t
+        if getuid() == 0 {
+            guard let account = getpwnam("postgres") else {
+                throw StoreError.server("running as root needs the postgres system user (install the postgresql package)")
+            }
+            owner = account.pointee.pw_uid
+            if mkdir(path, 0o700) == 0 { _ = chown(path, owner, account.pointee.pw_gid) }
+        } else {
+            owner = getuid()
+            _ = mkdir(path, 0o700)
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw StoreError.server("cannot create the socket directory \(path): \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == owner else {
+            throw StoreError.server("the socket directory \(path) exists and is not a directory of the server's user; remove it")
         }
     }
 }
