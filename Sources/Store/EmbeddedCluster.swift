@@ -96,8 +96,9 @@ public struct EmbeddedCluster: Sendable {
             if try status() == .stopped {
                 try adoptSocketDirectory()
                 try ServerTools.prepareSocketDirectory(socketDirectory)
-                try ServerTools.run("pg_ctl", ["-D", directory.path, "-l", logFile.path, "-w", "-t", "60", "start"],
-                                    failure: "PostgreSQL did not start", log: logFile)
+                try ServerTools.run("pg_ctl", ["-D", directory.lastPathComponent, "-l", "\(directory.lastPathComponent)/server.log",
+                                               "-w", "-t", "60", "start"],
+                                    failure: "PostgreSQL did not start", log: logFile, in: home)
             }
             try createDatabaseIfMissing(Self.database)
         }
@@ -131,8 +132,8 @@ public struct EmbeddedCluster: Sendable {
         do {
             try ServerTools.prepareDirectory(building)
             try ServerTools.run("initdb", [
-                "-D", building.path, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions",
-            ], failure: "cannot create the PostgreSQL cluster in \(directory.path)")
+                "-D", building.lastPathComponent, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions",
+            ], failure: "cannot create the PostgreSQL cluster in \(directory.path)", in: building.deletingLastPathComponent())
             let socket = Self.newSocketDirectory()
             try appendSettings(settings.merging(["unix_socket_directories": "'\(socket)'"]) { $1 }, to: building)
             try ServerTools.write(socket + "\n", to: building.appendingPathComponent("dtb_socket_directory"))

@@ -11,8 +11,12 @@ enum ServerTools {
     /// cause: the program's first error line (initdb's last line only says it cleaned up), or
     /// the last fatal line of `log` (pg_ctl start leaves the reason in the server's log).
     @discardableResult
+    ///
+    /// `directory` is the program's working directory: pg_ctl starts the server through
+    /// `/bin/sh` with the paths in double quotes, so a path with `"`, `$` or `` ` `` in it must
+    /// reach it relative to a directory without them in the way.
     static func run(_ tool: String, _ arguments: [String], allowFailure: Bool = false, failure: String? = nil,
-                    log: URL? = nil) throws -> Outcome {
+                    log: URL? = nil, in directory: URL? = nil) throws -> Outcome {
         let executable = try path(of: tool)
         let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments
                                     : [executable] + arguments
@@ -20,11 +24,13 @@ enum ServerTools {
         // inherit the pipe and we would wait for its end forever.
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-\(tool)-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: capture) }
-        let status = try spawnAndWait(command, output: capture.path)
+        // Only what this run adds to the log: an earlier start's fatal line is not this one's cause.
+        let logStart = log.flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
+        let status = try spawnAndWait(command, output: capture.path, directory: directory?.path)
         let data = (try? Data(contentsOf: capture)) ?? Data()
         let outcome = Outcome(exitCode: status, output: String(decoding: data, as: UTF8.self))
         if outcome.exitCode != 0 && !allowFailure {
-            let logText = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+            let logText = log.flatMap { try? Data(contentsOf: $0) }.map { String(decoding: $0.dropFirst(logStart), as: UTF8.self) } ?? ""
             let cause = cause(in: logText, last: true) ?? cause(in: outcome.output, last: false)
                 ?? outcome.output.split(separator: "\n").last.map(String.init) ?? "exit \(outcome.exitCode)"
             throw StoreError.server("\(failure ?? "\(tool) failed"): \(cause)")
@@ -35,10 +41,13 @@ enum ServerTools {
     /// The line of a server program's output that says what went wrong: the first (or, for a
     /// log that grows over many starts, the last) line with an error or fatal level.
     static func cause(in output: String, last: Bool) -> String? {
-        let markers = ["error:", "FATAL:", "PANIC:", "No space left"]
+        let markers = ["error:", "FATAL:", "PANIC:", "No space left", "could not", "cannot"]
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let found = lines.filter { line in markers.contains { line.contains($0) } }
-        return last ? found.last : found.first
+        guard let line = last ? found.last : found.first else { return nil }
+        // A server line's timestamp and pid say nothing to the user: start at its level.
+        guard let level = ["FATAL:", "PANIC:"].lazy.compactMap({ line.range(of: $0) }).first else { return line }
+        return String(line[level.lowerBound...])
     }
 
     /// A Foundation or POSIX error as the one line `strerror` would give.
@@ -81,7 +90,13 @@ enum ServerTools {
         return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
     }()
 
-    private static func spawnAndWait(_ command: [String], output: String) throws -> Int32 {
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), likewise undeclared.
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+
+    private static func spawnAndWait(_ command: [String], output: String, directory: String?) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -91,6 +106,10 @@ enum ServerTools {
         // Nothing else: the server outlives its starter, and an inherited descriptor (an HDF5
         // file another thread has open, with its lock) would stay open in it for good.
         _ = closeFrom?(&actions, 3)
+        if let directory {
+            guard let addChdir else { throw StoreError.server("this C library cannot start a program in \(directory)") }
+            _ = addChdir(&actions, directory)
+        }
         let arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0

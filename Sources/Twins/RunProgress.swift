@@ -2,21 +2,23 @@ import Foundation
 
 /// The progress lines of a long `dtb twin run`: simulated time, share done, wall time and an
 /// estimate of the time left, at most every ``interval`` seconds of wall time and at the end.
-struct RunProgress {
+public struct RunProgress {
     /// Seconds of wall time between two lines.
-    static let interval: TimeInterval = 2
+    public static let interval: TimeInterval = 2
 
-    let seconds: Double
-    let started: Date
+    /// The run's length in simulated seconds.
+    public let seconds: Double
+    /// When the simulation started.
+    public let started: Date
     private var lastReport: Date
 
-    init(seconds: Double, started: Date) {
+    public init(seconds: Double, started: Date) {
         self.seconds = seconds; self.started = started
         lastReport = started
     }
 
     /// Told the simulated seconds so far: the line to report when one is due.
-    mutating func simulated(_ simulated: Double, now: Date = Date()) -> String? {
+    public mutating func simulated(_ simulated: Double, now: Date = Date()) -> String? {
         let finished = simulated >= seconds
         guard finished || now.timeIntervalSince(lastReport) >= Self.interval else { return nil }
         lastReport = now
@@ -25,7 +27,7 @@ struct RunProgress {
 
     /// `simulated 3.0 of 10.0 s (30%), 6.2 s wall, about 14 s left`: the time left assumes the
     /// rest runs at the pace so far.
-    static func line(simulated: Double, of seconds: Double, wall: Double) -> String {
+    public static func line(simulated: Double, of seconds: Double, wall: Double) -> String {
         let share = seconds > 0 ? simulated / seconds : 1
         var line = String(format: "simulated %.1f of %.1f s (%.0f%%), %.1f s wall", simulated, seconds, share * 100, wall)
         if share < 1, simulated > 0 { line += String(format: ", about %.0f s left", wall / share - wall) }
