@@ -46,8 +46,8 @@ enum StagingLock {
         }
     }
 
-    /// The entries of `staging` that no living writer owns, their owners' lock files included;
-    /// with `remove`, they are removed while the dead owner's lock is held.
+    /// The entries of `staging` that no living writer owns (their owners' lock files aside);
+    /// with `remove`, they are removed, lock files included, while the dead owner's lock is held.
     static func staleEntries(in staging: URL, remove: Bool, now: Date = Date()) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
         var stale: [URL] = []
@@ -68,7 +68,8 @@ enum StagingLock {
             let lock = staging.appendingPathComponent("\(pid).lock")
             let descriptor = open(lock.path, O_RDWR | O_CLOEXEC)
             if descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) != 0 { close(descriptor); continue }   // alive
-            stale += entries
+            // A dead writer's lock file alone is bookkeeping, not a problem: every writer leaves one.
+            stale += entries.filter { $0 != lock }
             if remove {
                 for entry in entries where entry != lock { try? FileManager.default.removeItem(at: entry) }
                 if descriptor >= 0 { unlink(lock.path) }
