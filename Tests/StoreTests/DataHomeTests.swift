@@ -93,6 +93,27 @@ import Testing
         #expect(try reconnected.query("SELECT 1").scalar().int == 1)
     }
 
+    /// A cluster made before sockets had their own directory (socket in the data directory, no
+    /// record) gets one when it next starts.
+    @Test func aStoppedOlderClusterGetsASocketDirectoryOfItsOwn() throws {
+        let home = DataHome(root: scratch("older"))
+        _ = try Database.openEmbedded(home: home, durable: false)
+        try home.cluster.stop()
+        let cluster = home.cluster.directory
+        try FileManager.default.removeItem(at: cluster.appendingPathComponent("dtb_socket_directory"))
+        let configuration = cluster.appendingPathComponent("postgresql.conf")
+        let handle = try FileHandle(forWritingTo: configuration)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("unix_socket_directories = '\(cluster.path)'\n".utf8))
+        try handle.close()
+        #expect(home.cluster.socketDirectory == cluster.path)
+
+        let database = try Database.openEmbedded(home: home, durable: false)
+        defer { try? home.cluster.stop() }
+        #expect(home.cluster.socketDirectory.hasPrefix("/tmp/dtb-pg-"))
+        #expect(try database.connection.query("SHOW unix_socket_directories").scalar().string == home.cluster.socketDirectory)
+    }
+
     /// A full disk during cluster creation: the error names the cause, and no half cluster stays.
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func aFullDiskDuringCreationNamesTheCause() throws {
