@@ -40,7 +40,7 @@ public struct StoredFile: Sendable, Equatable, Codable {
 /// transaction-scoped advisory lock named after the path, which register holds until its
 /// transaction ends; so a failing writer cannot delete a file that another writer with the same
 /// content is about to commit. Staged files carry their writer's pid and each writer holds a lock
-/// on `.staging/<pid>.lock` while it lives, so what dead writers left is recognised and removed.
+/// on `.writers/<pid>.lock` while it lives, so what dead writers left is recognised and removed.
 public struct FileStore: Sendable {
     public let home: DataHome
 

@@ -80,14 +80,15 @@ public struct FileStoreCheck {
         return FileStoreReport(rows: rows.count, files: files.count, problems: problems)
     }
 
-    /// Every regular file under `files/` outside `.staging`, relative to `files/`, sorted.
+    /// Every regular file under `files/` outside the store's own `.staging` and `.writers`,
+    /// relative to `files/`, sorted.
     func storedFiles() throws -> [String] {
         let root = store.home.files.standardizedFileURL.resolvingSymlinksInPath()
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
         var paths: [String] = []
         for case let url as URL in walker {
             let relative = String(url.standardizedFileURL.resolvingSymlinksInPath().path.dropFirst(root.path.count + 1))
-            if relative == ".staging" { walker.skipDescendants(); continue }
+            if relative == ".staging" || relative == ".writers" { walker.skipDescendants(); continue }
             if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { paths.append(relative) }
         }
         return paths.sorted()

@@ -3,29 +3,37 @@ import Foundation
 /// Each writer's claim on what it has in the file store's staging area.
 ///
 /// A process that stages a file names it `<pid>-…` and holds an exclusive `flock` on
-/// `.staging/<pid>.lock` until it exits (the kernel drops the lock of a killed process). An
-/// entry whose owner's lock can be taken therefore belongs to a writer that is gone; an entry
+/// `files/.writers/<pid>.lock` until it exits (the kernel drops the lock of a killed process).
+/// An entry whose owner's lock can be taken therefore belongs to a writer that is gone; an entry
 /// without a pid (written by a dtb before 0.3.1) is stale once it is older than
-/// ``unownedAge``. The first time a process stages it removes what dead writers left.
+/// ``unownedAge``. The first time a process stages it removes what dead writers left. The locks
+/// live beside the staging area, not in it, so that an idle staging area is empty.
 enum StagingLock {
     /// How old an entry without an owner must be before it counts as abandoned.
     static let unownedAge: TimeInterval = 6 * 3600
 
-    /// Staging directories this process holds a lock in, with the lock's descriptor.
+    /// Staging directories this process holds a lock for, with the lock's descriptor.
     nonisolated(unsafe) private static var held: [String: Int32] = [:]
     private static let guardian = NSLock()
 
-    /// Creates `staging` and takes this process's lock in it, once per process and directory;
+    /// Where the writers of `staging` keep their locks.
+    static func writers(of staging: URL) -> URL {
+        staging.deletingLastPathComponent().appendingPathComponent(".writers", isDirectory: true)
+    }
+
+    /// Creates `staging` and takes this process's lock for it, once per process and directory;
     /// the first time, removes what dead writers left there.
     static func hold(in staging: URL) throws {
         try guardian.withLock {
             guard held[staging.path] == nil else { return }
-            do {
-                try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.file("cannot create the staging area \(staging.path): \(ServerTools.reason(error))")
+            for directory in [staging, writers(of: staging)] {
+                do {
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw StoreError.file("cannot create \(directory.path): \(ServerTools.reason(error))")
+                }
             }
-            held[staging.path] = try lockOwnFile(staging.appendingPathComponent("\(getpid()).lock").path)
+            held[staging.path] = try lockOwnFile(writers(of: staging).appendingPathComponent("\(getpid()).lock").path)
             _ = staleEntries(in: staging, remove: true)
         }
     }
@@ -46,32 +54,35 @@ enum StagingLock {
         }
     }
 
-    /// The entries of `staging` that no living writer owns (their owners' lock files aside);
-    /// with `remove`, they are removed, lock files included, while the dead owner's lock is held.
+    /// The entries of `staging` that no living writer owns; with `remove`, they are removed
+    /// (and their owners' lock files) while the dead owner's lock is held.
     static func staleEntries(in staging: URL, remove: Bool, now: Date = Date()) -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
+        let manager = FileManager.default
         var stale: [URL] = []
         var owned: [Int32: [URL]] = [:]
-        for name in names.sorted() {
+        for name in ((try? manager.contentsOfDirectory(atPath: staging.path)) ?? []).sorted() {
             let entry = staging.appendingPathComponent(name)
             if let pid = owner(of: name) {
-                if pid != getpid() { owned[pid, default: []].append(entry) }
+                owned[pid, default: []].append(entry)
                 continue
             }
-            let modified = (try? FileManager.default.attributesOfItem(atPath: entry.path)[.modificationDate]) as? Date
+            let modified = (try? manager.attributesOfItem(atPath: entry.path)[.modificationDate]) as? Date
             if now.timeIntervalSince(modified ?? now) > unownedAge {
                 stale.append(entry)
-                if remove { try? FileManager.default.removeItem(at: entry) }
+                if remove { try? manager.removeItem(at: entry) }
             }
         }
-        for (pid, entries) in owned.sorted(by: { $0.key < $1.key }) {
-            let lock = staging.appendingPathComponent("\(pid).lock")
+        let locks = writers(of: staging)
+        for name in (try? manager.contentsOfDirectory(atPath: locks.path)) ?? [] {
+            if let pid = owner(of: name), owned[pid] == nil { owned[pid] = [] }
+        }
+        for (pid, entries) in owned.sorted(by: { $0.key < $1.key }) where pid != getpid() {
+            let lock = locks.appendingPathComponent("\(pid).lock")
             let descriptor = open(lock.path, O_RDWR | O_CLOEXEC)
             if descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) != 0 { close(descriptor); continue }   // alive
-            // A dead writer's lock file alone is bookkeeping, not a problem: every writer leaves one.
-            stale += entries.filter { $0 != lock }
+            stale += entries
             if remove {
-                for entry in entries where entry != lock { try? FileManager.default.removeItem(at: entry) }
+                for entry in entries { try? manager.removeItem(at: entry) }
                 if descriptor >= 0 { unlink(lock.path) }
             }
             if descriptor >= 0 { close(descriptor) }

@@ -2,7 +2,7 @@ import Foundation
 import Store
 
 /// What a failed or refused command must leave as it was: every table's row count and every
-/// file under the data home's `files/` with its checksum (the staging area aside).
+/// file under the data home's `files/` with its checksum (the staging area and writers' locks aside).
 public struct StoreSnapshot: Equatable, CustomStringConvertible {
     /// Row counts by table.
     public var tables: [String: Int]
@@ -16,7 +16,7 @@ public struct StoreSnapshot: Equatable, CustomStringConvertible {
         if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) {
             for case let url as URL in walker {
                 let relative = String(url.resolvingSymlinksInPath().path.dropFirst(root.path.count + 1))
-                if relative == ".staging" { walker.skipDescendants(); continue }
+                if relative == ".staging" || relative == ".writers" { walker.skipDescendants(); continue }
                 if (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
                     files[relative] = try SHA256.hex(ofFile: url.path)
                 }
