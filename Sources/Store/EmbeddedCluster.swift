@@ -117,10 +117,15 @@ public struct EmbeddedCluster: Sendable {
         removeSocketDirectory()
     }
 
-    /// The socket directory is empty once the server has stopped; a running server keeps it.
+    /// Removes the socket directory of a stopped server, with whatever socket files an immediate
+    /// shutdown left in it (pg_ctl returns before the server has unlinked them all).
     private func removeSocketDirectory() {
-        guard socketDirectory != directory.path else { return }
-        rmdir(socketDirectory)
+        let socket = socketDirectory
+        guard socket != directory.path, (try? status()) != .running else { return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: socket)) ?? [] where name.hasPrefix(".s.PGSQL.") {
+            unlink(socket + "/" + name)
+        }
+        rmdir(socket)
     }
 
     /// Builds the cluster in `postgres.init-<pid>` and renames it into place when it is complete,
