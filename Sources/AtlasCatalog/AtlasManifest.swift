@@ -31,21 +31,19 @@ public struct AtlasManifest: Codable, Sendable, Equatable {
         case templateSpace = "template_space", mirrorDirectory = "mirror_directory", sv2aReference = "sv2a_reference"
     }
 
-    /// Reads `Atlases/<name>.json`.
+    /// Reads `Atlases/<name>.json` (compiled in when dtb runs away from its checkout).
     public static func builtin(_ name: String) throws -> AtlasManifest {
-        let directory = try ProjectResources.atlasesDirectory()
-        let url = directory.appendingPathComponent("\(name).json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw AtlasError("atlas '\(name)' is not built in (built in: \(builtinNames(in: directory).joined(separator: ", ")))")
+        let manifests = try ProjectResources.atlasManifests()
+        guard let data = manifests["\(name).json"] else {
+            throw AtlasError("atlas '\(name)' is not built in (built in: \(builtinNames().joined(separator: ", ")))")
         }
-        return try JSONDecoder().decode(AtlasManifest.self, from: Data(contentsOf: url))
+        return try JSONDecoder().decode(AtlasManifest.self, from: data)
     }
 
-    /// Names of every manifest in `Atlases/`.
-    public static func builtinNames(in directory: URL? = nil) -> [String] {
-        guard let directory = directory ?? (try? ProjectResources.atlasesDirectory()),
-              let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
-        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    /// Names of every built-in manifest.
+    public static func builtinNames() -> [String] {
+        let names = (try? ProjectResources.atlasManifests().keys.sorted()) ?? []
+        return names.map { String($0.dropLast(5)) }
     }
 
     public func file(role: String) -> File? { files.first { $0.role == role } }

@@ -36,6 +36,6 @@ public struct ServiceEnvironment: Sendable {
             let cluster = home.cluster
             if (try? cluster.status()) != .running { progress("starting the embedded PostgreSQL cluster in \(cluster.directory.path)") }
         }
-        return try Database.open(environment: variables)
+        return try Database.open(environment: variables, progress: progress)
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 ///
 /// `DTB_HOME` wins; otherwise `$XDG_DATA_HOME/dtb` or `~/.local/share/dtb`. Root's home is not
 /// reachable by the `postgres` user that runs root's cluster, so root defaults to `/var/lib/dtb`.
+/// Any path works (spaces, quotes, long ones): the server's socket lives in a short directory
+/// under `/tmp` (see ``EmbeddedCluster``), and nothing writes the path into a configuration.
 public struct DataHome: Sendable {
     public let root: URL
 
@@ -31,8 +33,14 @@ public struct DataHome: Sendable {
 
     /// Creates the home directory, traversable by other users so a root-run cluster can live in it.
     public func create() throws {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
-        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        // PostgreSQL's MAXPGPATH (1024 bytes) bounds the cluster's paths inside the home.
+        guard root.path.utf8.count <= Self.longestPath else {
+            throw StoreError.server("DTB_HOME is \(root.path.utf8.count) bytes long; PostgreSQL needs a data home path of at most \(Self.longestPath) bytes")
+        }
+        try ServerTools.createDirectory(root, what: "the data home")
+        try ServerTools.createDirectory(files, what: "the file store")
     }
+
+    /// The longest home path whose cluster files PostgreSQL can still name.
+    public static let longestPath = 900
 }

@@ -17,20 +17,21 @@ public final class Database {
     }
 
     /// Opens (and if needed creates and migrates) the database named by the environment.
-    public static func open(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Database {
+    /// - Parameter progress: told when a first run creates the embedded cluster.
+    public static func open(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            progress: (String) -> Void = { _ in }) throws -> Database {
         let home = DataHome.fromEnvironment(environment)
         if let url = environment["DTB_DATABASE_URL"], !url.isEmpty {
             return try Database(connection: PostgresConnection(url), home: home, origin: .url(url))
         }
-        return try openEmbedded(home: home)
+        return try openEmbedded(home: home, progress: progress)
     }
 
     /// Starts (creating if needed) the embedded cluster of `home` and opens its `dtb` database.
-    public static func openEmbedded(home: DataHome, durable: Bool = true) throws -> Database {
+    public static func openEmbedded(home: DataHome, durable: Bool = true, progress: (String) -> Void = { _ in }) throws -> Database {
         try home.create()
         let cluster = EmbeddedCluster(home: home.root, durable: durable)
-        try cluster.start()
-        try createDatabaseIfMissing(EmbeddedCluster.database, cluster: cluster)
+        try cluster.start(progress: progress)
         let connection = try PostgresConnection(cluster.connectionString)
         return try Database(connection: connection, home: home, origin: .embedded(directory: cluster.directory.path))
     }
@@ -41,7 +42,7 @@ public final class Database {
         self.connection = connection
         self.home = home
         self.origin = origin
-        try (migrator ?? Migrator(directory: ProjectResources.schemaDirectory())).migrate(connection)
+        try (migrator ?? Migrator.project()).migrate(connection)
     }
 
     /// The files this database points to.
@@ -55,16 +56,5 @@ public final class Database {
     /// The server's version, e.g. `16.4`.
     public func serverVersion() throws -> String? {
         try connection.query("SHOW server_version").scalar().string
-    }
-
-    static func createDatabaseIfMissing(_ name: String, cluster: EmbeddedCluster) throws {
-        let admin = try PostgresConnection(cluster.connectionString(database: "postgres"))
-        let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).count == 1
-        guard !exists else { return }
-        do {
-            try admin.execute("CREATE DATABASE \(admin.quoteIdentifier(name))")
-        } catch let error as PostgresError where error.sqlState == "42P04" {
-            // Another dtb process created it first: that is what we wanted.
-        }
     }
 }

@@ -1,11 +1,17 @@
 import Foundation
+import Postgres
 
 /// A private PostgreSQL cluster that `dtb` initialises, starts and stops itself.
 ///
-/// The cluster lives in `<home>/postgres` and listens only on a unix socket in that same
-/// directory, so it never clashes with another server's TCP port. PostgreSQL refuses to run as
-/// root; when `dtb` runs as root the server runs as the `postgres` system user instead, which is
-/// why the directory must be reachable by that user (see ``DataHome``).
+/// The cluster lives in `<home>/postgres` and listens only on a unix socket, so it never clashes
+/// with another server's TCP port. The socket is in a short directory of its own,
+/// `/tmp/dtb-pg-<16 hex digits>`, named at random when the cluster is created and recorded in
+/// the cluster (`dtb_socket_directory`): a unix socket path holds at most 107 bytes, and the home
+/// may be any path a user chooses (long, with spaces or quotes); and a server left running by a
+/// deleted home of the same path cannot remove the socket of its successor.
+///
+/// PostgreSQL refuses to run as root; when `dtb` runs as root the server runs as the `postgres`
+/// system user instead, which is why the home must be reachable by that user (see ``DataHome``).
 public struct EmbeddedCluster: Sendable {
     /// The state `dtb db status` reports.
     public enum Status: String, Sendable, Codable {
@@ -14,7 +20,7 @@ public struct EmbeddedCluster: Sendable {
         case running
     }
 
-    /// The cluster's data directory (also its socket directory).
+    /// The cluster's data directory.
     public let directory: URL
     /// Server settings written once, when the cluster is created.
     public var settings: [String: String]
@@ -23,6 +29,9 @@ public struct EmbeddedCluster: Sendable {
     public static let role = "dtb"
     public static let database = "dtb"
 
+    /// The line `initialise` appends to `postgresql.conf`: a cluster without it was never finished.
+    static let marker = "# dtb embedded cluster"
+
     /// - Parameters:
     ///   - home: the dtb data home; the cluster goes in its `postgres` subdirectory.
     ///   - durable: `false` turns off `fsync` (throw-away clusters for tests only).
@@ -30,7 +39,6 @@ public struct EmbeddedCluster: Sendable {
         directory = home.appendingPathComponent("postgres", isDirectory: true)
         settings = [
             "listen_addresses": "''",
-            "unix_socket_directories": "'\(directory.path)'",
             "unix_socket_permissions": "0700",
             "max_connections": "50",
             "shared_buffers": "128MB",
@@ -45,11 +53,28 @@ public struct EmbeddedCluster: Sendable {
     /// libpq connection string for the `dtb` database over the socket.
     public var connectionString: String { connectionString(database: Self.database) }
 
+    /// libpq connection string for `database` over the cluster's socket.
     public func connectionString(database: String) -> String {
-        "host='\(directory.path)' dbname='\(database)' user='\(Self.role)'"
+        "host=\(Self.quoted(socketDirectory)) dbname=\(Self.quoted(database)) user=\(Self.quoted(Self.role))"
     }
 
+    /// A libpq connection-string value: single quotes, with `\` and `'` escaped.
+    static func quoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    /// The server's log.
     public var logFile: URL { directory.appendingPathComponent("server.log") }
+
+    /// The file in the cluster that names its socket directory.
+    var socketRecord: URL { directory.appendingPathComponent("dtb_socket_directory") }
+
+    /// Where the server's socket is: the recorded directory; the data directory itself for a
+    /// cluster made by a dtb before 0.3.1 that has not been restarted since.
+    public var socketDirectory: String {
+        guard let text = try? String(contentsOf: socketRecord, encoding: .utf8) else { return directory.path }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     public func status() throws -> Status {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("PG_VERSION").path) else {
@@ -59,16 +84,23 @@ public struct EmbeddedCluster: Sendable {
         return result.exitCode == 0 ? .running : .stopped
     }
 
-    /// Initialises the cluster if needed and starts it if it is not running. Safe to call from
-    /// several processes at once: they serialise on a lock file.
-    public func start() throws {
-        try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileLock.holding(directory.deletingLastPathComponent().appendingPathComponent("postgres.lock")) {
-            if try status() == .notInitialised { try initialise() }
+    /// Initialises the cluster if needed, starts it if it is not running and creates the `dtb`
+    /// database. Safe to call from several processes at once: they serialise on a lock file.
+    /// What an interrupted earlier start left (a half-made cluster) is removed first.
+    public func start(progress: (String) -> Void = { _ in }) throws {
+        let home = directory.deletingLastPathComponent()
+        try ServerTools.createDirectory(home, what: "the data home")
+        try FileLock.holding(home.appendingPathComponent("postgres.lock")) {
+            try removeUnfinishedClusters(progress: progress)
+            if try status() == .notInitialised { try initialise(progress: progress) }
             if try status() == .stopped {
-                try ServerTools.run("pg_ctl", ["-D", directory.path, "-l", logFile.path, "-w", "-t", "60", "start"],
-                                    failure: "PostgreSQL did not start; see \(logFile.path)")
+                try adoptSocketDirectory()
+                try ServerTools.prepareSocketDirectory(socketDirectory)
+                try ServerTools.run("pg_ctl", ["-D", directory.lastPathComponent, "-l", "\(directory.lastPathComponent)/server.log",
+                                               "-w", "-t", "60", "start"],
+                                    failure: "PostgreSQL did not start", log: logFile, in: home)
             }
+            try createDatabaseIfMissing(Self.database)
         }
     }
 
@@ -76,137 +108,97 @@ public struct EmbeddedCluster: Sendable {
     public func stop() throws {
         guard try status() == .running else { return }
         try ServerTools.run("pg_ctl", ["-D", directory.path, "-m", "fast", "-w", "stop"])
+        removeSocketDirectory()
     }
 
     /// Stops the server at once, without a checkpoint (throw-away clusters).
     public func stopImmediately() throws {
         try ServerTools.run("pg_ctl", ["-D", directory.path, "-m", "immediate", "-w", "stop"], allowFailure: true)
+        removeSocketDirectory()
     }
 
-    private func initialise() throws {
-        try ServerTools.prepareDirectory(directory)
-        try ServerTools.run("initdb", [
-            "-D", directory.path, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions",
-        ], failure: "initdb failed for \(directory.path)")
+    /// Removes the socket directory of a stopped server, with whatever socket files an immediate
+    /// shutdown left in it (pg_ctl returns before the server has unlinked them all).
+    private func removeSocketDirectory() {
+        let socket = socketDirectory
+        guard socket != directory.path, (try? status()) != .running else { return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: socket)) ?? [] where name.hasPrefix(".s.PGSQL.") {
+            unlink(socket + "/" + name)
+        }
+        rmdir(socket)
+    }
+
+    /// Builds the cluster in `postgres.init-<pid>` and renames it into place when it is complete,
+    /// so that `postgres/` either does not exist or is a whole cluster.
+    private func initialise(progress: (String) -> Void) throws {
+        let building = directory.deletingLastPathComponent().appendingPathComponent("postgres.init-\(getpid())")
+        try? FileManager.default.removeItem(at: building)
+        progress("creating a PostgreSQL cluster in \(directory.path) (first use of this data home)")
+        do {
+            try ServerTools.prepareDirectory(building)
+            try ServerTools.run("initdb", [
+                "-D", building.lastPathComponent, "-U", Self.role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions",
+            ], failure: "cannot create the PostgreSQL cluster in \(directory.path)", in: building.deletingLastPathComponent())
+            let socket = Self.newSocketDirectory()
+            try appendSettings(settings.merging(["unix_socket_directories": "'\(socket)'"]) { $1 }, to: building)
+            try ServerTools.write(socket + "\n", to: building.appendingPathComponent("dtb_socket_directory"))
+            try FileManager.default.moveItem(at: building, to: directory)
+        } catch {
+            try? FileManager.default.removeItem(at: building)
+            if error is StoreError { throw error }
+            throw StoreError.server("cannot create the PostgreSQL cluster in \(directory.path): \(ServerTools.reason(error))")
+        }
+    }
+
+    /// A socket directory no other cluster uses: short enough for any home (see the type's comment).
+    static func newSocketDirectory() -> String {
+        "/tmp/dtb-pg-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    }
+
+    private func appendSettings(_ settings: [String: String], to cluster: URL) throws {
         let lines = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }
-        let configuration = directory.appendingPathComponent("postgresql.conf")
-        let handle = try FileHandle(forWritingTo: configuration)
+        let handle = try FileHandle(forWritingTo: cluster.appendingPathComponent("postgresql.conf"))
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(("\n# dtb embedded cluster\n" + lines.joined(separator: "\n") + "\n").utf8))
-    }
-}
-
-/// Where the PostgreSQL server programs are and how to run them as the right user.
-enum ServerTools {
-    struct Outcome {
-        var exitCode: Int32
-        var output: String
+        try handle.write(contentsOf: Data(("\n\(Self.marker)\n" + lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    /// Runs a server program; as root, as the `postgres` user.
-    @discardableResult
-    static func run(_ tool: String, _ arguments: [String], allowFailure: Bool = false, failure: String? = nil) throws -> Outcome {
-        let executable = try path(of: tool)
-        let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments
-                                    : [executable] + arguments
-        // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running would
-        // inherit the pipe and we would wait for its end forever.
-        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-\(tool)-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: capture) }
-        let status = try spawnAndWait(command, output: capture.path)
-        let data = (try? Data(contentsOf: capture)) ?? Data()
-        let outcome = Outcome(exitCode: status, output: String(decoding: data, as: UTF8.self))
-        if outcome.exitCode != 0 && !allowFailure {
-            let lastLine = outcome.output.split(separator: "\n").last.map(String.init) ?? "exit \(outcome.exitCode)"
-            throw StoreError.server("\(failure ?? "\(tool) failed"): \(lastLine)")
+    /// Removes what a killed start left: `postgres.init-*` directories (this process holds the
+    /// lock, so nobody is building them) and a `postgres/` that an older dtb's interrupted
+    /// initdb left without the settings it appends last (a cluster that never held data).
+    private func removeUnfinishedClusters(progress: (String) -> Void) throws {
+        let home = directory.deletingLastPathComponent()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: home.path)) ?? []
+        for name in names where name.hasPrefix("postgres.init-") {
+            try? FileManager.default.removeItem(at: home.appendingPathComponent(name))
         }
-        return outcome
-    }
-
-    /// Runs a program with stdin from /dev/null, stdout+stderr into `output` and no other open
-    /// descriptors; returns its exit
-    /// status. posix_spawn + waitpid rather than Foundation's Process, whose child reaping can
-    /// stall when several threads start processes at once.
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module
-    /// does not declare; nil on a C library without it.
-    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-
-    private static func spawnAndWait(_ command: [String], output: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else: the server outlives its starter, and an inherited descriptor (an HDF5
-        // file another thread has open, with its lock) would stay open in it for good.
-        _ = closeFrom?(&actions, 3)
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, arguments, environ)
-        guard spawned == 0 else {
-            throw StoreError.server("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
+        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+        let configuration = (try? String(contentsOf: directory.appendingPathComponent("postgresql.conf"), encoding: .utf8)) ?? ""
+        guard !configuration.contains(Self.marker) else { return }
+        guard !FileManager.default.fileExists(atPath: directory.appendingPathComponent("postmaster.pid").path) else {
+            throw StoreError.server("\(directory.path) is not a cluster dtb finished creating, and a server runs in it; stop that server")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    }
-
-    /// Finds a server program: `DTB_PG_BINDIR`, then Debian's newest `/usr/lib/postgresql/N/bin`,
-    /// then `PATH`.
-    static func path(of tool: String) throws -> String {
-        let manager = FileManager.default
-        var candidates: [String] = []
-        if let bindir = ProcessInfo.processInfo.environment["DTB_PG_BINDIR"] { candidates.append(bindir) }
-        let versions = (try? manager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        candidates += versions.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
-        candidates += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        for directory in candidates where manager.isExecutableFile(atPath: "\(directory)/\(tool)") {
-            return "\(directory)/\(tool)"
-        }
-        throw StoreError.server("\(tool) not found: install PostgreSQL (scripts/setup.sh) or set DTB_PG_BINDIR")
-    }
-
-    /// Creates the cluster directory; as root, hands it to the `postgres` user and checks that
-    /// this user can reach it (it cannot enter a mode-700 `/root`, for one).
-    static func prepareDirectory(_ directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        guard getuid() == 0 else { return }
-        guard let account = getpwnam("postgres") else {
-            throw StoreError.server("running as root needs the postgres system user (install the postgresql package)")
-        }
-        guard chown(directory.path, account.pointee.pw_uid, account.pointee.pw_gid) == 0 else {
-            throw StoreError.server("cannot hand \(directory.path) to the postgres user: \(String(cString: strerror(errno)))")
-        }
-        let probe = try run("test", ["-w", directory.path], allowFailure: true)
-        if probe.exitCode != 0 {
-            throw StoreError.server("""
-                the postgres user cannot reach \(directory.path); as root, set DTB_HOME to a directory \
-                every user can traverse (default /var/lib/dtb)
-                """)
+        progress("removing the unfinished PostgreSQL cluster in \(directory.path) (an earlier first start was interrupted)")
+        do {
+            try FileManager.default.removeItem(at: directory)
+        } catch {
+            throw StoreError.server("cannot remove the unfinished cluster \(directory.path): \(error.localizedDescription)")
         }
     }
-}
 
-/// An exclusive `flock` on a file, held for the duration of a closure.
-enum FileLock {
-    static func holding<T>(_ url: URL, _ body: () throws -> T) throws -> T {
-        let descriptor = open(url.path, O_CREAT | O_RDWR, 0o644)
-        guard descriptor >= 0 else {
-            throw StoreError.server("cannot open lock file \(url.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else {
-            throw StoreError.server("cannot lock \(url.path): \(String(cString: strerror(errno)))")
-        }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
+    /// Gives a stopped cluster made before socket directories were recorded one of its own (the
+    /// last `unix_socket_directories` line of `postgresql.conf` wins).
+    private func adoptSocketDirectory() throws {
+        guard !FileManager.default.fileExists(atPath: socketRecord.path) else { return }
+        let socket = Self.newSocketDirectory()
+        try appendSettings(["unix_socket_directories": "'\(socket)'"], to: directory)
+        try ServerTools.write(socket + "\n", to: socketRecord)
+    }
+
+    /// Creates `name` unless it exists; inside the start lock, so two first runs cannot race.
+    private func createDatabaseIfMissing(_ name: String) throws {
+        let admin = try PostgresConnection(connectionString(database: "postgres"))
+        guard try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).count == 0 else { return }
+        try admin.execute("CREATE DATABASE \(admin.quoteIdentifier(name))")
     }
 }

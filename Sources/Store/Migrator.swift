@@ -23,14 +23,25 @@ public struct Migrator: Sendable {
 
     /// Reads every `NNNN_name.sql` file of `directory`.
     public init(directory: URL) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }
+        var files: [String: Data] = [:]
+        for name in names { files[name] = try Data(contentsOf: directory.appendingPathComponent(name)) }
+        try self.init(files: files)
+    }
+
+    /// The project's migrations (``ProjectResources/schemaFiles()``).
+    public static func project() throws -> Migrator {
+        try Migrator(files: ProjectResources.schemaFiles())
+    }
+
+    /// Migrations from `NNNN_name.sql` file contents by name.
+    public init(files: [String: Data]) throws {
         var migrations: [Migration] = []
-        for name in names {
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
             let stem = name.dropLast(4)
             guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else {
                 throw StoreError.migration("\(name): migration files are named NNNN_description.sql")
             }
-            let data = try Data(contentsOf: directory.appendingPathComponent(name))
             migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]),
                                         sql: String(decoding: data, as: UTF8.self), checksum: SHA256.hex(data)))
         }
@@ -44,7 +55,10 @@ public struct Migrator: Sendable {
     /// - Returns: the migrations applied by this call.
     @discardableResult
     public func migrate(_ connection: PostgresConnection) throws -> [Migration] {
-        try connection.execute("""
+        try connection.transaction { connection in
+            // Locked first: two first runs creating the table at once would collide in pg_type.
+            try connection.advisoryTransactionLock(Self.lockKey)
+            try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migration (
                 version integer PRIMARY KEY CHECK (version > 0),
                 name text NOT NULL,
@@ -52,8 +66,6 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """)
-        return try connection.transaction { connection in
-            try connection.advisoryTransactionLock(Self.lockKey)
             let applied = try connection.query("SELECT version, checksum FROM schema_migration ORDER BY version")
             let recorded = Dictionary(uniqueKeysWithValues: applied.map { ($0[0].int!, $0[1].string!) })
             try verify(recorded)

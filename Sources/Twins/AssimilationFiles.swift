@@ -64,7 +64,9 @@ enum AssimilationFiles {
             let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons,
                                     pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
                                     populations: s.populations, bold: c.filter.bold[m])
-            try file.setAttribute("state", String(decoding: try JSONEncoder().encode(state), as: UTF8.self), on: g)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]   // stable bytes for the same state
+            try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self), on: g)
         }
     }
 

@@ -28,7 +28,9 @@ public struct TwinBuildRequest: Sendable {
 
 /// What a build did.
 public struct TwinBuildOutcome: Sendable, Codable, Equatable {
-    public enum Action: String, Sendable, Codable { case created, unchanged }
+    /// `repaired`: the build matched the newest version, some of whose files were missing or
+    /// damaged, and put them back.
+    public enum Action: String, Sendable, Codable { case created, unchanged, repaired }
     public var twin: String
     public var version: Int
     public var action: Action
@@ -91,7 +93,8 @@ public struct TwinRegistry {
                                  undersizedLocalPools: summary.undersizedLocalPools, buildSeconds: Date().timeIntervalSince(started))
             }
             if let latest, latest.digest == digest, latest.bold == request.bold, latest.inputs == inputs.measures {
-                return outcome(latest.version, .unchanged, try TwinQueries(database: database).files(versionID: latest.id))
+                let repaired = try restoreFiles(of: latest.id, from: staged, on: connection)
+                return outcome(latest.version, repaired ? .repaired : .unchanged, try TwinQueries(database: database).files(versionID: latest.id))
             }
             let version = (latest?.version ?? 0) + 1
             let versionID = try connection.query("""
@@ -150,12 +153,26 @@ public struct TwinRegistry {
         }
     }
 
+    /// Puts back the files of an existing version that are missing or damaged, from the identical
+    /// ones this build staged. - Returns: whether any was.
+    func restoreFiles(of versionID: Int, from staged: [String: StagedFile], on connection: PostgresConnection) throws -> Bool {
+        var restored = false
+        for role in TwinFiles.roles {
+            guard let file = staged[role] else { continue }
+            if (try? database.files.verify(StoredFile(id: 0, relativePath: file.relativePath, sha256: file.sha256, size: file.size))) == nil {
+                _ = try database.files.register(file, on: connection)
+                restored = true
+            }
+        }
+        return restored
+    }
+
     /// The channel of the ``TwinVersionNotification`` every new version sends.
     public static let notificationChannel = TwinVersionNotification.channel
 
     /// Writes the SONATA files into the store's staging area, one staged file per role.
     func stage(_ network: TwinNetwork) throws -> [String: StagedFile] {
-        let directory = database.home.files.appendingPathComponent(".staging/\(UUID().uuidString)", isDirectory: true)
+        let directory = try database.files.newStagingPath()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let written = try TwinFiles.write(network, into: directory)

@@ -70,8 +70,8 @@ public struct TwinRunner {
     }
 
     /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute), calling
-    /// `progress` with the simulated seconds about every tenth of the run. Throws when the TR is
-    /// not a whole number of steps.
+    /// `progress` with the simulated seconds at least every half second of wall time (once the
+    /// engine's parts have grown to that). Throws when the TR is not a whole number of steps.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
                                 bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [],
                                 progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
@@ -81,14 +81,17 @@ public struct TwinRunner {
         let simulation = Simulation(network: engine, seed: seed,
                                     observers: raster.isEmpty ? [boldRecorder] : [boldRecorder, spikeRaster])
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
-        // Whole exchange windows per call, so that running in parts is the same as running at once.
-        let window = engine.minDelay
-        let part = max(1, (steps / 10 + window - 1) / window) * window
+        // Whole exchange windows per call, so that running in parts is the same as running at
+        // once; parts grow until one takes a quarter of a second, so that progress is heard
+        // often without stopping the engine often.
+        var part = engine.minDelay
         var done = 0
         while done < steps {
             let length = min(part, steps - done)
+            let clock = Date()
             simulation.run(steps: length)
             done += length
+            if Date().timeIntervalSince(clock) < 0.25 { part *= 2 }
             progress(Double(done) * network.parameters.dt / 1000)
         }
         let spikesPerUnit = network.populations.indices.reduce(into: [Int](repeating: 0, count: network.unitNames.count)) {
@@ -116,10 +119,9 @@ public struct TwinRunner {
         let seed = request.seed ?? info.seed
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
+        var reporter = RunProgress(seconds: request.seconds, started: started)
         let result = try Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
-                                   threads: request.threads) { simulated in
-            progress(String(format: "simulated %.1f of %.1f s (%.1f s wall)", simulated, request.seconds, Date().timeIntervalSince(started)))
-        }
+                                   threads: request.threads) { if let line = reporter.simulated($0) { progress(line) } }
         let wall = Date().timeIntervalSince(started)
         let meanRate = Double(result.spikes) / Double(info.neurons) / request.seconds
         progress(String(format: "%d spikes, %.2f Hz, %d BOLD samples, %.1f s wall", result.spikes, meanRate, result.bold.count, wall))
@@ -169,7 +171,8 @@ public struct TwinRunner {
     /// run's settings as attributes.
     static func write(_ result: TwinRunResult, network: TwinNetwork, info: TwinVersionInfo, seed: UInt64, seconds: Double,
                       tr: Double, to url: URL) throws {
-        let file = try HDF5File.create(path: url.path)
+        // No object times and sorted JSON keys: the same inputs and seed give the same bytes.
+        let file = try HDF5File.create(path: url.path, trackTimes: false)
         defer { file.close() }
         let units = network.unitNames.count
         try file.write("/bold", result.bold.flatMap { $0 }, shape: [result.bold.count, units])
@@ -181,7 +184,9 @@ public struct TwinRunner {
         try file.setAttribute("seed", String(seed))
         try file.setAttribute("seconds", seconds)
         try file.setAttribute("repetition_time", tr)
-        try file.setAttribute("bold_parameters", String(decoding: try JSONEncoder().encode(info.bold), as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try file.setAttribute("bold_parameters", String(decoding: try encoder.encode(info.bold), as: UTF8.self))
         try file.setAttribute("code_version", ProjectResources.codeVersion)
     }
 

@@ -4,7 +4,7 @@ import Store
 
 /// What a refused command must leave exactly as it found it: every table's rows (a count and an
 /// MD5 digest of the rows as text, so an update shows as well as an insert) and every file under
-/// the file store, staging included, with its size. The one invariant check of the bad-input
+/// the file store, staging included (live writers' lock files in `.writers/` aside), with its size. The one invariant check of the bad-input
 /// tests: take one before, one after, and compare.
 public struct StoreSnapshot: Equatable, CustomStringConvertible, Sendable {
     /// Per table: `<row count> <md5 of the sorted rows>`.
@@ -38,7 +38,9 @@ public struct StoreSnapshot: Equatable, CustomStringConvertible, Sendable {
         let prefix = root.standardizedFileURL.path + "/"
         for case let url as URL in walker {
             guard let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), values.isRegularFile == true else { continue }
-            files[String(url.standardizedFileURL.path.dropFirst(prefix.count))] = values.fileSize ?? 0
+            let path = String(url.standardizedFileURL.path.dropFirst(prefix.count))
+            if path.hasPrefix(".writers/") { continue }
+            files[path] = values.fileSize ?? 0
         }
         return files
     }

@@ -167,3 +167,24 @@ import Testing
         #expect(error?.sqlState == "23514")   // check_violation
     }
 }
+
+/// The migrations and manifests compiled into dtb are the checkout's files, byte for byte.
+@Suite struct EmbeddedResourceTests {
+    func files(_ directory: URL, suffix: String) throws -> [String: String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(suffix) }
+        var contents: [String: String] = [:]
+        for name in names { contents[name] = SHA256.hex(try Data(contentsOf: directory.appendingPathComponent(name))) }
+        return contents
+    }
+
+    @Test func embeddedFilesAreTheCheckoutsFiles() throws {
+        let stale = "stale: run scripts/embed-resources.py"
+        #expect(EmbeddedResources.schema.mapValues { SHA256.hex(Data($0.utf8)) } == (try files(ProjectResources.schemaDirectory(), suffix: ".sql")), "\(stale)")
+        #expect(EmbeddedResources.atlases.mapValues { SHA256.hex(Data($0.utf8)) } == (try files(ProjectResources.atlasesDirectory(), suffix: ".json")), "\(stale)")
+    }
+
+    @Test func embeddedMigrationsHaveTheFilesChecksums() throws {
+        let embedded = try Migrator(files: EmbeddedResources.schema.mapValues { Data($0.utf8) }).migrations
+        #expect(embedded == (try Migrator(directory: ProjectResources.schemaDirectory()).migrations))
+    }
+}
