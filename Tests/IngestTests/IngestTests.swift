@@ -224,7 +224,7 @@ import Testing
         let error = #expect(throws: IngestError.self) {
             try SubjectIngester(database: database).ingestDerivatives([other], pipeline: "xcp_d", version: "0.7")
         }
-        #expect(error?.description.contains(broken.path) == true && error?.description.contains("onset 'soon' is not a number") == true)
+        #expect(error?.description.contains(broken.path) == true && error?.description.contains("onset 'soon' is not a finite number of seconds") == true)
         #expect(try tableCounts(database.connection) == before)
     }
 }
