@@ -1,12 +1,15 @@
-// Spikes in flight. A spike's synapses that arrive after the next window wait as delay segments
-// (4-byte indices into the partition's table) in a queue per arrival step, so a member of an
-// ensemble holds what is in flight, not a copy of the gating variables per step of delay.
+// Spikes in flight. A spike's synapses that arrive after the next window wait as synaptic events
+// (8 bytes each: target, weights, group — read from the row when the spike is delivered, while the
+// row is at hand) in a queue per arrival step, so a member of an ensemble holds what is in flight,
+// not a copy of the gating variables per step of delay, and an arrival is a sequential read.
 
-/// One partition's delay segments waiting to arrive, one queue per arrival step modulo
+/// One partition's synaptic events waiting to arrive, one queue per arrival step modulo
 /// `maxDelay + 1` (every waiting arrival lies within `maxDelay` steps of the next window).
+/// An event packs the target's float offset (bits 0–31), the two weight bytes (32–47) and the
+/// group (48–55), as ``EventBins`` entries do.
 final class ArrivalQueues: @unchecked Sendable {
     private let slots: Int
-    private var storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
+    private var storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     private var counts: UnsafeMutablePointer<Int>
     private var capacities: UnsafeMutablePointer<Int>
 
@@ -27,35 +30,35 @@ final class ArrivalQueues: @unchecked Sendable {
         storage.deallocate(); counts.deallocate(); capacities.deallocate()
     }
 
-    /// Queues segment `k` to arrive at step `arrival`.
+    /// Queues event `e` to arrive at step `arrival`.
     @inline(__always)
-    func push(_ k: UInt32, arrival: Int) {
+    func push(_ e: UInt64, arrival: Int) {
         let s = arrival % slots
         if counts[s] == capacities[s] { grow(s) }
-        storage[s][counts[s]] = k
+        storage[s][counts[s]] = e
         counts[s] += 1
     }
 
     private func grow(_ s: Int) {
-        let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: capacities[s] * 2)
+        let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacities[s] * 2)
         bigger.moveInitialize(from: storage[s], count: counts[s])
         storage[s].deallocate()
         storage[s] = bigger
         capacities[s] *= 2
     }
 
-    /// The segments arriving at step `arrival`, in the order queued.
+    /// The events arriving at step `arrival`, in the order queued.
     @inline(__always)
-    func waiting(_ arrival: Int) -> UnsafeBufferPointer<UInt32> {
+    func waiting(_ arrival: Int) -> UnsafeBufferPointer<UInt64> {
         let s = arrival % slots
         return UnsafeBufferPointer(start: storage[s], count: counts[s])
     }
 
-    /// The number of segments arriving at step `arrival`.
+    /// The number of events arriving at step `arrival`.
     @inline(__always)
     func count(_ arrival: Int) -> Int { counts[arrival % slots] }
 
-    /// Forgets the segments of step `arrival` (after they were delivered).
+    /// Forgets the events of step `arrival` (after they were delivered).
     @inline(__always)
     func clear(_ arrival: Int) { counts[arrival % slots] = 0 }
 
@@ -63,7 +66,7 @@ final class ArrivalQueues: @unchecked Sendable {
     func removeAll() { for s in 0..<slots { counts[s] = 0 } }
 
     /// Bytes held (the queues' capacities).
-    var bytes: Int { (0..<slots).reduce(3 * slots * 8) { $0 + capacities[$1] * 4 } }
+    var bytes: Int { (0..<slots).reduce(3 * slots * 8) { $0 + capacities[$1] * 8 } }
 }
 
 /// The spikes of the recent windows whose synapses may still be in flight, in canonical order:

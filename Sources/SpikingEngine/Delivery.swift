@@ -34,7 +34,7 @@ struct WindowDelivery {
     func deliverArriving(_ buffers: [SpikeBuffer]) {
         for o in 0..<upcomingLength {
             let base = queues.count(next + o) > 0 ? destination(next + o, fromPendingWindow: false) : state.j
-            for k in queues.waiting(next + o) { add(Int(k), into: base) }
+            for e in queues.waiting(next + o) { add(event: e, into: base) }
         }
         let horizon = next + upcomingLength
         for buffer in buffers {
@@ -60,11 +60,27 @@ struct WindowDelivery {
                 events += table.rowStart[pre + 1] - table.rowStart[pre]
                 for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
                     let arrival = emitted + Int(table.segmentDelay[k])
-                    if arrival >= horizon { queues.push(UInt32(k), arrival: arrival) }
+                    if arrival >= horizon { queue(k, arrival: arrival) }
                 }
             }
         }
         return events
+    }
+
+    /// Queues the synapses of segment `k` as events arriving at step `arrival`.
+    @inline(__always)
+    func queue(_ k: Int, arrival: Int) {
+        for i in table.segmentBound[k]..<table.segmentBound[k + 1] { queues.push(table.event(i), arrival: arrival) }
+    }
+
+    /// Adds one queued event to the gating layout at `base`.
+    @inline(__always)
+    func add(event e: UInt64, into base: UnsafeMutablePointer<Float>) {
+        let c = groups[Int(UInt8(truncatingIfNeeded: e >> 48))]
+        let b = base + Int(UInt32(truncatingIfNeeded: e))
+        let w = UInt16(truncatingIfNeeded: e >> 32)
+        b[c.offsetA] += Float(w & 0xFF) * c.scaleA
+        if c.twoChannels { b[c.offsetB] += Float(w >> 8) * c.scaleB }
     }
 
     /// Adds the synapses of segment `k` (one group) to the gating layout at `base`.
@@ -210,7 +226,7 @@ extension WindowDelivery {
         bins.active = false
         var events = 0
         for o in 0..<upcomingLength {
-            for k in queues.waiting(next + o) { events += table.segmentBound[Int(k) + 1] - table.segmentBound[Int(k)] }
+            events += queues.count(next + o)
         }
         for buffer in buffers {
             for spike in buffer.spikes { events += table.rowStart[Int(spike.neuron) + 1] - table.rowStart[Int(spike.neuron)] }
@@ -229,7 +245,7 @@ extension WindowDelivery {
         var fits = true
         for o in 0..<upcomingLength where fits {
             let index = UInt64((emittedLength + o) * groupCount) << 48
-            for k in queues.waiting(next + o) where fits { fits = binSegment(Int(k), index, bins) }
+            for e in queues.waiting(next + o) where fits { fits = binEvent(e, index, bins) }
         }
         var touched: UInt32 = 0
         for buffer in buffers where fits {
@@ -254,6 +270,18 @@ extension WindowDelivery {
         }
         bins.touched = touched
         bins.active = true
+    }
+
+    /// Bins one queued event with destination index `index` (pre-shifted); false when its chunk's slots are full.
+    @inline(__always)
+    func binEvent(_ e: UInt64, _ index: UInt64, _ bins: EventBins) -> Bool {
+        let t = UInt32(truncatingIfNeeded: e)
+        let c = (Int(t) >> bins.shift) - bins.firstChunk
+        let at = bins.end[c]
+        guard at < (c + 1) * bins.perChunk else { return false }
+        bins.end[c] = at + 1
+        bins.entries[at] = (e & 0xFFFF_FFFF_FFFF) | (index + (e >> 48) << 48)
+        return true
     }
 
     /// Bins the synapses of segment `k` with destination index `index` (pre-shifted); false when

@@ -35,9 +35,9 @@ struct CompiledGroup: Sendable {
 /// offset in the gating arrays (UInt32), two 8-bit weights (UInt16) and the group (UInt8).
 ///
 /// Each row is sorted (stably) by delay and cut into *delay segments*, runs of synapses with one
-/// delay and one group: a spike's synapses that arrive at one step are a segment or a few, so a
-/// spike in flight is held as the segments still to arrive (a 4-byte index each), not as copies
-/// of the gating variables, and delivering a segment looks its group up once.
+/// delay and one group: a spike's synapses that arrive at one step are a segment or a few, so the
+/// delivery decides once per segment whether it arrives in the next window (added now) or later
+/// (queued as events), and adding a segment looks its group up once.
 /// Segment k is `segmentBound[k] ..< segmentBound[k + 1]`; row `pre` has segments
 /// `firstSegment[pre] ..< firstSegment[pre + 1]`.
 public final class SynapseTable: @unchecked Sendable {
@@ -79,6 +79,10 @@ public final class SynapseTable: @unchecked Sendable {
         2 * (rows + 1) * MemoryLayout<Int>.stride + count * (MemoryLayout<UInt32>.stride
             + MemoryLayout<UInt16>.stride + MemoryLayout<UInt8>.stride) + (segments + 1) * 12
     }
+
+    /// Synapse `i` as a queued event: target offset, weights and group in one word (``ArrivalQueues``).
+    @inline(__always)
+    func event(_ i: Int) -> UInt64 { UInt64(target[i]) | UInt64(weight[i]) << 32 | UInt64(group[i]) << 48 }
 
     /// Sorts every row stably by its synapses' delays (`delaySteps` per group) and records the
     /// delay segments. Per target element the synapses of one delay keep their order, so the sums

@@ -89,7 +89,7 @@ public final class Simulation: @unchecked Sendable {
     let compiledGroups: UnsafeMutableBufferPointer<CompiledGroup>
     /// Per partition, the pending window's events sorted by target chunk.
     let bins: [EventBins]
-    /// Per partition, the delay segments waiting to arrive after the next window.
+    /// Per partition, the synaptic events waiting to arrive after the next window.
     let queues: [ArrivalQueues]
     /// The delivered windows whose synapses may still be in flight (for snapshots).
     var history = EmissionHistory()

@@ -105,7 +105,8 @@ extension Simulation {
                 let pre = Int(neuron)
                 for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
                     let arrival = emitted + Int(table.segmentDelay[k])
-                    if arrival >= step { queue.push(UInt32(k), arrival: arrival) }
+                    guard arrival >= step else { continue }
+                    for i in table.segmentBound[k]..<table.segmentBound[k + 1] { queue.push(table.event(i), arrival: arrival) }
                 }
             }
         }

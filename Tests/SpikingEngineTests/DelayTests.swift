@@ -53,6 +53,6 @@ struct DelayTests {
         #expect(far.network.maxDelay == 60)
         let ringBytes = 50 * far.network.neuronCount * 2 * MemoryLayout<Float>.stride
         print("state: \(near.stateBytes) B with 1 ms delays, \(far.stateBytes) B with 6 ms ones (a ring would add \(ringBytes) B)")
-        #expect(far.stateBytes < near.stateBytes + ringBytes / 10)
+        #expect(far.stateBytes < near.stateBytes + ringBytes / 4)
     }
 }
