@@ -106,12 +106,17 @@ extension SessionIngest {
         if item.kind == .regionSeries {
             let run = item.name.entities.filter { !Self.derivedEntities.contains($0.key) }
             let name = run.map { "\($0.key)-\($0.value)" }.joined(separator: "_") + "_events.tsv"
-            let raw = dataset.sessionFolder(base: dataset.root, subject: subject, session: session).appendingPathComponent(item.datatype)
+            let raw = rawFolder(of: item)
             candidates = [item.url.deletingLastPathComponent().appendingPathComponent(name), raw.appendingPathComponent(name)]
         } else {
             candidates = [URL(fileURLWithPath: String(item.url.path.dropLast(item.name.fileExtension.count + "bold".count)) + "events.tsv")]
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// The session's raw folder of the item's data type (`sub-*/ses-*/func`, …).
+    func rawFolder(of item: Item) -> URL {
+        dataset.sessionFolder(base: dataset.root, subject: subject, session: session).appendingPathComponent(item.datatype)
     }
 
     /// Entities a derivative adds to its raw scan's name.
@@ -129,7 +134,7 @@ extension SessionIngest {
         case .regionSeries: suffix = "bold"
         default: suffix = item.name.suffix
         }
-        let folder = dataset.sessionFolder(base: dataset.root, subject: subject, session: session).appendingPathComponent(item.datatype)
+        let folder = rawFolder(of: item)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? []
         for entry in entries {
             guard let name = BIDSName(entry), name.suffix == suffix, name.fileExtension.hasPrefix(".nii") else { continue }

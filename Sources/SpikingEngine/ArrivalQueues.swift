@@ -47,6 +47,17 @@ final class ArrivalQueues: @unchecked Sendable {
         capacities[s] *= 2
     }
 
+    /// Queues, as events, the synapses of neuron `pre`'s spike emitted at step `emitted` (its row
+    /// in `table`, segment by segment) that arrive at step `horizon` or later.
+    @inline(__always)
+    func queue(spikeOf pre: Int, emitted: Int, through table: SynapseTable, arrivingFrom horizon: Int) {
+        for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
+            let arrival = emitted + Int(table.segmentDelay[k])
+            guard arrival >= horizon else { continue }
+            for i in table.segmentBound[k]..<table.segmentBound[k + 1] { push(table.event(i), arrival: arrival) }
+        }
+    }
+
     /// The events arriving at step `arrival`, in the order queued.
     @inline(__always)
     func waiting(_ arrival: Int) -> UnsafeBufferPointer<UInt64> {
@@ -74,12 +85,13 @@ final class ArrivalQueues: @unchecked Sendable {
 struct EmissionHistory {
     /// Per window still held: its first step, its length, and its spikes (internal neuron, step in window).
     private(set) var windows: [(start: Int, length: Int, spikes: [Spike])] = []
+    /// Emptied spike arrays of forgotten windows, reused: a run appends a window every step.
+    private var spare: [[Spike]] = []
 
     /// Adds a window's spikes as they are delivered (a window without spikes leaves nothing in flight).
     mutating func append(start: Int, length: Int, _ buffers: [SpikeBuffer]) {
         guard buffers.contains(where: { $0.count > 0 }) else { return }
-        var spikes: [Spike] = []
-        spikes.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
+        var spikes = spare.popLast() ?? []
         for buffer in buffers { spikes.append(contentsOf: buffer.spikes) }
         windows.append((start, length, spikes))
     }
@@ -87,12 +99,22 @@ struct EmissionHistory {
     /// Drops the windows none of whose synapses can arrive at `step` or later.
     mutating func forget(before step: Int, maxDelay: Int) {
         let stale = windows.prefix { $0.start + $0.length - 1 + maxDelay < step }.count
-        if stale > 0 { windows.removeFirst(stale) }
+        guard stale > 0 else { return }
+        for i in 0..<stale {
+            // Swapped out, the array is uniquely held, so emptying it keeps its storage.
+            var spikes: [Spike] = []
+            swap(&spikes, &windows[i].spikes)
+            spikes.removeAll(keepingCapacity: true)
+            spare.append(spikes)
+        }
+        windows.removeFirst(stale)
     }
 
     /// Replaces the history (a restored snapshot's).
     mutating func replace(with windows: [(start: Int, length: Int, spikes: [Spike])]) { self.windows = windows }
 
     /// Bytes of the spikes held.
-    var bytes: Int { windows.reduce(0) { $0 + $1.spikes.capacity * MemoryLayout<Spike>.stride + 32 } }
+    var bytes: Int {
+        (windows.map(\.spikes) + spare).reduce(0) { $0 + $1.capacity * MemoryLayout<Spike>.stride + 32 }
+    }
 }

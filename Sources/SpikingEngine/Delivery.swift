@@ -58,19 +58,10 @@ struct WindowDelivery {
             for spike in buffer.spikes {
                 let emitted = emittedStart + Int(spike.step), pre = Int(spike.neuron)
                 events += table.rowStart[pre + 1] - table.rowStart[pre]
-                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
-                    let arrival = emitted + Int(table.segmentDelay[k])
-                    if arrival >= horizon { queue(k, arrival: arrival) }
-                }
+                queues.queue(spikeOf: pre, emitted: emitted, through: table, arrivingFrom: horizon)
             }
         }
         return events
-    }
-
-    /// Queues the synapses of segment `k` as events arriving at step `arrival`.
-    @inline(__always)
-    func queue(_ k: Int, arrival: Int) {
-        for i in table.segmentBound[k]..<table.segmentBound[k + 1] { queues.push(table.event(i), arrival: arrival) }
     }
 
     /// Adds one queued event to the gating layout at `base`.

@@ -102,12 +102,7 @@ extension Simulation {
             let table = partition.synapses, queue = queues[p]
             queue.removeAll()
             for (neuron, emitted) in zip(neurons, steps) {
-                let pre = Int(neuron)
-                for k in table.firstSegment[pre]..<table.firstSegment[pre + 1] {
-                    let arrival = emitted + Int(table.segmentDelay[k])
-                    guard arrival >= step else { continue }
-                    for i in table.segmentBound[k]..<table.segmentBound[k + 1] { queue.push(table.event(i), arrival: arrival) }
-                }
+                queue.queue(spikeOf: Int(neuron), emitted: emitted, through: table, arrivingFrom: step)
             }
         }
         guard let first = steps.min(), let last = steps.max() else { return history.replace(with: []) }

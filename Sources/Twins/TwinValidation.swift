@@ -77,8 +77,8 @@ enum ValidationMetrics {
             fcDistance = model.relativeDistance(from: empirical)
             // cuBNM's windows: 30 s, step 5 s (at least 3 frames and 1 frame).
             // Frames in `seconds`, bounded so that no repetition time can trap the conversion.
-            func frames(_ seconds: Double) -> Int { Int(min(max(seconds / repetitionTime, 0), 1e6).rounded()) }
-            let window = max(3, repetitionTime > 0 ? frames(30) : 3), step = max(1, repetitionTime > 0 ? frames(5) : 1)
+            func frames(_ seconds: Double) -> Int { repetitionTime > 0 ? Int(min(seconds / repetitionTime, 1e6).rounded()) : 0 }
+            let window = max(3, frames(30)), step = max(1, frames(5))
             if let a = FunctionalConnectivityDynamics(keptSim, window: window, step: step),
                let b = FunctionalConnectivityDynamics(keptObs, window: window, step: step) {
                 ks = a.ksDistance(to: b)
