@@ -87,6 +87,8 @@ let package = Package(
         .target(name: "Analyses"),
         .target(name: "Plots"),
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
+        .target(name: "Interventions", dependencies: ["TwinBuilder", "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation",
+                                                      "Primitives"]),
 
         // Exchange formats.
         .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
@@ -100,10 +102,12 @@ let package = Package(
         .target(name: "Jobs", dependencies: ["Store", "Postgres"]),
         .target(name: "Twins", dependencies: ["AtlasCatalog", "Ingest", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "Sonata",
                                               "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation", "Analyses"]),
+        .target(name: "Studies", dependencies: ["Twins", "Interventions", "Store", "Postgres", "HDF5Kit", "TwinBuilder", "SpikingEngine",
+                                                "Assimilation", "Analyses"]),
 
         // Workflows (one library under the command line, a worker and an HTTP server) and benchmarks
         // (figures printed by `dtb bench`; no product code depends on them).
-        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
+        .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "Studies", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
@@ -112,7 +116,7 @@ let package = Package(
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.
         .target(name: "DTBCommands", dependencies: [
-            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "Studies", "TwinBuilder", "Twins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/dtb"),
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),

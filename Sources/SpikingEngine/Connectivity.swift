@@ -126,6 +126,16 @@ public struct NetworkBuilder: Sendable {
         return PopulationID(index: populations.count - 1)
     }
 
+    /// Changes a population before the build (a treatment's receptor scaling or stimulus); its
+    /// channel set and size stay, so the neurons and synapses keep their places.
+    public mutating func update(population index: Int, _ change: (inout Population) -> Void) {
+        var p = populations[index]
+        change(&p)
+        precondition(p.model.channels == populations[index].model.channels && p.size == populations[index].size,
+                     "an update keeps a population's channels and size")
+        populations[index] = p
+    }
+
     @discardableResult
     public mutating func add(_ group: SynapseGroup) -> SynapseGroupID {
         precondition(groups.count < 256, "at most 256 synapse groups")

@@ -68,6 +68,27 @@ struct NeuronConstants: Sendable {
             timeCourseSteps = max(1, Int((interval / dt).rounded()))
         }
         if case .gamma = p.external { hasNeuronExternal = true }
+        if let stimulus = p.stimulus { addTimeCourse(stimulus, dt: dt) }
+    }
+
+    /// Adds a stimulus to the time course, both on the finer of the two grids (the coarser is
+    /// a whole multiple of it when both are whole numbers of steps, which callers check).
+    mutating func addTimeCourse(_ stimulus: Stimulus, dt: Double) {
+        let steps = max(1, Int((stimulus.interval / dt).rounded()))
+        guard !timeCourse.isEmpty else {
+            timeCourse = stimulus.samples.map(Float.init)
+            timeCourseSteps = steps
+            return
+        }
+        let fine = min(steps, timeCourseSteps)
+        let length = max(timeCourse.count * timeCourseSteps, stimulus.samples.count * steps) / fine
+        timeCourse = (0..<length).map { i in
+            let t = i * fine
+            let own = t / timeCourseSteps < timeCourse.count ? timeCourse[t / timeCourseSteps] : 0
+            let added = t / steps < stimulus.samples.count ? Float(stimulus.samples[t / steps]) : 0
+            return own + added
+        }
+        timeCourseSteps = fine
     }
 
     /// Cumulative Poisson probabilities as 32-bit thresholds, until the tail is below 2⁻³².

@@ -123,6 +123,16 @@ public enum ExternalCurrent: Sendable, Codable, Equatable {
     case timeCourse([Double], interval: Double)
 }
 
+/// A population-wide current time course (nA-equivalent units of the model's currents).
+public struct Stimulus: Sendable, Codable, Equatable {
+    /// The current of each sample, held for `interval` ms.
+    public var samples: [Double]
+    /// Sample spacing (ms), a whole number of steps at least one step long.
+    public var interval: Double
+
+    public init(samples: [Double], interval: Double) { self.samples = samples; self.interval = interval }
+}
+
 /// An independent Poisson spike train into every neuron of a population, arriving on one channel.
 public struct PoissonDrive: Sendable, Codable, Equatable {
     /// Rate per neuron (Hz).
@@ -149,6 +159,10 @@ public struct Population: Sendable, Codable, Equatable {
     public var unit: Int?
     /// Initial membrane potentials, uniform in this range; V_L when nil.
     public var initialPotential: ClosedRange<Double>?
+    /// A current added to every neuron on top of ``external`` (a stimulation protocol): sample and
+    /// hold every `interval` ms from t = 0, zero after the last sample. Kept apart from
+    /// ``external`` so that a stimulated unit keeps its own (e.g. fitted Gamma) current.
+    public var stimulus: Stimulus?
 
     public init(name: String, size: Int, model: NeuronModel, background: OrnsteinUhlenbeck? = nil,
                 external: ExternalCurrent = .none, poisson: PoissonDrive? = nil, unit: Int? = nil,

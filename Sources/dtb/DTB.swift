@@ -11,7 +11,7 @@ struct DTB: ParsableCommand {
             (default ~/.local/share/dtb, or /var/lib/dtb as root) and reuses it on later runs.
             """,
         version: ProjectResources.release,
-        subcommands: [Demo.self, DB.self, FsckCommand.self, AtlasCommand.self, Ingest.self, Subject.self, Twin.self, Analyze.self,
+        subcommands: [Demo.self, DB.self, FsckCommand.self, AtlasCommand.self, Ingest.self, Subject.self, Twin.self, StudyCommand.self, Analyze.self,
                       WorkerCommand.self, JobsCommand.self, Bench.self]
     )
 }

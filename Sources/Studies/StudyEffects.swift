@@ -1,0 +1,80 @@
+import Analyses
+import Foundation
+import HDF5Kit
+import Store
+
+/// The effects of a study's treated arms against arm 0, paired by seed: per unit for the outcomes
+/// in the run files (`/outcome/*`), for the whole twin for the mean rate and the FC similarity.
+struct StudyEffects {
+    let study: StudyRecord
+    let runs: [StudyRunRecord]
+    let files: FileStore
+
+    func compute() throws -> [StudyEffect] {
+        let seeds = study.settings.seeds
+        var outcomes: [Int: [Int: [String: [Double]]]] = [:]   // arm → seed → outcome → per unit
+        for run in runs { outcomes[run.arm, default: [:]][run.seed] = try read(run) }
+        guard let units = try? unitNames(runs.first) else { return [] }
+        let names = outcomes[0]?[seeds[0]]?.keys.sorted() ?? []
+        var effects: [StudyEffect] = []
+        for arm in study.arms where arm.arm > 0 {
+            for name in names {
+                var family: [StudyEffect] = []
+                for (u, unit) in units.enumerated() {
+                    let control = seeds.map { outcomes[0]![$0]![name]![u] }, treated = seeds.map { outcomes[arm.arm]![$0]![name]![u] }
+                    family.append(effect(arm.arm, name, unit, PairedComparison(control: control, treated: treated)))
+                }
+                let q = falseDiscoveryRate(family.map(\.p))
+                effects += zip(family, q).map { var e = $0; e.q = $1; return e }
+            }
+            effects += wholeTwin(arm: arm.arm, seeds: seeds)
+        }
+        return effects
+    }
+
+    /// The mean rate and (when every run has one) the FC similarity.
+    private func wholeTwin(arm: Int, seeds: [Int]) -> [StudyEffect] {
+        let byKey = Dictionary(uniqueKeysWithValues: runs.map { ("\($0.arm)/\($0.seed)", $0) })
+        func values(_ a: Int, _ value: (StudyRunRecord) -> Double?) -> [Double]? {
+            let v = seeds.compactMap { byKey["\(a)/\($0)"].flatMap(value) }
+            return v.count == seeds.count ? v : nil
+        }
+        var out: [StudyEffect] = []
+        for (name, value) in [("mean_rate_hz", { (r: StudyRunRecord) in Optional(r.meanRateHz) }), ("fc_similarity", { $0.fcSimilarity })] {
+            if let control = values(0, value), let treated = values(arm, value) {
+                var e = effect(arm, name, "all", PairedComparison(control: control, treated: treated))
+                e.q = e.p
+                out.append(e)
+            }
+        }
+        return out
+    }
+
+    private func effect(_ arm: Int, _ outcome: String, _ unit: String, _ c: PairedComparison) -> StudyEffect {
+        StudyEffect(arm: arm, outcome: outcome, unit: unit, controlMean: c.controlMean, treatedMean: c.treatedMean,
+                    difference: c.difference, lower: c.lower, upper: c.upper, effectSize: c.effectSize, p: c.p, q: nil)
+    }
+
+    private func read(_ run: StudyRunRecord) throws -> [String: [Double]] {
+        let file = try open(run)
+        defer { file.close() }
+        var outcomes: [String: [Double]] = [:]
+        let names = ["rate_hz"] + study.settings.psdFrequencies.map(StudyOutcomes.name)
+        for name in names where file.exists("/outcome/\(name)") {
+            outcomes[name] = try file.dataset("/outcome/\(name)").read(Double.self)
+        }
+        return outcomes
+    }
+
+    private func unitNames(_ run: StudyRunRecord?) throws -> [String] {
+        guard let run else { return [] }
+        let file = try open(run)
+        defer { file.close() }
+        return try file.readStrings("/units")
+    }
+
+    private func open(_ run: StudyRunRecord) throws -> HDF5File {
+        let url = try files.verify(StoredFile(id: 0, relativePath: run.path, sha256: run.sha256, size: 0))
+        return try HDF5File.open(path: url.path)
+    }
+}
