@@ -9,7 +9,7 @@ extension Rewiring {
     /// long-range delays.
     public func applied(to network: TwinNetwork, centroids: [[Double]], seed: UInt64) throws -> TwinNetwork {
         guard probability.isFinite, (0...1).contains(probability) else {
-            throw InterventionError.invalid("rewiring probability \(probability): give P from 0 to 1")
+            throw InterventionError.invalid("rewiring probability \(g(probability)): give P from 0 to 1")
         }
         let units = network.unitNames.count
         guard network.delaySteps != nil else {

@@ -33,24 +33,24 @@ extension Stimulation {
 
     private func checkWindow(seconds: Double) throws {
         guard onset.isFinite, onset >= 0, onset < seconds else {
-            throw InterventionError.invalid("stimulation onset \(onset) s: give a time from 0 to before the run's end (\(seconds) s)")
+            throw InterventionError.invalid("stimulation onset \(g(onset)) s: give a time from 0 to before the run's end (\(g(seconds)) s)")
         }
         if let offset {
             guard offset.isFinite, offset > onset, offset <= seconds else {
-                throw InterventionError.invalid("stimulation offset \(offset) s: give a time after the onset (\(onset) s) and at most the run's \(seconds) s")
+                throw InterventionError.invalid("stimulation offset \(g(offset)) s: give a time after the onset (\(g(onset)) s) and at most the run's \(g(seconds)) s")
             }
         }
     }
 
     private func pulseSteps(frequency: Double, width: Double, amplitude: Double, dt: Double) throws -> (period: Int, width: Int) {
         guard frequency.isFinite, frequency > 0 else {
-            throw InterventionError.invalid("pulse frequency \(frequency) Hz: give a positive frequency")
+            throw InterventionError.invalid("pulse frequency \(g(frequency)) Hz: give a positive frequency")
         }
-        guard width.isFinite, width > 0 else { throw InterventionError.invalid("pulse width \(width) ms: give a positive width") }
+        guard width.isFinite, width > 0 else { throw InterventionError.invalid("pulse width \(g(width)) ms: give a positive width") }
         try checkFinite(amplitude, "amplitude")
         let period = Int((1000 / frequency / dt).rounded()), wide = max(1, Int((width / dt).rounded()))
         guard period >= 2, wide < period else {
-            throw InterventionError.invalid("pulses of \(width) ms at \(frequency) Hz do not fit: a pulse must be narrower than its period (\(1000 / frequency) ms) on the \(dt) ms step")
+            throw InterventionError.invalid("pulses of \(g(width)) ms at \(g(frequency)) Hz do not fit: a pulse must be narrower than its period (\(g(1000 / frequency)) ms) on the \(g(dt)) ms step")
         }
         return (period, wide)
     }
@@ -58,7 +58,7 @@ extension Stimulation {
     private func checkSine(frequency: Double, amplitude: Double, dt: Double) throws {
         let nyquist = 1000 / (2 * dt)
         guard frequency.isFinite, frequency > 0, frequency < nyquist else {
-            throw InterventionError.invalid("sine frequency \(frequency) Hz: give a positive frequency below \(nyquist) Hz (half the step rate)")
+            throw InterventionError.invalid("sine frequency \(g(frequency)) Hz: give a positive frequency below \(g(nyquist)) Hz (half the step rate)")
         }
         try checkFinite(amplitude, "amplitude")
     }
@@ -69,12 +69,15 @@ extension Stimulation {
         }
         let steps = (interval / dt).rounded()
         guard interval.isFinite, steps >= 1, abs(steps * dt - interval) < 1e-9 * max(1, interval) else {
-            throw InterventionError.invalid("series interval \(interval) ms: give a whole number of \(dt) ms steps")
+            throw InterventionError.invalid("series interval \(g(interval)) ms: give a whole number of \(g(dt)) ms steps")
         }
         return Int(steps)
     }
 
     private func checkFinite(_ value: Double, _ name: String) throws {
-        guard value.isFinite else { throw InterventionError.invalid("stimulation \(name) \(value): give a finite number") }
+        guard value.isFinite else { throw InterventionError.invalid("stimulation \(name) \(g(value)): give a finite number") }
     }
 }
+
+/// A number as messages write it (600, not 600.0).
+func g(_ x: Double) -> String { String(format: "%g", x) }

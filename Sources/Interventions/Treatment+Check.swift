@@ -14,7 +14,7 @@ extension Treatment {
                 _ = try index.units(names)
             case .rewire(let r):
                 guard r.probability.isFinite, (0...1).contains(r.probability) else {
-                    throw InterventionError.invalid("rewiring probability \(r.probability): give P from 0 to 1")
+                    throw InterventionError.invalid("rewiring probability \(g(r.probability)): give P from 0 to 1")
                 }
                 let units = twin.unitNames.count
                 guard r.model != .nearest || (1..<units).contains(r.neighbours) else {

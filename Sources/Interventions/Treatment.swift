@@ -104,7 +104,7 @@ extension ReceptorChange {
     /// units, or a map without spread.
     func factors(units: [String], index: UnitIndex) throws -> [Double] {
         guard factor.isFinite, factor >= 0 else {
-            throw InterventionError.invalid("\(channel.rawValue) factor \(factor): give a finite factor of 0 or more")
+            throw InterventionError.invalid("\(channel.rawValue) factor \(g(factor)): give a finite factor of 0 or more")
         }
         var chosen = [Bool](repeating: units.isEmpty == false && self.units == nil, count: units.count)
         if let named = self.units { for u in try index.units(named) { chosen[u] = true } }

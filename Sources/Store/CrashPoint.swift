@@ -19,4 +19,14 @@ public enum CrashPoint {
         FileHandle.standardError.write(Data("dtb: stalling after the checkpoint of frame \(frame)\n".utf8))
         Thread.sleep(forTimeInterval: seconds)
     }
+
+    /// With `DTB_STALL_AFTER_STUDY_RUN=<runs>:<seconds>`, a study that has just stored that many
+    /// runs says so on stderr and sleeps (a test kills it there).
+    public static func stallAfterStudyRun(_ runs: Int) {
+        guard let text = ProcessInfo.processInfo.environment["DTB_STALL_AFTER_STUDY_RUN"] else { return }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, Int(parts[0]) == runs, let seconds = Double(parts[1]) else { return }
+        FileHandle.standardError.write(Data("dtb: stalling after study run \(runs)\n".utf8))
+        Thread.sleep(forTimeInterval: seconds)
+    }
 }

@@ -53,6 +53,7 @@ public struct StudyRunner {
                 let result = try context.simulate(built, seed: seed)
                 try context.store(result, arm: arm, seed: seed, wall: Date().timeIntervalSince(started), into: store)
                 finished += 1
+                CrashPoint.stallAfterStudyRun(finished)
             }
         }
         let runs = try store.runs(studyID: study.id)
