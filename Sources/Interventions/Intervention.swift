@@ -9,19 +9,20 @@ public enum ReceptorChannel: String, Sendable, Codable, CaseIterable {
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
-/// One change to a twin; a treatment arm applies a list of them in order.
+/// One change to a twin; a treatment arm applies a list of them in order. JSON: one key, the
+/// kind, holding the labelled values (`{"silence": {"units": […]}}`).
 public enum Intervention: Sendable, Codable, Equatable {
     /// The long-range synapses from any unit of `from` onto any unit of `to` removed.
     case lesion(from: [String], to: [String])
     /// The units' neurons out of the dynamics: no synapses from or onto them, no background or
     /// external current, so they rest at V_L and never spike.
-    case silence([String])
+    case silence(units: [String])
     /// Long-range excitatory sources moved (``Rewiring``).
-    case rewire(Rewiring)
+    case rewire(rewiring: Rewiring)
     /// A current injected into every population of the units (``Stimulation``).
-    case stimulate(Stimulation)
+    case stimulate(stimulation: Stimulation)
     /// One channel's conductance scaled (``ReceptorChange``).
-    case receptor(ReceptorChange)
+    case receptor(change: ReceptorChange)
 }
 
 /// How long-range excitatory synapses are rewired.

@@ -23,14 +23,14 @@ struct InterventionResolver {
         case "lesion":
             return .lesion(from: try regions("from"), to: try regions("to"))
         case "silence":
-            return .silence(try regions("regions"))
+            return .silence(units: try regions("regions"))
         case "rewire":
             let model = try rewiringModel(spec.parameters["model"], text)
             let k = try number("k", 4)
             guard k == k.rounded() else { throw StudyError.invalid("intervention '\(text)': k=\(k) is not a whole number") }
-            return .rewire(Rewiring(model: model, probability: try number("p"), neighbours: Int(k)))
+            return .rewire(rewiring: Rewiring(model: model, probability: try number("p"), neighbours: Int(k)))
         case "stimulate":
-            return .stimulate(Stimulation(units: try regions("regions"), waveform: try waveform(spec, number),
+            return .stimulate(stimulation: Stimulation(units: try regions("regions"), waveform: try waveform(spec, number),
                                           onset: try number("onset", 0), offset: try spec.number("offset")))
         default:
             guard let channel = ReceptorChannel(rawValue: spec.parameters["channel"]!.lowercased()) else {
@@ -38,7 +38,7 @@ struct InterventionResolver {
             }
             let units = try spec.parameters["regions"].map { _ in try regions("regions") }
             let map = try spec.parameters["map"].map { try regionalMap($0, text) }
-            return .receptor(ReceptorChange(channel: channel, factor: try number("factor"), units: units, map: map))
+            return .receptor(change: ReceptorChange(channel: channel, factor: try number("factor"), units: units, map: map))
         }
     }
 

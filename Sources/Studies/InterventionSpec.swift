@@ -71,7 +71,7 @@ public struct Sweep: Sendable, Codable, Equatable {
 
     /// Parses `--sweep`; throws for a sweep with no values, a bad number or a range that never ends.
     public init(parsing text: String) throws {
-        let kv = text.split(separator: "=", maxSplits: 1)
+        let kv = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         guard kv.count == 2, !kv[0].isEmpty else { throw StudyError.invalid("--sweep '\(text)': give KEY=V1,V2,… or KEY=FROM:TO:STEP") }
         let key = String(kv[0]).lowercased(), body = String(kv[1])
         var values: [Double] = []

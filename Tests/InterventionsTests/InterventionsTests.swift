@@ -37,7 +37,7 @@ private func message(_ body: () throws -> Void) -> String {
 struct InterventionsTests {
     @Test func silencedUnitsHaveNoSynapsesAndNeverSpike() throws {
         let names = ["unit4", "unit5"]
-        let treatment = Treatment([.silence(names)])
+        let treatment = Treatment([.silence(units: names)])
         let edited = try treatment.editedNetwork(twin, centroids: centroids, seed: 1)
         let unit = unitOfNeuron(edited)
         for k in 0..<edited.edges.count {
@@ -93,7 +93,7 @@ struct InterventionsTests {
     }
 
     @Test func receptorChangesScaleOneChannelWhereAsked() throws {
-        let change = Treatment([.receptor(ReceptorChange(channel: .nmda, factor: 0.5, units: ["unit3"]))])
+        let change = Treatment([.receptor(change: ReceptorChange(channel: .nmda, factor: 0.5, units: ["unit3"]))])
         let (network, _) = try change.network(of: twin, centroids: centroids, seed: 1, warmup: 0, seconds: 1, partitions: 1)
         let built = twin.networkBuilder().build(partitions: 1)
         for (p, pop) in twin.populations.enumerated() {
@@ -102,7 +102,7 @@ struct InterventionsTests {
         }
         // A map weights the change: the lowest-valued unit keeps its g, the highest takes the whole factor.
         let map = Dictionary(uniqueKeysWithValues: twin.unitNames.enumerated().map { ($1, Double($0)) })
-        let weighted = Treatment([.receptor(ReceptorChange(channel: .ampa, factor: 0, map: map))])
+        let weighted = Treatment([.receptor(change: ReceptorChange(channel: .ampa, factor: 0, map: map))])
         let (mapped, _) = try weighted.network(of: twin, centroids: centroids, seed: 1, warmup: 0, seconds: 1, partitions: 1)
         let first = twin.populations.firstIndex { $0.unit == 0 }!, last = twin.populations.lastIndex { $0.unit == 19 }!
         #expect(mapped.populations[first].model.conductances[0] == built.populations[first].model.conductances[0])
@@ -139,7 +139,7 @@ struct InterventionsTests {
         }
         var long = pulses
         long.offset = nil
-        let (control, treated) = (try run([]), try run([.stimulate(long)]))
+        let (control, treated) = (try run([]), try run([.stimulate(stimulation: long)]))
         #expect(treated.unitRates[2] > control.unitRates[2] * 1.2)
         func power(_ r: TreatedRunResult) -> Double {
             let psd = WelchSpectrum((0..<r.bins).map { Double(r.activity[$0 * 20 + 2]) }, samplingRate: 1000)!
@@ -154,15 +154,15 @@ struct InterventionsTests {
             let text = message { try Treatment([i]).check(against: twin, warmup: 0, seconds: 2) }
             #expect(text.contains(fragment) && !text.contains("\n"), "\(text)")
         }
-        refused(.rewire(Rewiring(probability: 1.5)), "give P from 0 to 1")
-        refused(.rewire(Rewiring(probability: 0.5, neighbours: 20)), "give 1 to 19")
-        refused(.silence(["nowhere"]), "region nowhere is not one of the twin's units")
+        refused(.rewire(rewiring: Rewiring(probability: 1.5)), "give P from 0 to 1")
+        refused(.rewire(rewiring: Rewiring(probability: 0.5, neighbours: 20)), "give 1 to 19")
+        refused(.silence(units: ["nowhere"]), "region nowhere is not one of the twin's units")
         refused(.lesion(from: [], to: ["unit2"]), "empty set of regions")
-        refused(.stimulate(Stimulation(units: ["unit2"], waveform: .pulses(frequency: -5, width: 1, amplitude: 1))), "positive frequency")
-        refused(.stimulate(Stimulation(units: ["unit2"], waveform: .pulses(frequency: 125, width: 8, amplitude: 1))), "narrower than its period")
-        refused(.stimulate(Stimulation(units: ["unit2"], waveform: .pulses(frequency: 125, width: -1, amplitude: 1))), "positive width")
-        refused(.stimulate(Stimulation(units: ["unit2"], waveform: .sine(frequency: 600, amplitude: 1))), "below 500 Hz")
-        refused(.stimulate(Stimulation(units: ["unit2"], waveform: .constant(amplitude: 1), onset: 1, offset: 0.5)), "after the onset")
-        refused(.receptor(ReceptorChange(channel: .gabaa, factor: -1)), "factor of 0 or more")
+        refused(.stimulate(stimulation: Stimulation(units: ["unit2"], waveform: .pulses(frequency: -5, width: 1, amplitude: 1))), "positive frequency")
+        refused(.stimulate(stimulation: Stimulation(units: ["unit2"], waveform: .pulses(frequency: 125, width: 8, amplitude: 1))), "narrower than its period")
+        refused(.stimulate(stimulation: Stimulation(units: ["unit2"], waveform: .pulses(frequency: 125, width: -1, amplitude: 1))), "positive width")
+        refused(.stimulate(stimulation: Stimulation(units: ["unit2"], waveform: .sine(frequency: 600, amplitude: 1))), "below 500 Hz")
+        refused(.stimulate(stimulation: Stimulation(units: ["unit2"], waveform: .constant(amplitude: 1), onset: 1, offset: 0.5)), "after the onset")
+        refused(.receptor(change: ReceptorChange(channel: .gabaa, factor: -1)), "factor of 0 or more")
     }
 }
