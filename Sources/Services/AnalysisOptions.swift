@@ -9,6 +9,8 @@ public struct AnalysisOptions: Sendable {
         case run(Int)
         /// `measure.id`, as `dtb subject show` lists measures.
         case measure(Int)
+        /// One run of a study: its arm and seed (`dtb study show` lists them).
+        case studyRun(study: String, arm: Int, seed: Int)
     }
 
     /// The series to analyse.
@@ -21,6 +23,8 @@ public struct AnalysisOptions: Sendable {
     public var sync = false
     /// FC and FCD (sliding-window FC).
     public var fcd = false
+    /// Neuronal avalanches of the binned spikes (runs recorded with activity, study runs).
+    public var avalanches = false
     /// Region names to keep, in this order; nil keeps every region.
     public var regions: [String]?
     /// The largest VAR order the BIC may choose.
@@ -37,8 +41,8 @@ public struct AnalysisOptions: Sendable {
 
     /// Throws a one-line ``ServiceError`` naming the first bad option.
     public func check() throws {
-        guard psd || granger || sync || fcd else {
-            throw ServiceError.invalidRequest("name at least one analysis: --psd, --granger, --sync or --fcd")
+        guard psd || granger || sync || fcd || avalanches else {
+            throw ServiceError.invalidRequest("name at least one analysis: --psd, --granger, --sync, --fcd or --avalanches")
         }
         if let regions, regions.isEmpty || regions.contains(where: \.isEmpty) {
             throw ServiceError.invalidOption("--regions", value: regions.joined(separator: ","), problem: "needs region names separated by commas")

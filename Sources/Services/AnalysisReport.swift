@@ -91,6 +91,38 @@ public struct AnalysisReport: Sendable, Codable {
     }
 
     /// "twin run 3 (…)" or "measure 5 (…)".
+    /// Neuronal avalanches of the run's binned spikes (--avalanches).
+    public struct Avalanches: Sendable, Codable {
+        /// A power-law fit of one distribution with its comparisons.
+        public struct Fit: Sendable, Codable {
+            public var exponent: Double
+            public var standardError: Double
+            public var xMin: Int
+            public var tailCount: Int
+            public var ksDistance: Double
+            /// Against an exponential and a lognormal tail.
+            public var comparisons: [Comparison]
+        }
+        /// A likelihood-ratio comparison: a positive ratio favours the power law; Vuong's two-sided p.
+        public struct Comparison: Sendable, Codable {
+            public var alternative: String
+            public var logLikelihoodRatio: Double
+            public var normalizedRatio: Double
+            public var pValue: Double
+        }
+        /// The bin (ms) avalanches are counted in.
+        public var binMs: Double
+        /// Avalanches found.
+        public var count: Int
+        public var branchingRatio: Double?
+        public var sizes: Fit?
+        public var durations: Fit?
+        /// ⟨S⟩(T) ~ T^γ: γ predicted from the exponents, (α − 1)/(τ − 1), and fitted with its standard error.
+        public var cracklingPredicted: Double?
+        public var cracklingFitted: Double?
+        public var cracklingStandardError: Double?
+    }
+
     public var source: String
     /// Frames per second (1 / TR).
     public var samplingRateHz: Double
@@ -106,6 +138,8 @@ public struct AnalysisReport: Sendable, Codable {
     public var sync: Synchrony?
     /// FC, FCD and FC–SC (--fcd).
     public var fcd: Dynamics?
+    /// Avalanches (--avalanches).
+    public var avalanches: Avalanches?
     /// The SVG files written under --plots (absolute paths); left out without --plots.
     public var plots: [String]?
 }

@@ -14,6 +14,8 @@ public struct AnalysisSeries: Sendable {
     public var samplingRate: Double
     /// Frames × regions.
     public var frames: [[Double]]
+    /// Spikes per region in bins (bin-major, one column per region) and the bin (ms), when the run recorded them.
+    public var activity: (counts: [UInt32], binMs: Double)?
     /// Whose brain and which atlas the regions are of, for the structural connectome to compare FC with.
     var subjectID: Int, atlasID: Int
     /// Each column's atlas label; nil for a column that is not an atlas region (a voxel unit).
@@ -33,6 +35,11 @@ public struct AnalysisSeries: Sendable {
         selected.regions = names
         selected.frames = frames.map { row in columns.map { row[$0] } }
         selected.labels = columns.map { labels[$0] }
+        if let activity {
+            let width = regions.count
+            selected.activity = (stride(from: 0, to: activity.counts.count, by: width).flatMap { row in columns.map { activity.counts[row + $0] } },
+                                 activity.binMs)
+        }
         return selected
     }
 }
@@ -46,7 +53,23 @@ struct AnalysisSeriesReader {
         switch source {
         case .run(let id): return try run(id)
         case .measure(let id): return try measure(id)
+        case let .studyRun(study, arm, seed): return try studyRun(study, arm: arm, seed: seed)
         }
+    }
+
+    /// A study run's /bold, /units and /activity.
+    func studyRun(_ study: String, arm: Int, seed: Int) throws -> AnalysisSeries {
+        guard let row = try database.connection.query("""
+            SELECT s.repetition_time, d.id, d.relative_path, d.sha256, d.size_bytes, s.bin_ms, t.subject_id, t.atlas_id
+              FROM study s JOIN study_arm a ON a.study_id = s.id JOIN study_run r ON r.study_arm_id = a.id
+              JOIN data_file d ON d.id = r.file_id JOIN twin_version v ON v.id = s.twin_version_id JOIN twin t ON t.id = v.twin_id
+             WHERE s.name = $1 AND a.arm = $2 AND r.seed = $3
+            """, [study, arm, seed]).first, let tr = row[0].double, let fileID = row[1].int, let path = row[2].string,
+            let sha = row[3].string, let size = row[4].int, let bin = row[5].double, let subject = row[6].int, let atlas = row[7].int else {
+            throw StoreError.notFound("study \(study) has no run of arm \(arm) with seed \(seed) (`dtb study show \(study)` lists its runs)")
+        }
+        return try runFile(StoredFile(id: fileID, relativePath: path, sha256: sha, size: Int64(size)), title: "study \(study) arm \(arm) seed \(seed)",
+                           repetitionTime: tr, subject: subject, atlas: atlas, binMs: bin)
     }
 
     /// A twin run's /bold (samples × units) and /units from its HDF5 file.
@@ -59,7 +82,14 @@ struct AnalysisSeriesReader {
             let size = row[4].int, let twin = row[5].string, let version = row[6].int, let subject = row[7].int, let atlas = row[8].int else {
             throw StoreError.notFound("twin run \(id) does not exist (`dtb twin show TWIN` lists a version's runs)")
         }
-        let url = try database.files.verify(StoredFile(id: fileID, relativePath: path, sha256: sha, size: Int64(size)))
+        return try runFile(StoredFile(id: fileID, relativePath: path, sha256: sha, size: Int64(size)), title: "twin run \(id) (\(twin)@\(version))",
+                           repetitionTime: tr, subject: subject, atlas: atlas, binMs: nil)
+    }
+
+    /// A run file's /bold (samples × units), /units and, when present, /activity (bin: its
+    /// `bin_ms` attribute, else `binMs`).
+    func runFile(_ stored: StoredFile, title: String, repetitionTime tr: Double, subject: Int, atlas: Int, binMs: Double?) throws -> AnalysisSeries {
+        let url = try database.files.verify(stored)
         let file = try HDF5File.open(path: url.path)
         defer { file.close() }
         let units = try file.readStrings("/units")
@@ -71,8 +101,15 @@ struct AnalysisSeriesReader {
         let label = Dictionary(try database.connection.query("SELECT name, label FROM region WHERE atlas_id = $1", [atlas]).compactMap { row in
             row[0].string.flatMap { name in row[1].int.map { (name, $0) } }
         }, uniquingKeysWith: { first, _ in first })
-        return AnalysisSeries(title: "twin run \(id) (\(twin)@\(version))", regions: units, samplingRate: 1 / tr, frames: frames,
-                              subjectID: subject, atlasID: atlas, labels: units.map { label[$0] })
+        var series = AnalysisSeries(title: title, regions: units, samplingRate: 1 / tr, frames: frames,
+                                    subjectID: subject, atlasID: atlas, labels: units.map { label[$0] })
+        if file.exists("/activity") {
+            let counts = try file.dataset("/activity").read(UInt32.self)
+            guard counts.count % units.count == 0 else { throw StoreError.file("\(url.path): /activity does not hold one column per unit") }
+            let bin = file.hasAttribute("bin_ms", on: "/activity") ? try file.doubleAttribute("bin_ms", on: "/activity") : binMs ?? 1
+            series.activity = (counts, bin)
+        }
+        return series
     }
 
     /// The subject's latest tract-density connectome on the series' atlas, symmetric-averaged later,

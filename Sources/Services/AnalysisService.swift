@@ -17,7 +17,8 @@ public struct AnalysisService {
         try options.check()
         let reader = AnalysisSeriesReader(database: database)
         let series = try reader.read(options.source).selecting(options.regions)
-        guard series.frames.count >= 4, series.regions.count >= 1 else {
+        let onBOLD = options.psd || options.granger || options.sync || options.fcd
+        guard !onBOLD || series.frames.count >= 4, series.regions.count >= 1 else {
             throw ServiceError.invalidRequest("\(series.title) has \(series.frames.count) frames; the analyses need at least 4")
         }
         var report = AnalysisReport(source: series.title, samplingRateHz: series.samplingRate, frames: series.frames.count,
@@ -29,6 +30,7 @@ public struct AnalysisService {
             report.fcd = try dynamics(series, window: options.window, step: options.step,
                                       structure: series.regions.count >= 3 ? reader.structure(for: series) : nil)
         }
+        if options.avalanches { report.avalanches = try avalanches(series) }
         if let folder = options.plots { report.plots = try AnalysisFigures.write(report, into: folder).map(\.path) }
         return report
     }
@@ -97,5 +99,35 @@ public struct AnalysisService {
         }
         return AnalysisReport.Dynamics(fc: (0..<n).map { Array(fc.matrix[($0 * n)..<(($0 + 1) * n)]) }, windowFrames: windowFrames,
                                        stepFrames: stepFrames, fcdMean: mean, fcdSd: sd, fcdValues: values.count, structure: fcsc)
+    }
+
+    /// Avalanches of the summed spike counts of the chosen regions: power laws of sizes and
+    /// durations by maximum likelihood, compared with exponential and lognormal tails, the
+    /// branching ratio and the crackling-noise relation.
+    func avalanches(_ series: AnalysisSeries) throws -> AnalysisReport.Avalanches {
+        guard let activity = series.activity else {
+            throw ServiceError.invalidRequest("--avalanches: \(series.title) has no spike counts (record them with `dtb twin run --activity-bin 1`, or use a study run)")
+        }
+        let width = series.regions.count
+        let counts = stride(from: 0, to: activity.counts.count, by: width).map { row in
+            (row..<(row + width)).reduce(0) { $0 + Int(activity.counts[$1]) }
+        }
+        let found = NeuronalAvalanches(counts: counts)
+        func fit(_ values: [Int]) -> (PowerLawFit, AnalysisReport.Avalanches.Fit)? {
+            guard let law = PowerLawFit(values, minimumTail: 20) else { return nil }
+            let comparisons = AlternativeDistribution.allCases.compactMap { alternative in
+                PowerLawComparison(law, values: values, alternative: alternative).map {
+                    AnalysisReport.Avalanches.Comparison(alternative: alternative.rawValue, logLikelihoodRatio: $0.logLikelihoodRatio,
+                                                         normalizedRatio: $0.normalizedRatio, pValue: $0.pValue)
+                }
+            }
+            return (law, .init(exponent: law.exponent, standardError: law.standardError, xMin: law.xMin, tailCount: law.tailCount,
+                               ksDistance: law.ksDistance, comparisons: comparisons))
+        }
+        let sizes = fit(found.sizes), durations = fit(found.durations)
+        let crackling = sizes.flatMap { s in durations.flatMap { d in CracklingNoise(found, sizeExponent: s.0.exponent, durationExponent: d.0.exponent) } }
+        return AnalysisReport.Avalanches(binMs: activity.binMs, count: found.sizes.count, branchingRatio: found.branchingRatio,
+                                         sizes: sizes?.1, durations: durations?.1, cracklingPredicted: crackling?.predictedExponent,
+                                         cracklingFitted: crackling?.fittedExponent, cracklingStandardError: crackling?.fittedStandardError)
     }
 }

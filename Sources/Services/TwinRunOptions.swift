@@ -13,6 +13,10 @@ public struct TwinRunOptions: Sendable {
     /// BOLD sampling interval (s); nil: the subject's BOLD TR, else 2 s.
     public var repetitionTime: Double?
     public var threads = defaultThreadCount
+    /// `--activity-bin` (ms): record spikes per unit in bins; nil: not recorded.
+    public var activityBin: Double?
+    /// `--raster N`: keep the spikes of N neurons per population.
+    public var rasterPerPopulation = 0
 
     public init(twin: String, seconds: Double) { self.twin = twin; self.seconds = seconds }
 
@@ -21,7 +25,13 @@ public struct TwinRunOptions: Sendable {
         try RunLimits.checkSeconds(seconds)
         try RunLimits.checkThreads(threads)
         if let repetitionTime { try RunLimits.checkRepetitionTime(repetitionTime) }
-        return TwinRunRequest(version: try TwinReference(parsing: twin), seconds: seconds, seed: seed,
-                              repetitionTime: repetitionTime, threads: threads)
+        guard (0...10_000).contains(rasterPerPopulation) else {
+            throw TwinError.invalid("--raster \(rasterPerPopulation): give 0 to 10000 neurons per population")
+        }
+        var request = TwinRunRequest(version: try TwinReference(parsing: twin), seconds: seconds, seed: seed,
+                                     repetitionTime: repetitionTime, threads: threads)
+        request.activityBin = activityBin
+        request.rasterPerPopulation = rasterPerPopulation
+        return request
     }
 }

@@ -110,15 +110,18 @@ enum AssimilationFiles {
 
     static func readFrames(_ file: HDF5File) throws -> [AssimilationFrame] {
         let mean = try file.dataset("/frames/mean"), spread = try file.dataset("/frames/spread").read(Double.self)
-        let forecast = try file.dataset("/frames/forecast"), analysis = try file.dataset("/frames/analysis").read(Double.self)
+        let forecast = try file.dataset("/frames/forecast")
         let count = mean.shape[0], width = mean.shape[1], units = forecast.shape[1]
         let m = try mean.read(Double.self), f = try forecast.read(Double.self)
-        guard m.count == count * width, spread.count == m.count, f.count == count * units, analysis.count == f.count else {
+        // Fits stored before tracking r was kept have no analysed BOLD: their frames read without it.
+        let analysis = file.exists("/frames/analysis") ? try file.dataset("/frames/analysis").read(Double.self) : []
+        guard m.count == count * width, spread.count == m.count, f.count == count * units, analysis.isEmpty || analysis.count == f.count else {
             throw TwinError.file("\(file.path): its frame datasets disagree in shape")
         }
         return (0..<count).map { t in
             AssimilationFrame(mean: Array(m[(t * width)..<((t + 1) * width)]), spread: Array(spread[(t * width)..<((t + 1) * width)]),
-                              forecast: Array(f[(t * units)..<((t + 1) * units)]), analysis: Array(analysis[(t * units)..<((t + 1) * units)]))
+                              forecast: Array(f[(t * units)..<((t + 1) * units)]),
+                              analysis: analysis.isEmpty ? [] : Array(analysis[(t * units)..<((t + 1) * units)]))
         }
     }
 

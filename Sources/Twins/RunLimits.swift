@@ -70,4 +70,18 @@ public enum RunLimits {
 
     /// Up to four significant digits, without a trailing `.0`.
     static func format(_ value: Double) -> String { String(format: "%.4g", value) }
+
+    /// `--activity-bin`: a whole number of the twin's steps, and the counts (bins × units × 4 bytes)
+    /// within half the machine's memory. Returns the bin in steps.
+    public static func activityBinSteps(_ bin: Double, seconds: Double, dt: Double, units: Int) throws -> Int {
+        let steps = (bin / dt).rounded()
+        guard bin.isFinite, steps >= 1, abs(steps * dt - bin) < 1e-9 * max(1, bin) else {
+            throw TwinError.invalid("--activity-bin \(bin): give a whole number of the twin's \(format(dt)) ms steps")
+        }
+        let bytes = (seconds * 1000 / bin).rounded(.up) * Double(units) * 4
+        guard bytes <= Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+            throw TwinError.invalid("--activity-bin \(bin): \(format(bytes / 1e9)) GB of counts for \(format(seconds)) s; use a wider bin")
+        }
+        return Int(steps)
+    }
 }

@@ -30,6 +30,11 @@ public struct TwinRunRequest: Sendable {
     /// BOLD sampling interval (s); nil: the subject's BOLD TR on the twin's atlas, else 2 s.
     public var repetitionTime: Double?
     public var threads: Int
+    /// Spikes per unit in bins of this many ms (`/activity`), for the analyses that need spikes
+    /// (avalanches, fast spectra); nil: not recorded.
+    public var activityBin: Double?
+    /// Neurons per population whose spikes are kept (`/raster`), evenly spaced in each; 0: none.
+    public var rasterPerPopulation = 0
 
     public init(version: TwinReference, seconds: Double, seed: UInt64? = nil, repetitionTime: Double? = nil,
                 threads: Int = defaultThreadCount) {
@@ -45,8 +50,13 @@ public struct TwinRunResult: Sendable {
     public var unitRates: [Double]
     public var populationRates: [Double]
     public var spikes: Int
-    /// Spike times (ms) and neurons of the neurons asked for, for checks.
+    /// Spike times (ms) and neurons of the neurons asked for.
     public var raster: [RasterSpike]
+    /// Spikes per unit and activity bin, bin-major; empty when not recorded.
+    public var activity: [UInt32] = []
+    public var bins = 0
+    /// The activity bin (ms).
+    public var binMilliseconds = 0.0
 }
 
 /// Simulates twin versions with the engine and stores their BOLD and rates.
@@ -73,13 +83,16 @@ public struct TwinRunner {
     /// `progress` with the simulated seconds at least every half second of wall time (once the
     /// engine's parts have grown to that). Throws when the TR is not a whole number of steps.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
-                                bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [],
+                                bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [], activityBinSteps: Int? = nil,
                                 progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
         let engine = network.networkBuilder().build(partitions: max(1, threads))
         let boldRecorder = try BOLDRecorder(network: engine, parameters: bold, repetitionTime: repetitionTime)
         let spikeRaster = SpikeRaster(neurons: raster)
-        let simulation = Simulation(network: engine, seed: seed,
-                                    observers: raster.isEmpty ? [boldRecorder] : [boldRecorder, spikeRaster])
+        let activity = activityBinSteps.map { BinnedUnitCounts(network: engine, binSteps: $0) }
+        var observers: [any SimulationObserver] = [boldRecorder]
+        if !raster.isEmpty { observers.append(spikeRaster) }
+        if let activity { observers.append(activity) }
+        let simulation = Simulation(network: engine, seed: seed, observers: observers)
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
         // Whole exchange windows per call, so that running in parts is the same as running at
         // once; parts grow until one takes a quarter of a second, so that progress is heard
@@ -99,8 +112,19 @@ public struct TwinRunner {
         }
         let neuronsPerUnit = network.neuronCounts.map { $0.reduce(0, +) }
         let unitRates = zip(spikesPerUnit, neuronsPerUnit).map { Double($0) / Double($1) / seconds }
+        activity?.finish()
         return TwinRunResult(bold: boldRecorder.samples, unitRates: unitRates, populationRates: simulation.rates,
-                             spikes: simulation.spikeTotals.reduce(0, +), raster: spikeRaster.spikes)
+                             spikes: simulation.spikeTotals.reduce(0, +), raster: spikeRaster.spikes,
+                             activity: activity?.counts ?? [], bins: activity?.bins ?? 0,
+                             binMilliseconds: Double(activityBinSteps ?? 0) * network.parameters.dt)
+    }
+
+    /// `count` neurons of each population, evenly spaced (all of a smaller one): the raster sample.
+    public static func rasterSample(_ network: TwinNetwork, perPopulation count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        return network.populations.flatMap { p in
+            (0..<min(count, p.size)).map { p.firstNeuron + $0 * p.size / min(count, p.size) }
+        }
     }
 
     /// Simulates the requested version and stores the run. Every value of the request is checked
@@ -116,12 +140,15 @@ public struct TwinRunner {
         progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
         let network = try network(versionID: versionID)
         try RunLimits.checkBOLDSize(seconds: request.seconds, repetitionTime: tr, units: network.unitNames.count)
+        let binSteps = try request.activityBin.map { try RunLimits.activityBinSteps($0, seconds: request.seconds, dt: network.parameters.dt,
+                                                                                     units: network.unitNames.count) }
         let seed = request.seed ?? info.seed
         progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
         let started = Date()
         var reporter = RunProgress(seconds: request.seconds, started: started)
         let result = try Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
-                                   threads: request.threads) { if let line = reporter.simulated($0) { progress(line) } }
+                                   threads: request.threads, raster: Self.rasterSample(network, perPopulation: request.rasterPerPopulation),
+                                   activityBinSteps: binSteps) { if let line = reporter.simulated($0) { progress(line) } }
         let wall = Date().timeIntervalSince(started)
         let meanRate = Double(result.spikes) / Double(info.neurons) / request.seconds
         progress(String(format: "%d spikes, %.2f Hz, %d BOLD samples, %.1f s wall", result.spikes, meanRate, result.bold.count, wall))
@@ -180,6 +207,14 @@ public struct TwinRunner {
         try file.write("/population_rate_hz", result.populationRates, shape: [result.populationRates.count])
         try file.writeStrings("/units", network.unitNames)
         try file.writeStrings("/populations", network.populations.map { "\(network.unitNames[$0.unit]).\($0.name)" })
+        if result.bins > 0 {
+            try file.write("/activity", result.activity, shape: [result.bins, units], gzipLevel: 4)
+            try file.setAttribute("bin_ms", result.binMilliseconds, on: "/activity")
+        }
+        if !result.raster.isEmpty {
+            try file.write("/raster/neuron", result.raster.map { Int32($0.neuron) }, shape: [result.raster.count])
+            try file.write("/raster/time_ms", result.raster.map(\.time), shape: [result.raster.count])
+        }
         try file.setAttribute("twin", "\(info.twin)@\(info.version)")
         try file.setAttribute("seed", String(seed))
         try file.setAttribute("seconds", seconds)

@@ -28,6 +28,17 @@ enum AnalysisText {
                 out.append("FC–SC (tract density, measure \(sc.measure)): r \(sc.r.map(format) ?? "undefined"), with log SC \(sc.logR.map(format) ?? "undefined")")
             }
         }
+        if let a = report.avalanches {
+            out.append("Avalanches (\(format(a.binMs)) ms bins): \(a.count), branching ratio \(a.branchingRatio.map(format) ?? "undefined")")
+            for (name, fit) in [("sizes", a.sizes), ("durations", a.durations)] {
+                guard let fit else { out.append("  \(name): too few for a power law"); continue }
+                let versus = fit.comparisons.map { "vs \($0.alternative) R \(format($0.logLikelihoodRatio)), p \(format($0.pValue))" }
+                out.append("  \(name): exponent \(format(fit.exponent)) ± \(format(fit.standardError)) from \(fit.xMin) (\(fit.tailCount) in the tail, KS \(format(fit.ksDistance))); " + versus.joined(separator: "; "))
+            }
+            if let predicted = a.cracklingPredicted, let fitted = a.cracklingFitted {
+                out.append("  crackling noise: <S>(T) exponent \(format(fitted)) ± \(format(a.cracklingStandardError ?? .nan)), predicted \(format(predicted))")
+            }
+        }
         if let plots = report.plots { out += plots.map { "wrote \($0)" } }
         return out
     }

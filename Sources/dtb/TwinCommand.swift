@@ -144,7 +144,8 @@ struct TwinHistoryCommand: ParsableCommand {
 ///
 /// JSON: `{"run", "seed", "seconds", "repetition_time", "bold_preset", "spikes", "mean_rate_hz", "wall_seconds",
 /// "file": {"role": "run", "path", "sha256", "size_bytes"}, "created_at"}`; the HDF5 file holds /bold
-/// (samples × units), /unit_rate_hz, /population_rate_hz, /units, /populations.
+/// (samples × units), /unit_rate_hz, /population_rate_hz, /units, /populations, and on request /activity (bins ×
+/// units, spike counts, attribute bin_ms) and /raster/neuron, /raster/time_ms.
 struct TwinRun: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Simulate a twin version and store its BOLD and rates.")
     @Argument(help: "TWIN or TWIN@VERSION (default: the latest version).") var twin: String
@@ -153,6 +154,8 @@ struct TwinRun: ParsableCommand {
     @Option(help: "BOLD sampling interval (s, a whole number of the twin's steps; default: the subject's BOLD TR, else 2).")
     var tr: Double?
     @Option(help: "Threads (the result does not depend on it).") var threads: Int = defaultThreadCount
+    @Option(help: "Also record spikes per unit in bins of this many ms (/activity: avalanches, fast spectra).") var activityBin: Double?
+    @Option(help: "Also keep the spikes of N neurons per population, evenly spaced (/raster).") var raster = 0
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -161,6 +164,8 @@ struct TwinRun: ParsableCommand {
             options.seed = seed
             options.repetitionTime = tr
             options.threads = threads
+            options.activityBin = activityBin
+            options.rasterPerPopulation = raster
             let request = try options.request()
             let run = try TwinService(database: Console.openDatabase()).run(request, progress: Console.progress)
             if output.json { return try Console.printJSON(run) }

@@ -43,6 +43,11 @@ import Testing
             let text = try String(contentsOfFile: file, encoding: .utf8)
             #expect(text.hasPrefix("<?xml") && text.contains("</svg>") && text.contains("drug"))
         }
+        // Study runs keep their spikes in 1 ms bins: avalanches of a few regions.
+        let analysis = try json(dtb.run(["analyze", "--study", "drug/1/2", "--avalanches", "--regions", "A8m_L,A8m_R,A9l_L", "--json"]))
+        let avalanches = try #require(analysis["avalanches"] as? [String: Any])
+        #expect(avalanches["bin_ms"] as? Double == 1 && (avalanches["count"] as? Int ?? 0) > 0)
+        #expect(refusal(dtb.run(["analyze", "--study", "drug/7/2", "--avalanches"])).contains("has no run of arm 7 with seed 2"))
         let text = dtb.run(["study", "show", "drug"])
         #expect(text.status == 0 && text.stdout.contains("largest effects") && text.stdout.contains("arm 1 "))
 
