@@ -546,7 +546,7 @@ CREATE TABLE study_effect (
     CHECK ((ci_lower IS NULL) = (ci_upper IS NULL) AND (ci_lower IS NULL OR ci_lower <= ci_upper))
 );
 COMMENT ON TABLE study_effect IS
-    'The effect of a treated arm on one outcome (rate_hz per region, psd_<f>hz per region, fc_similarity and mean_rate_hz of the whole twin, unit ''all''), paired over the study''s seeds against arm 0: difference of means with its 95 % t interval, d_z, the paired t-test''s p and its Benjamini-Hochberg q over the regions of the outcome.';
+    'The effect of a treated arm on one outcome (per region: rate_hz, psd_<f>hz, and bold_r when the arms replay a fit on its own run; for the whole twin, unit ''all'': mean_rate_hz, fc_similarity, mean_bold_r), paired over the study''s seeds against arm 0: difference of means with its 95 % t interval, d_z, the paired t-test''s p and its Benjamini-Hochberg q over the regions of the outcome.';
 
 ALTER TABLE job DROP CONSTRAINT job_kind_check;
 ALTER TABLE job ADD CONSTRAINT job_kind_check CHECK (kind IN ('build', 'validate', 'assimilate', 'study'));

@@ -18,6 +18,9 @@ struct RunContext {
     let centroids: [[Double]]
     let plan: RunPlan
     let empiricalFC: FunctionalConnectivity?
+    /// The fitted run itself when the arms replay its h(t): frame t of a run is time-locked to its
+    /// frame t, so each unit's BOLD r with it is an outcome.
+    let lockedSeries: [[Double]]?
     let threads: Int
 
     init(database: Database, study: StudyRecord, threads: Int) throws {
@@ -36,12 +39,15 @@ struct RunContext {
         }
         plan = RunPlan(warmup: s.warmupSeconds, seconds: s.seconds, repetitionTime: s.repetitionTime, binMilliseconds: s.binMilliseconds,
                        bold: info.bold, replay: replay)
-        empiricalFC = try s.measure.map { m in
-            let run = try inputs.empiricalRun(measure: m, versionID: study.versionID)
-            // The scanner's first frames carry its own start-up transient, as the validation drops.
-            return FunctionalConnectivity(Array(run.series.dropFirst(min(5, run.series.count / 4))))
-        }
+        let empirical = try s.measure.map { try inputs.empiricalRun(measure: $0, versionID: study.versionID) }
+        // The scanner's first frames carry its own start-up transient, as the validation drops.
+        empiricalFC = empirical.map { FunctionalConnectivity(Array($0.series.dropFirst(Self.transient($0.series.count)))) }
+        let fitMeasure = replay == nil ? nil : try inputs.fittedReplay(versionID: study.versionID)?.measure
+        lockedSeries = fitMeasure != nil && fitMeasure == s.measure ? empirical?.series : nil
     }
+
+    /// Frames left out at the start of a comparison with data: a quarter of them, at most 5.
+    static func transient(_ frames: Int) -> Int { min(5, frames / 4) }
 
     /// MNI centroids of the twin's units (region twins: their regions'; zeros for units without one).
     static func centroids(_ connection: PostgresConnection, versionID: Int, units: [String]) throws -> [[Double]] {
@@ -72,8 +78,9 @@ struct RunContext {
     func store(_ result: TreatedRunResult, arm: StudyArm, seed: Int, wall: Double, into store: StudyStore) throws {
         let fc = FunctionalConnectivity(result.bold)
         let similarity = empiricalFC.flatMap { fc.similarity(to: $0) }
-        let outcomes = StudyOutcomes.perUnit(result, units: twin.unitNames.count, binMilliseconds: plan.binMilliseconds,
+        var outcomes = StudyOutcomes.perUnit(result, units: twin.unitNames.count, binMilliseconds: plan.binMilliseconds,
                                              frequencies: study.settings.psdFrequencies)
+        if let lockedSeries { outcomes["bold_r"] = StudyOutcomes.boldR(result.bold, lockedSeries, transient: Self.transient(result.bold.count)) }
         let staged = try database.files.stage(kind: "studies", extension: "h5") { url in
             let file = try HDF5File.create(path: url.path, trackTimes: false)
             defer { file.close() }
@@ -113,6 +120,15 @@ enum StudyOutcomes {
             }
         }
         return outcomes
+    }
+
+    /// Per unit, Pearson r of the run's BOLD with the data frame by frame after `transient` frames
+    /// (NaN where a series is constant).
+    static func boldR(_ simulated: [[Double]], _ observed: [[Double]], transient: Int) -> [Double] {
+        let frames = transient..<min(simulated.count, observed.count)
+        return (0..<(simulated.first?.count ?? 0)).map { u in
+            pearson(frames.map { simulated[$0][u] }, frames.map { observed[$0][u] }) ?? .nan
+        }
     }
 
     /// `psd_125hz` for 125 Hz (`psd_20.5hz` for a fraction).

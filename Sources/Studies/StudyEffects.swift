@@ -22,14 +22,30 @@ struct StudyEffects {
                 var family: [StudyEffect] = []
                 for (u, unit) in units.enumerated() {
                     let control = seeds.map { outcomes[0]![$0]![name]![u] }, treated = seeds.map { outcomes[arm.arm]![$0]![name]![u] }
+                    // An undefined value (a constant BOLD series has no r) leaves the unit out of the family.
+                    guard (control + treated).allSatisfy(\.isFinite) else { continue }
                     family.append(effect(arm.arm, name, unit, PairedComparison(control: control, treated: treated)))
                 }
                 let q = falseDiscoveryRate(family.map(\.p))
                 effects += zip(family, q).map { var e = $0; e.q = $1; return e }
+                if name == "bold_r" { effects += meanBoldR(arm: arm.arm, seeds: seeds, outcomes) }
             }
             effects += wholeTwin(arm: arm.arm, seeds: seeds)
         }
         return effects
+    }
+
+    /// The mean over units of each run's BOLD r (the validation's BOLD r), paired by seed.
+    private func meanBoldR(arm: Int, seeds: [Int], _ outcomes: [Int: [Int: [String: [Double]]]]) -> [StudyEffect] {
+        func mean(_ a: Int, _ seed: Int) -> Double {
+            let r = outcomes[a]![seed]!["bold_r"]!.filter(\.isFinite)
+            return r.isEmpty ? .nan : r.reduce(0, +) / Double(r.count)
+        }
+        let control = seeds.map { mean(0, $0) }, treated = seeds.map { mean(arm, $0) }
+        guard (control + treated).allSatisfy(\.isFinite) else { return [] }
+        var e = effect(arm, "mean_bold_r", "all", PairedComparison(control: control, treated: treated))
+        e.q = e.p
+        return [e]
     }
 
     /// The mean rate and (when every run has one) the FC similarity.
@@ -59,7 +75,7 @@ struct StudyEffects {
         let file = try open(run)
         defer { file.close() }
         var outcomes: [String: [Double]] = [:]
-        let names = ["rate_hz"] + study.settings.psdFrequencies.map(StudyOutcomes.name)
+        let names = ["rate_hz", "bold_r"] + study.settings.psdFrequencies.map(StudyOutcomes.name)
         for name in names where file.exists("/outcome/\(name)") {
             outcomes[name] = try file.dataset("/outcome/\(name)").read(Double.self)
         }

@@ -3,8 +3,9 @@ import Interventions
 /// The effect of one treated arm on one outcome of one unit (or of the whole twin: unit `all`).
 public struct StudyEffect: Sendable, Codable, Equatable {
     public var arm: Int
-    /// rate_hz, psd_<f>hz (log10 power of the unit's activity at a stimulation frequency),
-    /// fc_similarity, mean_rate_hz.
+    /// Per unit: rate_hz, psd_<f>hz (log10 power of the unit's activity at a stimulation
+    /// frequency), bold_r (r with the fitted run, when the arms replay it); whole twin: mean_rate_hz,
+    /// fc_similarity, mean_bold_r.
     public var outcome: String
     public var unit: String
     public var controlMean: Double

@@ -33,6 +33,15 @@ import Testing
         let effects = try #require(study["effects"] as? [[String: Any]])
         #expect(Set(effects.compactMap { $0["outcome"] as? String }) == ["rate_hz", "psd_125hz", "mean_rate_hz"])
         #expect(nonSnakeKeys(study, dataKeys: ["parameters"]).isEmpty)
+        // The published shape of stimulation: 125 Hz pulses raise the stimulated regions' rates and
+        // their activity's power at 125 Hz (the basal ganglia, gyrus BG: 12 regions).
+        let arm = try #require((study["arms"] as? [[String: Any]])?.last?["interventions"] as? [[String: Any]])
+        let stimulated = try #require(((arm.last?["stimulate"] as? [String: Any])?["stimulation"] as? [String: Any])?["units"] as? [String])
+        #expect(stimulated.count == 12)
+        for outcome in ["rate_hz", "psd_125hz"] {
+            let raised = effects.filter { $0["outcome"] as? String == outcome && stimulated.contains($0["unit"] as? String ?? "") }
+            #expect(raised.count == 12 && raised.allSatisfy { ($0["difference"] as? Double ?? 0) > 0 }, "\(outcome)")
+        }
 
         let plots = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-study-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: plots) }
