@@ -1,4 +1,5 @@
 import ArgumentParser
+import MPIKit
 
 /// `dtb` with its arguments, as the executable and the in-process command tests run it.
 public enum DTBCommandLine {
@@ -18,5 +19,11 @@ public enum DTBCommandLine {
             }
             return status.rawValue
         }
+    }
+
+    /// Ends what a command started for the whole process: MPI, when launched by mpirun (once,
+    /// by the executable, after its one command).
+    public static func finish() {
+        MPIWorld.finish()
     }
 }
