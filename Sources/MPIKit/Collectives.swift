@@ -65,6 +65,20 @@ extension MPIWorld {
                                           dtb_mpi_byte(), communicator), "MPI_Allgatherv")
     }
 
+    /// Every rank's bytes (any count on each), in rank order: the counts all-gathered first.
+    public func allGather(bytes: [UInt8]) throws -> [[UInt8]] {
+        let counts = try allGather([Int64(bytes.count)]).map { Int($0) }
+        var all = [UInt8](repeating: 0, count: max(1, counts.reduce(0, +)))
+        try bytes.withUnsafeBytes { send in
+            try all.withUnsafeMutableBytes { try allGather(send, counts: counts, into: $0.baseAddress!) }
+        }
+        var offset = 0
+        return counts.map { count in
+            defer { offset += count }
+            return Array(all[offset..<(offset + count)])
+        }
+    }
+
     /// `values` reduced element-wise over all ranks, on every rank.
     public func allReduce(_ values: [Double], _ reduction: MPIReduction) throws -> [Double] {
         var result = [Double](repeating: 0, count: values.count)
