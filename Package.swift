@@ -9,9 +9,9 @@
 //   dtb             the executable: main runs DTBCommands          DTBCommands
 //   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
 //                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine MPIKit ArgumentParser
-//   Benchmarks      dtb bench engine/ingest/build/assimilate:      Services SampleSubjects Ingest AtlasCatalog Store
+//   Benchmarks      dtb bench engine/ingest/build/assimilate/mpi:  Services SampleSubjects Ingest AtlasCatalog Store
 //                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
-//                   processes                                      Hemodynamics Twins
+//                   processes                                      Hemodynamics Twins DistributedEngine MPIKit
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
 //                   and its job rules, a twin run over MPI         Analyses Plots HDF5Kit Postgres DistributedEngine
@@ -115,7 +115,8 @@ let package = Package(
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres", "DistributedEngine", "MPIKit"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
-                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
+                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins", "DistributedEngine",
+                                                   "MPIKit"]),
 
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.
