@@ -44,7 +44,7 @@ public struct MPIBenchmark: Sendable {
         engine.workload = workload; engine.neurons = [size]; engine.seconds = seconds; engine.warmup = warmup
         engine.threads = configurations.map(\.threads)
         try engine.validate()
-        for c in configurations where !(1...64).contains(c.ranks) { throw BenchmarkError("--ranks \(c.ranks): give 1 to 64 ranks") }
+        for c in configurations where !(1...64).contains(c.ranks) { throw BenchmarkError("--configurations \(c.ranks)x\(c.threads): give 1 to 64 ranks") }
     }
 
     /// Runs every configuration as a child of `executable` (`mpirun` for several ranks) and
@@ -69,7 +69,7 @@ public struct MPIBenchmark: Sendable {
         guard ranks > 1 else { return ChildProcess(executable, arguments, errorLines: progress) }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/mpirun" }
         guard let mpirun = path.first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw BenchmarkError("--ranks \(ranks): mpirun is not on PATH (scripts/setup.sh installs openmpi-bin)")
+            throw BenchmarkError("--configurations with \(ranks) ranks: mpirun is not on PATH (scripts/setup.sh installs openmpi-bin)")
         }
         let launch = ["-np", String(ranks), "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
         return ChildProcess(URL(fileURLWithPath: mpirun), launch + [executable.path] + arguments, errorLines: progress)
@@ -94,18 +94,18 @@ public struct MPIBenchmark: Sendable {
         progress(String(format: "  rank %d built in %.2f s: %d synapses here; warm-up %.0f ms", rank, buildS, network.synapseCount, warmup))
         simulation.run(duration: warmup)
         let spikes0 = simulation.spikeTotals.reduce(0, +)
-        let (bytes0, wait0, windows0) = (exchange?.bytesReceived ?? 0, exchange?.waitSeconds ?? 0, exchange?.windows ?? 0)
+        let (bytes0, wait0, step0) = (exchange?.bytesReceived ?? 0, exchange?.waitSeconds ?? 0, simulation.step)
         try world?.barrier()
         let t0 = Date()
         simulation.run(duration: seconds * 1000)
         let wall = try world.map { try $0.allReduce([Date().timeIntervalSince(t0)], .max)[0] } ?? Date().timeIntervalSince(t0)
-        let windows = (exchange?.windows ?? 0) - windows0
+        let windows = (simulation.step - step0 + network.minDelay - 1) / network.minDelay
         let mine = [Double(RankMemory.peakResidentBytes()) / 1e6, Double(network.synapseBytes) / 1e6, Double(simulation.stateBytes) / 1e6,
                     (exchange?.waitSeconds ?? 0) - wait0, Double((exchange?.bytesReceived ?? 0) - bytes0) / Double(max(1, windows))]
         let all = try world.map { w in try w.allGather(bytes: mine.withUnsafeBytes { Array($0) }).map(Self.doubles) } ?? [mine]
+        let synapses = try world.map { try Int($0.allReduce([Int64(network.synapseCount)], .sum)[0]) } ?? network.synapseCount
         guard rank == 0 else { return nil }
         let spikes = simulation.spikeTotals.reduce(0, +) - spikes0
-        let synapses = try world.map { try Int($0.allReduce([Int64(network.synapseCount)], .sum)[0]) } ?? network.synapseCount
         return MPIBenchmarkRow(ranks: ranks, threads: threads, neurons: network.neuronCount, synapses: synapses, buildSeconds: buildS,
                                wallSeconds: wall, realTimeFactor: wall / seconds, spikes: spikes,
                                rateHz: Double(spikes) / Double(network.neuronCount) / seconds, windows: windows,

@@ -36,13 +36,17 @@ public struct MPIBenchmarkReport: Sendable, Codable {
 
     /// The figures as a text table (per-rank figures joined by `/`).
     public var table: String {
-        func perRank(_ values: [Double], _ format: String) -> String { values.map { String(format: format, $0) }.joined(separator: "/") }
+        func perRank(_ values: [Double], _ format: String, _ width: Int) -> String {
+            let text = values.map { String(format: format, $0) }.joined(separator: "/")
+            return String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         var lines = ["dtb bench mpi — workload \(workload), N = \(neurons), \(seconds) s — \(machine.cpu), \(machine.cores) cores, load \(machine.loadAverage)",
                      "ranks×threads  wall s    RTF  rate Hz  windows  B/window/rank  wait s/rank  RSS MB/rank  synapses MB/rank  state MB/rank"]
         for r in rows {
-            lines.append(String(format: "%5d×%-7d %7.2f %6.2f %8.2f %8d  %13@  %11@  %11@  %16@  %13@", r.ranks, r.threads, r.wallSeconds,
-                                r.realTimeFactor, r.rateHz, r.windows, perRank(r.bytesPerWindow, "%.0f"), perRank(r.waitSeconds, "%.2f"),
-                                perRank(r.peakRssMegabytes, "%.0f"), perRank(r.synapseMegabytes, "%.0f"), perRank(r.stateMegabytes, "%.0f")))
+            lines.append(String(format: "%5d×%-7d %7.2f %6.2f %8.2f %8d", r.ranks, r.threads, r.wallSeconds, r.realTimeFactor, r.rateHz,
+                                r.windows)
+                         + "  " + [perRank(r.bytesPerWindow, "%.0f", 13), perRank(r.waitSeconds, "%.2f", 11), perRank(r.peakRssMegabytes, "%.0f", 11),
+                                   perRank(r.synapseMegabytes, "%.0f", 16), perRank(r.stateMegabytes, "%.0f", 13)].joined(separator: "  "))
         }
         if let spikes = Set(rows.map(\.spikes)).count == 1 ? rows.first?.spikes : nil {
             lines.append("every configuration fired the same \(spikes) spikes (the results do not depend on ranks × threads)")

@@ -140,7 +140,8 @@ public final class Network: Sendable {
     public let groups: [SynapseGroup]
     public let partitions: [Partition]
     /// The partitions this process updates and holds the synapses of: all of them, unless the
-    /// network was built for one process of several (``NetworkBuilder/build(partitions:local:)``).
+    /// network was built for one process of several (``NetworkBuilder/build(partitions:local:)``);
+    /// then a snapshot holds only those partitions' neurons as they are.
     public let localPartitions: Range<Int>
     /// Neurons, excluding block padding.
     public let neuronCount: Int
@@ -214,12 +215,7 @@ public final class Network: Sendable {
 
     /// The global index of an internal neuron index, or nil for block padding.
     func global(internal i: Int) -> Int? {
-        var lo = 0, hi = layout.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if layout[mid].first <= i { lo = mid } else { hi = mid - 1 }
-        }
-        let l = layout[lo]
+        let l = layout[population(internal: i)]
         return i - l.first < l.size ? l.firstGlobal + i - l.first : nil
     }
 

@@ -53,3 +53,17 @@ import Testing
         var agreed: Bool
     }
 }
+
+/// `dtb bench mpi`'s bad options: one line naming the option, before anything runs.
+@Suite struct MPIBenchOptionTests {
+    @Test func badOptionsAreOneLineErrors() throws {
+        let dtb = try InProcessDTB(database: TestDatabase.make())
+        for (arguments, message) in [(["--configurations", "2"], "dtb: --configurations 2: give RANKSxTHREADS, both at least 1 (e.g. 2x1)"),
+                                     (["--configurations", "65x1"], "dtb: --configurations 65x1: give 1 to 64 ranks"),
+                                     (["--seconds", "0"], "dtb: --seconds 0.0: give a timed biological time above 0 and at most 3600 s")] {
+            let result = dtb.run(["bench", "mpi"] + arguments)
+            #expect(result.status == 1 && result.stdout.isEmpty)
+            #expect(result.stderr == message + "\n", "\(arguments)")
+        }
+    }
+}
