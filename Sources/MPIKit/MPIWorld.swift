@@ -26,6 +26,12 @@ public final class MPIWorld: @unchecked Sendable {
         launchVariables.contains { environment[$0] != nil }
     }
 
+    /// This process's rank as the launcher announced it (before MPI is initialised), or nil when
+    /// not launched by mpirun.
+    public static func launchRank(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        (environment["OMPI_COMM_WORLD_RANK"] ?? environment["PMIX_RANK"]).flatMap { Int($0) }
+    }
+
     /// The world, initialising MPI on first use when launched by `mpirun`; nil otherwise (a plain
     /// process, which never touches MPI). Throws when initialisation fails or MPI was finalised.
     public static func start(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MPIWorld? {

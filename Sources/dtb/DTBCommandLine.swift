@@ -14,7 +14,8 @@ public enum DTBCommandLine {
         } catch {
             let status = DTB.exitCode(for: error)
             let message = DTB.fullMessage(for: error)
-            if !message.isEmpty {
+            // Every rank of an mpirun launch parses the same arguments: rank 0 alone says what is wrong.
+            if !message.isEmpty && (MPIWorld.launchRank() ?? 0) == 0 {
                 if status == .success { Console.print(message) } else { Console.current.error(message) }
             }
             return status.rawValue

@@ -35,6 +35,20 @@ import Testing
         #expect(report.sum == 3 && report.maximum == 1 && report.agreed)
     }
 
+    @Test func theLaunchRankComesFromTheLauncher() {
+        #expect(MPIWorld.launchRank([:]) == nil)
+        #expect(MPIWorld.launchRank(["OMPI_COMM_WORLD_RANK": "3"]) == 3)
+        #expect(MPIWorld.launchRank(["PMIX_RANK": "1"]) == 1)
+    }
+
+    /// Every rank parses the arguments; only rank 0 prints the usage error.
+    @Test(.requires(.mpirun, .dtbExecutable)) func aUsageErrorIsPrintedOnceUnderMPIRun() throws {
+        let dtb = try #require(Prerequisites.dtbExecutable)
+        let outcome = try MPIRun.run(ranks: 2, [dtb.path, "twin", "run", "sample", "--seconds"], timeout: .seconds(120))
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.components(separatedBy: "Error: Missing value for '--seconds <seconds>'").count == 2, "\(outcome.stderr)")
+    }
+
     @Test func mpiCheckWithoutMPIRunIsAOneLineError() throws {
         let dtb = try InProcessDTB(database: TestDatabase.make())
         let result = dtb.run(["mpi-check"])
