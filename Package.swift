@@ -8,14 +8,14 @@
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
 //   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
-//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
-//   Benchmarks      dtb bench engine/ingest/build/assimilate:      Services SampleSubjects Ingest AtlasCatalog Store
+//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine MPIKit ArgumentParser
+//   Benchmarks      dtb bench engine/ingest/build/assimilate/mpi:  Services SampleSubjects Ingest AtlasCatalog Store
 //                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
-//                   processes                                      Hemodynamics Twins
+//                   processes                                      Hemodynamics Twins DistributedEngine MPIKit
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
-//                   and its job rules), their checks, failure      Analyses Plots HDF5Kit Postgres
-//                   messages
+//                   and its job rules, a twin run over MPI         Analyses Plots HDF5Kit Postgres DistributedEngine
+//                   ranks), their checks, failure messages         MPIKit
 //   Jobs            the durable job queue: enqueue, lease-based    Store Postgres
 //                   claims, heartbeats, retries; LISTEN
 //   Twins           twin versions: records → build → SONATA        AtlasCatalog Ingest Store Postgres HDF5Kit Sonata
@@ -33,6 +33,8 @@
 //   Analyses        validation metrics: lagged r, FC, FCD, FC–SC;  —
 //                   Welch PSD, conditional Granger, avalanches and
 //                   power laws, phase synchrony; its own FFT
+//   DistributedEngine  partitions over MPI ranks, the MPI spike    SpikingEngine MPIKit
+//                   exchange
 //   Workloads       benchmark networks from the builder's tables   TwinBuilder SpikingEngine
 //   TwinBuilder     scaling rules: records → spiking network       SpikingEngine Primitives
 //   Recorders       observers: rasters, counts, unit activity,     SpikingEngine Hemodynamics
@@ -45,8 +47,11 @@
 //   Imaging         label volumes, resampling, parcellation        NIfTI
 //   Postgres        libpq wrapper                                  CLibPQ Primitives
 //   HDF5Kit, NIfTI  wrappers of the C libraries                    CHDF5, CNIfTI
+//   MPIKit          Open MPI: world, collectives (initialised only CMPI
+//                   when launched by mpirun)
 //   Primitives      SplitMix64, FNV-1a, DistinctSet                —
-//   CLibPQ, CHDF5, CNIfTI, CCrypto   system-library targets
+//   CLibPQ, CHDF5, CNIfTI, CCrypto, CMPI   system-library targets (CMPI's header is the shim
+//                   handing Open MPI's predefined handles, macros, to Swift)
 import PackageDescription
 
 /// Debian keeps libnifti's headers in /usr/include/nifti and they include <znzlib.h> unqualified.
@@ -67,6 +72,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CNIfTI", providers: [.apt(["libnifti2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // Single copies of small utilities (no dependencies).
         .target(name: "Primitives"),
@@ -75,6 +81,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Primitives"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "NIfTI", dependencies: ["CNIfTI"], swiftSettings: niftiInclude),
+        .target(name: "MPIKit", dependencies: ["CMPI"]),
 
         // Pure compute.
         .target(name: "Imaging", dependencies: ["NIfTI"]),
@@ -89,6 +96,7 @@ let package = Package(
         .target(name: "Assimilation", dependencies: ["SpikingEngine", "Recorders", "Hemodynamics"]),
         .target(name: "Interventions", dependencies: ["TwinBuilder", "SpikingEngine", "Recorders", "Hemodynamics", "Assimilation",
                                                       "Primitives"]),
+        .target(name: "DistributedEngine", dependencies: ["SpikingEngine", "MPIKit"]),
 
         // Exchange formats.
         .target(name: "Sonata", dependencies: ["TwinBuilder", "SpikingEngine", "HDF5Kit"]),
@@ -109,14 +117,15 @@ let package = Package(
         // (figures printed by `dtb bench`; no product code depends on them).
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "Studies", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
-                                                 "Postgres"]),
+                                                 "Postgres", "DistributedEngine", "MPIKit"]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
-                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
+                                                   "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins", "DistributedEngine",
+                                                   "MPIKit"]),
 
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.
         .target(name: "DTBCommands", dependencies: [
-            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "Studies", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "Studies", "TwinBuilder", "Twins", "MPIKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/dtb"),
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
@@ -149,6 +158,7 @@ let package = Package(
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation",
                                                        "Studies", "Interventions"]),
+        .testTarget(name: "MPITests", dependencies: ["MPIKit", "DistributedEngine", "DTBTestSupport", "CommandTestSupport", "Store"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
                                                       "DTBTestSupport", "CommandTestSupport", "SampleSubjects", "Assimilation"]),
     ]

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what dtb needs on Debian: the C libraries it links, the PostgreSQL server it embeds,
-# and HDF5's command-line tools. Idempotent, and quick when everything is present.
+# HDF5's command-line tools and Open MPI (library and mpirun, for runs over ranks). Idempotent, and quick
+# when everything is present.
 set -euo pipefail
 
-packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql)
+packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql libopenmpi-dev openmpi-bin)
 
 missing=()
 for package in "${packages[@]}"; do

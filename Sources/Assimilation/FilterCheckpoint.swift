@@ -15,9 +15,9 @@ public struct FilterCheckpoint: Sendable, Codable, Equatable {
 }
 
 extension DiffusionFilter {
-    /// The state now, between frames.
-    public func checkpoint() -> FilterCheckpoint {
-        FilterCheckpoint(frame: frame, theta: theta, members: ensemble.members.map { $0.snapshot() },
-                         bold: ensemble.bold.map(\.sampler.state))
+    /// The state now, between frames (gathered from every process when the ensemble is shared:
+    /// all of them call it together).
+    public func checkpoint() throws -> FilterCheckpoint {
+        FilterCheckpoint(frame: frame, theta: theta, members: try ensemble.snapshots(), bold: ensemble.samplerStates)
     }
 }

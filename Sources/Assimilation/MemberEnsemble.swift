@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Hemodynamics
 import Recorders
 import SpikingEngine
@@ -15,14 +16,25 @@ public final class MemberEnsemble: @unchecked Sendable {
     public let bold: [BOLDRecorder]
     /// Threads the members are spread over.
     public let threads: Int
+    /// This process's members when the ensemble is shared over processes; nil: all are here.
+    public let share: MemberShare?
+    /// The latest BOLD sample of each member another process advances (from the last all-gather).
+    private var remoteLatest: [Int: [Double]] = [:]
 
     /// - Parameters:
     ///   - network: built with one partition (members, not partitions, are the parallel work).
     ///   - excitatory: per population, whether it is excitatory (external current lands there).
     ///   - units: the fitted units; nil: all.
+    ///   - share: this process's members when several processes share the ensemble (each member is
+    ///     the same wherever it runs, so the fit is too); nil: every member runs here.
     public init(network: Network, excitatory: [Bool], members count: Int, seed: UInt64, kinds: [HyperparameterKind],
-                units: [Int]? = nil, bold parameters: BalloonWindkesselParameters, repetitionTime: Double, threads: Int) throws {
+                units: [Int]? = nil, bold parameters: BalloonWindkesselParameters, repetitionTime: Double, threads: Int,
+                share: MemberShare? = nil) throws {
         guard count >= 2 else { throw AssimilationError.invalid("an ensemble needs at least 2 members, not \(count)") }
+        if let share, share.blocks.contains(where: \.isEmpty) || share.blocks.last?.upperBound != count {
+            throw AssimilationError.invalid("\(count) members cannot be shared over \(share.blocks.count) processes (give at least one member per process)")
+        }
+        self.share = share
         guard !kinds.isEmpty, Set(kinds).count == kinds.count else {
             throw AssimilationError.invalid("name each fitted hyperparameter once")
         }
@@ -46,15 +58,49 @@ public final class MemberEnsemble: @unchecked Sendable {
         map.apply(h, to: members[m])
     }
 
-    /// Advances every member by `steps` engine steps, members spread over the threads.
+    /// Advances every member by `steps` engine steps, members spread over the threads (only this
+    /// process's when shared; then the others' BOLD states are gathered).
     public func advance(steps: Int) {
-        let members = self.members, threads = min(self.threads, members.count)
+        let local = share?.local ?? members.indices
+        let members = self.members, threads = min(self.threads, local.count)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
-            var m = t
-            while m < members.count { members[m].run(steps: steps); m += threads }
+            var m = local.lowerBound + t
+            while m < local.upperBound { members[m].run(steps: steps); m += threads }
+        }
+        if let share { gatherBOLD(share) }
+    }
+
+    /// Every member's BOLD sampler state and latest sample from the process that advanced it.
+    private func gatherBOLD(_ share: MemberShare) {
+        var mine: [Double] = []
+        for m in share.local { MemberShare.pack(bold[m].sampler.state, latest: latestBOLD(member: m), into: &mine) }
+        let gathered = share.allGather(mine.withUnsafeBytes { Array($0) })
+        let units = bold[0].sampler.model.units, sums = bold[0].sampler.state.windowSum.count
+        for (process, bytes) in gathered.enumerated() where process != share.process {
+            var values = [Double](repeating: 0, count: bytes.count / MemoryLayout<Double>.stride)
+            values.withUnsafeMutableBytes { $0.copyBytes(from: bytes.prefix($0.count)) }
+            var at = 0
+            for m in share.blocks[process] {
+                let (state, latest) = MemberShare.unpack(values[...], at: &at, units: units, sums: sums)
+                // The state was taken of a sampler of this very shape, so restoring it cannot fail.
+                try? bold[m].sampler.restore(state)
+                remoteLatest[m] = latest
+            }
         }
     }
 
     /// Member m's latest BOLD sample (one value per unit of the network).
-    public func latestBOLD(member m: Int) -> [Double] { bold[m].samples.last ?? [] }
+    public func latestBOLD(member m: Int) -> [Double] {
+        if let share, !share.local.contains(m) { return remoteLatest[m] ?? [] }
+        return bold[m].samples.last ?? []
+    }
+
+    /// Every member's engine state, gathered from the processes that advance them when shared.
+    public func snapshots() throws -> [SimulationSnapshot] {
+        guard let share else { return members.map { $0.snapshot() } }
+        return try share.gather(share.local.map { members[$0].snapshot() })
+    }
+
+    /// Every member's BOLD sampler state (after ``advance(steps:)``, each process holds them all).
+    public var samplerStates: [BOLDSamplerState] { bold.map(\.sampler.state) }
 }

@@ -2,4 +2,6 @@
 import DTBCommands
 import Foundation
 
-exit(DTBCommandLine.run(Array(CommandLine.arguments.dropFirst())))
+let status = DTBCommandLine.run(Array(CommandLine.arguments.dropFirst()))
+DTBCommandLine.finish()
+exit(status)

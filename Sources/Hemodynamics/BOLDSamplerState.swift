@@ -4,6 +4,10 @@ public struct BOLDSamplerState: Sendable, Codable, Equatable {
     public var states: [BalloonState]
     public var inputsTaken: Int
     public var windowSum: [Double]
+
+    public init(states: [BalloonState], inputsTaken: Int, windowSum: [Double]) {
+        self.states = states; self.inputsTaken = inputsTaken; self.windowSum = windowSum
+    }
 }
 
 extension BOLDSampler {

@@ -167,4 +167,12 @@ public struct NetworkBuilder: Sendable {
     public func build(partitions: Int = defaultThreadCount) -> Network {
         Network(builder: self, partitions: partitions)
     }
+
+    /// Builds the network in `partitions` neuron partitions of which this process updates only
+    /// `local` (one process of several, each with its own share): the synapses onto the other
+    /// partitions are not drawn here. A partition is the same whichever process holds it, so
+    /// the results do not depend on how partitions are shared out.
+    public func build(partitions: Int, local: Range<Int>) -> Network {
+        Network(builder: self, partitions: partitions, local: local)
+    }
 }

@@ -74,6 +74,12 @@ public final class SynapseTable: @unchecked Sendable {
         deallocateLarge(target); deallocateLarge(weight); deallocateLarge(group); deallocateLarge(segmentDelay)
     }
 
+    /// A table without rows, for a partition whose synapses another process holds.
+    static func empty() -> SynapseTable {
+        var none = 0
+        return SynapseTable(rowCounts: &none, rows: 0)
+    }
+
     /// Bytes held by this table (rows index, synapse records and delay segments).
     public var bytes: Int {
         2 * (rows + 1) * MemoryLayout<Int>.stride + count * (MemoryLayout<UInt32>.stride
@@ -133,6 +139,10 @@ public final class Network: Sendable {
     public let populations: [Population]
     public let groups: [SynapseGroup]
     public let partitions: [Partition]
+    /// The partitions this process updates and holds the synapses of: all of them, unless the
+    /// network was built for one process of several (``NetworkBuilder/build(partitions:local:)``);
+    /// then a snapshot holds only those partitions' neurons as they are.
+    public let localPartitions: Range<Int>
     /// Neurons, excluding block padding.
     public let neuronCount: Int
     /// Channels stored per neuron (2 or 4: the model's channel count rounded up).
@@ -150,7 +160,7 @@ public final class Network: Sendable {
     /// Bytes of all synapse tables, as allocated.
     public var synapseBytes: Int { partitions.reduce(0) { $0 + $1.synapses.bytes } }
 
-    init(builder: NetworkBuilder, partitions requested: Int) {
+    init(builder: NetworkBuilder, partitions requested: Int, local: Range<Int>? = nil) {
         precondition(!builder.populations.isEmpty, "a network has populations")
         dt = builder.dt
         seed = builder.seed
@@ -180,11 +190,15 @@ public final class Network: Sendable {
         let blocks = first / 8
         let count = max(1, min(requested, blocks))
         let ranges = (0..<count).map { p in (blocks * p / count)..<(blocks * (p + 1) / count) }
+        let owned = local?.clamped(to: 0..<count) ?? 0..<count
+        localPartitions = owned
         let wiring = Wiring(builder: builder, layout: layout, channelStride: channelStride, rows: first)
         nonisolated(unsafe) var tables = [SynapseTable?](repeating: nil, count: count)
         tables.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: count) { p in
+                // Another process holds the synapses onto a partition it updates.
+                guard owned.contains(p) else { out[p] = SynapseTable.empty(); return }
                 let table = wiring.table(for: (ranges[p].lowerBound * 8)..<(ranges[p].upperBound * 8))
                 table.segment(delaySteps: steps)
                 out[p] = table
@@ -201,13 +215,18 @@ public final class Network: Sendable {
 
     /// The global index of an internal neuron index, or nil for block padding.
     func global(internal i: Int) -> Int? {
+        let l = layout[population(internal: i)]
+        return i - l.first < l.size ? l.firstGlobal + i - l.first : nil
+    }
+
+    /// The index of the population holding an internal neuron index (padding included).
+    func population(internal i: Int) -> Int {
         var lo = 0, hi = layout.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if layout[mid].first <= i { lo = mid } else { hi = mid - 1 }
         }
-        let l = layout[lo]
-        return i - l.first < l.size ? l.firstGlobal + i - l.first : nil
+        return lo
     }
 
     /// The internal index of a global neuron index.

@@ -253,7 +253,6 @@ public final class Simulation: @unchecked Sendable {
     private func advance(_ length: Int) {
         let fill = buffers[fillSet]
         fillSet ^= 1
-        let partitions = network.partitions.count
         if !pending.isEmpty { history.append(start: pendingStart, length: pendingLength, pending) }
         let work: @Sendable (Int) -> Void = { [self] p in
             let start = DispatchTime.now().uptimeNanoseconds
@@ -265,13 +264,32 @@ public final class Simulation: @unchecked Sendable {
             tally[Tally.applying.rawValue] += applying
             tally[Tally.update.rawValue] += Int(DispatchTime.now().uptimeNanoseconds - delivered) - applying
         }
-        if partitions == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: partitions, execute: work) }
+        let local = network.localPartitions
+        if local.count == 1 {
+            work(local.lowerBound)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: local.count) { work(local.lowerBound + $0) }
+        }
         pending = exchange.exchange(local: fill)
+        if local.count < network.partitions.count { countRemoteSpikes(length) }
         pendingStart = step
         pendingLength = length
         record(length)
         step += length
         history.forget(before: step, maxDelay: network.maxDelay)
+    }
+
+    /// The spike counts of the partitions other processes updated, per population and step, from
+    /// their exchanged spikes (this process's own were counted as they fired).
+    private func countRemoteSpikes(_ length: Int) {
+        let pops = network.populations.count
+        for q in 0..<network.partitions.count where !network.localPartitions.contains(q) {
+            let counts = self.counts + q * pops * window
+            counts.update(repeating: 0, count: pops * window)
+            for spike in pending[q].spikes {
+                counts[network.population(internal: Int(spike.neuron)) * window + Int(spike.step)] += 1
+            }
+        }
     }
 
     /// Delivery: what arrives in the next window (`upcomingLength` steps) into partition `p`'s

@@ -40,6 +40,14 @@ public final class SpikeBuffer: @unchecked Sendable {
 
     public func removeAll() { count = 0 }
 
+    /// Replaces the contents with `spikes` (another process's partition, as exchanged).
+    public func replace(with spikes: UnsafeBufferPointer<Spike>) {
+        count = 0
+        while capacity < spikes.count { grow() }
+        if let base = spikes.baseAddress { storage.update(from: base, count: spikes.count) }
+        count = spikes.count
+    }
+
     /// Bytes of storage held (the capacity, not the spikes in it).
     public var bytes: Int { capacity * MemoryLayout<Spike>.stride }
 
@@ -50,8 +58,10 @@ public final class SpikeBuffer: @unchecked Sendable {
 /// Makes every partition's spikes of one window visible to every partition, in partition order
 /// (the canonical order that keeps results independent of the partitioning).
 public protocol SpikeExchange: AnyObject, Sendable {
-    /// Called once per window, after all local partitions finished updating it. `local` holds the
-    /// spike buffers of the partitions in this process; returns the buffers of all partitions.
+    /// Called once per window, after all local partitions finished updating it. `local` holds one
+    /// spike buffer per partition of the network: those of the partitions this process updates
+    /// (``Network/localPartitions``) are filled, the others empty until a distributed exchange
+    /// fills them with what other processes emitted. Returns the buffers of all partitions.
     func exchange(local: [SpikeBuffer]) -> [SpikeBuffer]
 }
 

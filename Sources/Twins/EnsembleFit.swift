@@ -1,46 +1,66 @@
 import Analyses
 import Assimilation
 import Foundation
+import Hemodynamics
 import SpikingEngine
 import Store
 
+/// What the frame loop of an assimilation needs once it is planned: the same on every process
+/// that shares the ensemble (Codable, so that the one process talking to the database can
+/// broadcast it).
+public struct FitSetup: Sendable, Codable {
+    /// The parent version's SONATA files by role (checksums verified).
+    public var files: [String: String]
+    public var settings: AssimilationSettings
+    public var bold: BalloonWindkesselParameters
+    public var repetitionTime: Double
+    /// The observed frames, one value per fitted unit.
+    public var targets: [[Double]]
+    /// The fitted network units.
+    public var fitted: [Int]
+    /// The settings digest a checkpoint must carry.
+    public var digest: String
+    public var checkpoint: String
+    public var checkpointEvery: Int
+    public var threads: Int
+    /// θ of the warm start's posterior; nil for a cold start.
+    public var warmStartTheta: [Double]?
+}
+
 /// The frame loop of one assimilation: the ensemble from its checkpoint (or from scratch or a
 /// warm start), every frame analysed, a checkpoint every few frames and one at the end (the
-/// posterior), progress with the running fit on stderr.
+/// posterior), progress with the running fit on stderr. With a ``MemberShare`` this process
+/// advances only its members; only a fit with a `record` hook writes checkpoints.
 struct EnsembleFit {
-    let database: Database
-    let plan: TwinAssimilator.Plan
-    let target: AssimilationStore.Target
+    let setup: FitSetup
     let engine: Network
     let map: HyperparameterMap
     /// Per engine population, whether it is excitatory.
     let excitatory: [Bool]
-    let targets: [[Double]]
-    let request: TwinAssimilationRequest
+    let share: MemberShare?
+    /// Told the frames done after each checkpoint is written; nil: this process writes nothing.
+    let record: ((Int) throws -> Void)?
 
-    /// `<home>/checkpoints/assimilation-<version id>.h5`.
-    var checkpointURL: URL {
-        database.home.root.appendingPathComponent("checkpoints/assimilation-\(target.versionID).h5")
-    }
+    var checkpointURL: URL { URL(fileURLWithPath: setup.checkpoint) }
 
     /// Runs the remaining frames; returns every frame (the checkpoint's and the new ones) and the
     /// wall seconds per frame run here (nil when none was left).
     func run(progress: (String) -> Void) throws -> (frames: [AssimilationFrame], secondsPerFrame: Double?) {
-        let settings = plan.settings
+        let settings = setup.settings, targets = setup.targets
         let ensemble = try MemberEnsemble(network: engine, excitatory: excitatory,
                                           members: settings.members, seed: settings.filter.seed, kinds: map.kinds, units: map.units,
-                                          bold: plan.info.bold, repetitionTime: plan.run.repetitionTime, threads: request.threads)
+                                          bold: setup.bold, repetitionTime: setup.repetitionTime, threads: setup.threads, share: share)
         let saved = try savedCheckpoint()
         var frames = saved?.frames ?? []
         let filter = try DiffusionFilter(ensemble: ensemble, hyperparameters: settings.hyperparameters, settings: settings.filter,
-                                         initialTheta: saved == nil ? try warmStartTheta() : nil, resumingFrom: saved?.filter)
+                                         initialTheta: saved == nil ? setup.warmStartTheta : nil, resumingFrom: saved?.filter)
         let started = Date(), first = frames.count
         for t in frames.count..<targets.count {
             frames.append(filter.assimilate(targets[t]))
             let done = t + 1
-            if done % request.checkpointEvery == 0 || done == targets.count {
+            if done % setup.checkpointEvery == 0 || done == targets.count {
                 try save(filter, frames)
-                CrashPoint.stallAfterCheckpoint(frame: done)
+                if record != nil { CrashPoint.stallAfterCheckpoint(frame: done) }
             }
             progress(line(frame: done, frames: frames, since: started, framesRun: done - first))
         }
@@ -51,28 +71,27 @@ struct EnsembleFit {
     func savedCheckpoint() throws -> AssimilationFiles.Checkpoint? {
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else { return nil }
         let c = try AssimilationFiles.readCheckpoint(checkpointURL)
-        guard c.settingsDigest == plan.digest else {
+        guard c.settingsDigest == setup.digest else {
             throw TwinError.file("\(checkpointURL.path) is the checkpoint of another assimilation; remove it to start this one again")
         }
         return c
     }
 
-    /// θ of the warm-start version's posterior; nil for a cold start.
-    func warmStartTheta() throws -> [Double]? {
-        guard let version = plan.settings.warmStart else { return nil }
-        return try AssimilationStore(database: database).posteriorTheta(versionID: version)
-    }
-
+    /// The checkpoint is taken on every process (a shared ensemble gathers its members' states)
+    /// and written by the one that records.
     func save(_ filter: DiffusionFilter, _ frames: [AssimilationFrame]) throws {
+        let checkpoint = try filter.checkpoint()
+        guard let record else { return }
         try FileManager.default.createDirectory(at: checkpointURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AssimilationFiles.writeCheckpoint(AssimilationFiles.Checkpoint(filter: filter.checkpoint(), frames: frames,
-                                                                           settingsDigest: plan.digest), to: checkpointURL)
-        try AssimilationStore(database: database).recordProgress(target, framesDone: frames.count)
+        try AssimilationFiles.writeCheckpoint(AssimilationFiles.Checkpoint(filter: checkpoint, frames: frames, settingsDigest: setup.digest),
+                                              to: checkpointURL)
+        try record(frames.count)
     }
 
     /// `frame 12/60  23.5 s  ETA 94 s  r 0.81`: r is the mean over units of the forecast's
     /// correlation with the targets so far.
     func line(frame: Int, frames: [AssimilationFrame], since started: Date, framesRun: Int) -> String {
+        let targets = setup.targets
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(max(1, framesRun)) * Double(targets.count - frame)
         let transient = AssimilationStore.transient(frame)

@@ -29,43 +29,108 @@ public struct TwinAssimilator {
     }
 
     public func assimilate(_ request: TwinAssimilationRequest, progress: (String) -> Void = { _ in }) throws -> TwinAssimilationOutcome {
-        let plan = try self.plan(request)
+        try assimilate(request, sharing: nil, progress: progress)
+    }
+
+    /// Assimilates as the process of a ``FitSharing`` that talks to the database (or alone, when
+    /// `sharing` is nil): it plans the fit, hands the plan to the others (nil when there is no
+    /// fit to run: one already finished, or planning failed) and records the result.
+    public func assimilate(_ request: TwinAssimilationRequest, sharing: FitSharing?,
+                           progress: (String) -> Void = { _ in }) throws -> TwinAssimilationOutcome {
+        let plan: Plan
+        do { plan = try self.plan(request) } catch { try sharing?.announce(nil); throw error }
         let lock = "assimilate:\(plan.digest)"
         guard try database.connection.tryAdvisorySessionLock(named: lock) else {
+            try sharing?.announce(nil)
             throw TwinError.invalid("another dtb process is running this assimilation of \(plan.info.twin)@\(plan.info.version); wait for it, or run this command again when it has stopped to resume it")
         }
         defer { try? database.connection.advisorySessionUnlock(named: lock) }
         let store = AssimilationStore(database: database)
-        let existing = try store.find(digest: plan.digest)
+        let started = Date()
+        let existing: AssimilationStore.Target?
+        do { existing = try store.find(digest: plan.digest) } catch { try sharing?.announce(nil); throw error }
         if let existing, existing.status == "ready" {
+            try sharing?.announce(nil)
             return try store.outcome(versionID: existing.versionID, action: .unchanged)
         }
-        progress("loading \(plan.info.twin)@\(plan.info.version) (\(plan.info.neurons) neurons, \(plan.info.synapses) synapses)")
-        let network = try TwinRunner(database: database).network(versionID: plan.versionID)
-        let engine = network.networkBuilder().build(partitions: 1)
-        let excitatory = network.populations.map(\.excitatory)
-        let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: excitatory),
-                                        kinds: request.fit, units: plan.fitted)
-        let started = Date()
-        let target: AssimilationStore.Target, targets: [[Double]]
-        if let existing {
-            target = existing
-            targets = try self.targets(plan, existing.observation)
-            progress("resuming \(plan.info.twin)@\(existing.version) from its checkpoint")
-        } else {
-            let observation = try calibrate(plan, engine: engine, map: map, progress: progress)
-            targets = try self.targets(plan, observation)
-            target = try store.create(plan, observation: observation, frames: targets.count)
-            progress("assimilating into \(plan.info.twin)@\(target.version)")
+        let prepared: Prepared
+        do { prepared = try prepare(plan, existing: existing, request: request, store: store, progress: progress) } catch {
+            try sharing?.announce(nil)
+            throw error
         }
-        let fitter = EnsembleFit(database: database, plan: plan, target: target, engine: engine, map: map, excitatory: excitatory, targets: targets,
-                                 request: request)
+        try sharing?.announce(prepared.setup)
+        let setup = prepared.setup, target = prepared.target, engine = prepared.engine
+        let fitter = EnsembleFit(setup: setup, engine: engine.network, map: engine.map, excitatory: engine.excitatory,
+                                 share: try sharing.map { try $0.share(setup.settings.members) }) {
+            try store.recordProgress(target, framesDone: $0)
+        }
         let (frames, perFrame) = try fitter.run(progress: progress)
         let wall = Date().timeIntervalSince(started)
-        try store.finish(target, plan: plan, frames: frames, targets: targets, posterior: fitter.checkpointURL, wall: wall,
+        try store.finish(target, plan: plan, frames: frames, targets: setup.targets, posterior: fitter.checkpointURL, wall: wall,
                          secondsPerFrame: perFrame)
         try? FileManager.default.removeItem(at: fitter.checkpointURL)
         return try store.outcome(versionID: target.versionID, action: existing == nil ? .created : .resumed)
+    }
+
+    /// A fit ready for its frame loop: what every process needs, the stored target, the engine.
+    struct Prepared {
+        var setup: FitSetup
+        var target: AssimilationStore.Target
+        var engine: FitEngine
+    }
+
+    /// The parent's engine (one partition: members are the parallel work), the hyperparameter map
+    /// and each population's excitatory flag.
+    struct FitEngine {
+        var network: Network
+        var map: HyperparameterMap
+        var excitatory: [Bool]
+
+        /// Read from the setup's files.
+        init(_ setup: FitSetup, fit: [HyperparameterKind]) throws {
+            let twin = try TwinFiles.read(setup.files.mapValues { URL(fileURLWithPath: $0) })
+            network = twin.networkBuilder().build(partitions: 1)
+            excitatory = twin.populations.map(\.excitatory)
+            map = try HyperparameterMap(populations: UnitPopulations(network: network, excitatory: excitatory), kinds: fit,
+                                        units: setup.fitted)
+        }
+    }
+
+    /// Everything up to the frame loop of an unfinished fit: the stored assimilation found
+    /// (`existing`) or created (calibrating the band first) and its targets.
+    private func prepare(_ plan: Plan, existing: AssimilationStore.Target?, request: TwinAssimilationRequest, store: AssimilationStore,
+                         progress: (String) -> Void) throws -> Prepared {
+        progress("loading \(plan.info.twin)@\(plan.info.version) (\(plan.info.neurons) neurons, \(plan.info.synapses) synapses)")
+        let files = try TwinRunner(database: database).verifiedFiles(versionID: plan.versionID)
+        var setup = FitSetup(files: files.mapValues(\.path), settings: plan.settings, bold: plan.info.bold,
+                             repetitionTime: plan.run.repetitionTime, targets: [], fitted: plan.fitted, digest: plan.digest,
+                             checkpoint: "", checkpointEvery: request.checkpointEvery, threads: request.threads,
+                             warmStartTheta: try plan.settings.warmStart.map { try store.posteriorTheta(versionID: $0) })
+        let engine = try FitEngine(setup, fit: request.fit)
+        let target: AssimilationStore.Target
+        if let existing {
+            target = existing
+            setup.targets = try self.targets(plan, existing.observation)
+            progress("resuming \(plan.info.twin)@\(existing.version) from its checkpoint")
+        } else {
+            let observation = try calibrate(plan, engine: engine.network, map: engine.map, progress: progress)
+            setup.targets = try self.targets(plan, observation)
+            target = try store.create(plan, observation: observation, frames: setup.targets.count)
+            progress("assimilating into \(plan.info.twin)@\(target.version)")
+        }
+        setup.checkpoint = database.home.root.appendingPathComponent("checkpoints/assimilation-\(target.versionID).h5").path
+        return Prepared(setup: setup, target: target, engine: engine)
+    }
+
+    /// Runs the frame loop of another process's plan as one of the processes sharing the
+    /// ensemble: no database, no files written; returns when the fit is done, or nil at once
+    /// when the recording process announced no fit.
+    public static func follow(_ sharing: FitSharing, fit: [HyperparameterKind]) throws -> Int? {
+        guard let setup = try sharing.awaitAnnouncement() else { return nil }
+        let engine = try FitEngine(setup, fit: fit)
+        let fitter = EnsembleFit(setup: setup, engine: engine.network, map: engine.map, excitatory: engine.excitatory,
+                                 share: try sharing.share(setup.settings.members), record: nil)
+        return try fitter.run { _ in }.frames.count
     }
 
     /// The settings of the twin's latest finished assimilation; nil when it has none.

@@ -70,29 +70,45 @@ public struct TwinRunner {
     }
 
     func network(versionID: Int) throws -> TwinNetwork {
+        try TwinFiles.read(verifiedFiles(versionID: versionID))
+    }
+
+    /// A version's SONATA files by role, each checked against its recorded checksum.
+    func verifiedFiles(versionID: Int) throws -> [String: URL] {
         let files = try TwinQueries(database: database).files(versionID: versionID)
         var located: [String: URL] = [:]
         for file in files where TwinFiles.roles.contains(file.role) {
             located[file.role] = try database.files.verify(StoredFile(id: 0, relativePath: file.path, sha256: file.sha256,
                                                                       size: Int64(file.sizeBytes)))
         }
-        return try TwinFiles.read(located)
+        return located
+    }
+
+    /// The network of a plan, read from the files rank 0 verified (another process of a
+    /// distributed run, which never opens the database).
+    public static func network(of plan: TwinRunPlan) throws -> TwinNetwork {
+        try TwinFiles.read(plan.files.mapValues { URL(fileURLWithPath: $0) })
     }
 
     /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute), calling
     /// `progress` with the simulated seconds at least every half second of wall time (once the
     /// engine's parts have grown to that). Throws when the TR is not a whole number of steps.
+    /// With a `share`, this process updates only its partitions and exchanges spikes through the
+    /// share's exchange (one process of several); the result is the same on every process.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
                                 bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [], activityBinSteps: Int? = nil,
+                                share: EngineShare? = nil,
                                 progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
-        let engine = network.networkBuilder().build(partitions: max(1, threads))
+        let builder = network.networkBuilder()
+        let engine = share.map { builder.build(partitions: $0.partitions, local: $0.local) } ?? builder.build(partitions: max(1, threads))
+        if let share { try share.check(engine) }
         let boldRecorder = try BOLDRecorder(network: engine, parameters: bold, repetitionTime: repetitionTime)
         let spikeRaster = SpikeRaster(neurons: raster)
         let activity = activityBinSteps.map { BinnedUnitCounts(network: engine, binSteps: $0) }
         var observers: [any SimulationObserver] = [boldRecorder]
         if !raster.isEmpty { observers.append(spikeRaster) }
         if let activity { observers.append(activity) }
-        let simulation = Simulation(network: engine, seed: seed, observers: observers)
+        let simulation = Simulation(network: engine, seed: seed, observers: observers, exchange: share?.exchange ?? InProcessExchange())
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
         // Whole exchange windows per call, so that running in parts is the same as running at
         // once; parts grow until one takes a quarter of a second, so that progress is heard
@@ -130,6 +146,20 @@ public struct TwinRunner {
     /// Simulates the requested version and stores the run. Every value of the request is checked
     /// (``RunLimits``) before the engine starts; a bad one is a one-line ``TwinError``.
     public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
+        let (plan, network) = try prepare(request, progress: progress)
+        progress("simulating \(plan.seconds) s at dt \(network.parameters.dt) ms on \(plan.threads) thread(s)")
+        let started = Date()
+        var reporter = RunProgress(seconds: plan.seconds, started: started)
+        let result = try Self.simulate(network, seconds: plan.seconds, seed: plan.seed, repetitionTime: plan.repetitionTime,
+                                       bold: plan.info.bold, threads: plan.threads,
+                                       raster: Self.rasterSample(network, perPopulation: plan.rasterPerPopulation),
+                                       activityBinSteps: plan.activityBinSteps) { if let line = reporter.simulated($0) { progress(line) } }
+        return try record(result, network: network, plan: plan, wall: Date().timeIntervalSince(started), progress: progress)
+    }
+
+    /// Resolves the version, checks every value of the request against it and loads its network
+    /// (checksums verified): all a run needs from the database before the engine starts.
+    public func prepare(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> (TwinRunPlan, TwinNetwork) {
         try RunLimits.checkSeconds(request.seconds)
         try RunLimits.checkThreads(request.threads)
         let queries = TwinQueries(database: database)
@@ -138,22 +168,27 @@ public struct TwinRunner {
         let (tr, source) = try repetitionTime(request, versionID: versionID)
         try RunLimits.checkTiming(seconds: request.seconds, repetitionTime: tr, source: source, dt: info.parameters.dt, bold: info.bold)
         progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
-        let network = try network(versionID: versionID)
+        let files = try verifiedFiles(versionID: versionID)
+        let network = try TwinFiles.read(files)
         try RunLimits.checkBOLDSize(seconds: request.seconds, repetitionTime: tr, units: network.unitNames.count)
-        let binSteps = try request.activityBin.map { try RunLimits.activityBinSteps($0, seconds: request.seconds, dt: network.parameters.dt,
-                                                                                     units: network.unitNames.count) }
-        let seed = request.seed ?? info.seed
-        progress("simulating \(request.seconds) s at dt \(network.parameters.dt) ms on \(request.threads) thread(s)")
-        let started = Date()
-        var reporter = RunProgress(seconds: request.seconds, started: started)
-        let result = try Self.simulate(network, seconds: request.seconds, seed: seed, repetitionTime: tr, bold: info.bold,
-                                   threads: request.threads, raster: Self.rasterSample(network, perPopulation: request.rasterPerPopulation),
-                                   activityBinSteps: binSteps) { if let line = reporter.simulated($0) { progress(line) } }
-        let wall = Date().timeIntervalSince(started)
-        let meanRate = Double(result.spikes) / Double(info.neurons) / request.seconds
+        var plan = TwinRunPlan(versionID: versionID, info: info, files: files.mapValues(\.path), seed: request.seed ?? info.seed,
+                               seconds: request.seconds, repetitionTime: tr, threads: request.threads)
+        plan.activityBinSteps = try request.activityBin.map {
+            try RunLimits.activityBinSteps($0, seconds: request.seconds, dt: network.parameters.dt, units: network.unitNames.count)
+        }
+        plan.rasterPerPopulation = request.rasterPerPopulation
+        return (plan, network)
+    }
+
+    /// Stores a simulated run of `plan`: the run file, then its row, in one transaction (a failure
+    /// leaves neither).
+    public func record(_ result: TwinRunResult, network: TwinNetwork, plan: TwinRunPlan, wall: Double,
+                       progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
+        let info = plan.info, seed = plan.seed
+        let meanRate = Double(result.spikes) / Double(info.neurons) / plan.seconds
         progress(String(format: "%d spikes, %.2f Hz, %d BOLD samples, %.1f s wall", result.spikes, meanRate, result.bold.count, wall))
         let staged = try database.files.stage(kind: "runs", extension: "h5") { url in
-            try Self.write(result, network: network, info: info, seed: seed, seconds: request.seconds, tr: tr, to: url)
+            try Self.write(result, network: network, info: info, seed: seed, seconds: plan.seconds, tr: plan.repetitionTime, to: url)
         }
         do {
             return try database.connection.transaction { connection in
@@ -163,9 +198,9 @@ public struct TwinRunner {
                                           wall_seconds, file_id, code_version)
                     VALUES ($1, $2::numeric, $3, $4, $5, $6, $7, $8, $9, $10)
                     RETURNING id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                    """, [versionID, String(seed), request.seconds, tr, info.bold.name, result.spikes, meanRate, wall, file.id,
-                          ProjectResources.codeVersion]).first!
-                return TwinRunInfo(run: row[0].int!, seed: seed, seconds: request.seconds, repetitionTime: tr,
+                    """, [plan.versionID, String(seed), plan.seconds, plan.repetitionTime, info.bold.name, result.spikes, meanRate, wall,
+                          file.id, ProjectResources.codeVersion]).first!
+                return TwinRunInfo(run: row[0].int!, seed: seed, seconds: plan.seconds, repetitionTime: plan.repetitionTime,
                                    boldPreset: info.bold.name, spikes: result.spikes, meanRateHz: meanRate, wallSeconds: wall,
                                    file: TwinFileInfo(role: "run", path: file.relativePath, sha256: file.sha256, sizeBytes: Int(file.size)),
                                    createdAt: row[1].string!)

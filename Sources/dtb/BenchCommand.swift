@@ -6,7 +6,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [EngineBench.self, IngestBench.self, BuildBench.self, AssimilateBench.self, StudyBench.self])
+        subcommands: [EngineBench.self, IngestBench.self, BuildBench.self, AssimilateBench.self, StudyBench.self, MPIBench.self])
 }
 
 extension EngineBenchmark.Workload: ExpressibleByArgument {}

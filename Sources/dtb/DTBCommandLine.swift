@@ -1,4 +1,5 @@
 import ArgumentParser
+import MPIKit
 
 /// `dtb` with its arguments, as the executable and the in-process command tests run it.
 public enum DTBCommandLine {
@@ -13,10 +14,17 @@ public enum DTBCommandLine {
         } catch {
             let status = DTB.exitCode(for: error)
             let message = DTB.fullMessage(for: error)
-            if !message.isEmpty {
+            // Every rank of an mpirun launch parses the same arguments: rank 0 alone says what is wrong.
+            if !message.isEmpty && (MPIWorld.launchRank() ?? 0) == 0 {
                 if status == .success { Console.print(message) } else { Console.current.error(message) }
             }
             return status.rawValue
         }
+    }
+
+    /// Ends what a command started for the whole process: MPI, when launched by mpirun (once,
+    /// by the executable, after its one command).
+    public static func finish() {
+        MPIWorld.finish()
     }
 }

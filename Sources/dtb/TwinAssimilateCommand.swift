@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MPIKit
 import Services
 import SpikingEngine
 import Twins
@@ -11,6 +12,9 @@ import Twins
 /// "dropped_frames", "band"?: [lo, hi], "calibration"?: {"at_lower", "at_upper", "rate_at_lower", "rate_at_upper",
 /// "warmup_seconds", "measured_seconds"}, "task"?, "repetition_time"}, "fit": {"transient_frames", "bold_r"?, "seconds_per_frame"?,
 /// "bold_r_per_unit"}, "warm_start"?, "wall_seconds", "seconds_per_frame"}`.
+///
+/// Under `mpirun -np R` the members are shared over R ranks (the same fit as one process); rank 0
+/// alone opens the database, writes the checkpoints and prints.
 struct TwinAssimilate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assimilate", abstract: "Fit a twin version to one of its subject's BOLD runs as a new version.",
@@ -47,10 +51,20 @@ struct TwinAssimilate: ParsableCommand {
     func run() throws {
         try Console.run {
             let request = try options.request()
-            let outcome = try TwinService(database: Console.openDatabase()).assimilate(request, progress: Console.progress)
+            guard let outcome = try Self.assimilate(request) else { return }
             if output.json { return try Console.printJSON(outcome) }
             for line in TwinAssimilationText.outcome(outcome) { Console.print(line) }
         }
+    }
+
+    /// The outcome: in this process, or with the members shared over the ranks when launched by
+    /// mpirun (nil on ranks other than 0, which neither open the database nor print).
+    static func assimilate(_ request: TwinAssimilationRequest) throws -> TwinAssimilationOutcome? {
+        guard let world = try MPIWorld.start() else {
+            return try TwinService(database: Console.openDatabase()).assimilate(request, progress: Console.progress)
+        }
+        return try DistributedAssimilation(world: world).assimilate(request, database: Console.openDatabase,
+                                                                    progress: world.isRoot ? Console.progress : { _ in })
     }
 
     private static let given = TwinAssimilationOptions.given

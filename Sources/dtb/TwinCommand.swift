@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MPIKit
 import Services
 import SpikingEngine
 import TwinBuilder
@@ -142,6 +143,9 @@ struct TwinHistoryCommand: ParsableCommand {
 
 /// `dtb twin run TWIN[@VERSION] --seconds T [--seed S] [--tr SECONDS] [--threads N] [--json]`
 ///
+/// Under `mpirun -np R` the twin is shared over R ranks of N threads each (the same result as one
+/// process with R × N threads); rank 0 alone opens the database and prints.
+///
 /// JSON: `{"run", "seed", "seconds", "repetition_time", "bold_preset", "spikes", "mean_rate_hz", "wall_seconds",
 /// "file": {"role": "run", "path", "sha256", "size_bytes"}, "created_at"}`; the HDF5 file holds /bold
 /// (samples × units), /unit_rate_hz, /population_rate_hz, /units, /populations, and on request /activity (bins ×
@@ -167,10 +171,24 @@ struct TwinRun: ParsableCommand {
             options.activityBin = activityBin
             options.rasterPerPopulation = raster
             let request = try options.request()
-            let run = try TwinService(database: Console.openDatabase()).run(request, progress: Console.progress)
+            guard let run = try Self.run(request) else { return }
             if output.json { return try Console.printJSON(run) }
             Console.print(String(format: "run %d: %.1f s, %d spikes, %.2f Hz, TR %.2f s, %.1f s wall → ", run.run, run.seconds, run.spikes,
                                  run.meanRateHz, run.repetitionTime, run.wallSeconds) + run.file.path)
+        }
+    }
+
+    /// The stored run: in this process, or over the ranks when launched by mpirun (nil on ranks
+    /// other than 0, which neither open the database nor print).
+    static func run(_ request: TwinRunRequest) throws -> TwinRunInfo? {
+        guard let world = try MPIWorld.start() else {
+            return try TwinService(database: Console.openDatabase()).run(request, progress: Console.progress)
+        }
+        do {
+            return try DistributedTwinRun(world: world).run(request, database: Console.openDatabase,
+                                                            progress: world.isRoot ? Console.progress : { _ in })
+        } catch DistributedRunError.elsewhere {
+            throw ExitCode.failure
         }
     }
 }

@@ -84,9 +84,11 @@ import Testing
         let r = try #require((measured["sync"] as? [String: Any])?["mean_order_parameter"] as? Double)
         #expect(abs(r - 0.99975) < 1e-3)      // offsets of 0, 0.02, 0.04, 0.06 rad: R = |mean e^{iθ}| ≈ 0.99975
 
-        #expect(refusal(dtb.run(["analyze", "--run", "\(runID)"])).contains("--psd, --granger, --sync or --fcd"))
-        #expect(refusal(dtb.run(["analyze", "--psd"])).contains("--run ID or --measure ID"))
+        #expect(refusal(dtb.run(["analyze", "--run", "\(runID)"])).contains("--psd, --granger, --sync, --fcd or --avalanches"))
+        #expect(refusal(dtb.run(["analyze", "--psd"])).contains("--run ID, --measure ID or --study STUDY/ARM/SEED"))
         #expect(refusal(dtb.run(["analyze", "--run", "999999", "--psd"])).contains("twin run 999999 does not exist"))
+        #expect(refusal(dtb.run(["analyze", "--run", "\(runID)", "--avalanches"])).contains("has no spike counts (record them with `dtb twin run --activity-bin 1`"))
+        #expect(refusal(dtb.run(["analyze", "--study", "lesion/x/1", "--psd"])).contains("--study lesion/x/1"))
         #expect(refusal(dtb.run(["analyze", "--run", "\(runID)", "--psd", "--regions", "nowhere"])) .contains("--regions nowhere"))
         #expect(refusal(dtb.run(["analyze", "--run", "\(runID)", "--granger"])).contains("too few for 246 regions"))
         #expect(refusal(dtb.run(["analyze", "--run", "\(runID)", "--sync", "--band", "3,2"])).contains("--band 3,2"))

@@ -1,0 +1,19 @@
+import Foundation
+import Testing
+
+/// `mpirun` as the tests launch it: `--oversubscribe` (more ranks than this machine's cores) and,
+/// as root (containers, CI), `--allow-run-as-root`, which Open MPI otherwise refuses.
+public enum MPIRun {
+    /// mpirun's arguments before the program.
+    public static func arguments(ranks: Int) -> [String] {
+        ["-np", String(ranks), "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+    }
+
+    /// Runs `program arguments` on `ranks` ranks with `environment` added to this process's.
+    public static func run(ranks: Int, _ program: [String], environment: [String: String] = [:],
+                    timeout: Duration = .seconds(300)) throws -> ChildProcess.Outcome {
+        let mpirun = try #require(Prerequisites.mpirun)
+        return try ChildProcess.run(executable: mpirun, arguments: arguments(ranks: ranks) + program,
+                                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, timeout: timeout)
+    }
+}
