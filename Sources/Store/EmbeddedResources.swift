@@ -474,6 +474,39 @@ COMMENT ON COLUMN job.result IS 'What the handler returned (JSON, snake_case key
 COMMENT ON COLUMN job.depends_on IS 'A job that must be done before this one runs (validate-new-version after assimilate); when it fails for good, so does this one.';
 
 """#,
+        "0006_reserved_for_studies.sql": #"""
+-- 0006 is the studies branch's migration. The migrator refuses gaps, so this branch (http-api,
+-- whose own migration is 0007) holds the number with an empty file: on merge, studies' 0006
+-- replaces this file (delete it), and no database outside this branch's tests has applied it.
+SELECT 1;
+
+"""#,
+        "0007_api_tokens.sql": #"""
+-- 0007: API tokens for `dtb serve`. Only a token's SHA-256 is stored: the secret is shown once, by
+-- `dtb token create`, and a stolen database dump cannot be replayed against the server.
+-- (0006 is the studies branch's; this migration depends on none of 0001–0006.)
+
+CREATE TABLE api_token (
+    id             bigserial PRIMARY KEY,
+    name           text NOT NULL CHECK (name <> ''),
+    role           text NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+    secret_sha256  text NOT NULL UNIQUE CHECK (secret_sha256 ~ '^[0-9a-f]{64}$'),
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    expires_at     timestamptz,
+    revoked_at     timestamptz,
+    CHECK (expires_at IS NULL OR expires_at > created_at),
+    CHECK (revoked_at IS NULL OR revoked_at >= created_at)
+);
+
+COMMENT ON TABLE api_token IS
+    'A bearer token of the HTTP API (dtb serve): read tokens read, write tokens also queue work, admin tokens may do everything. Created by dtb token create, listed by dtb token list, ended by dtb token revoke; rows are never deleted, so a revoked token stays refused.';
+COMMENT ON COLUMN api_token.name IS 'What the token is for, as its creator named it (a notebook, a pipeline).';
+COMMENT ON COLUMN api_token.role IS 'read: GET only; write: read and queue jobs; admin: everything.';
+COMMENT ON COLUMN api_token.secret_sha256 IS 'SHA-256 (lowercase hex) of the secret the client sends as Authorization: Bearer <secret>.';
+COMMENT ON COLUMN api_token.expires_at IS 'After this the token is refused; NULL: it does not expire.';
+COMMENT ON COLUMN api_token.revoked_at IS 'When dtb token revoke ended the token; NULL while it is live.';
+
+"""#,
     ]
 
     /// `Atlases/*.json` (the built-in atlas manifests) by file name.
