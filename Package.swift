@@ -7,11 +7,15 @@
 // storage module; SpikingEngine imports no other module; the commands are thin over Services.
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
-//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
-//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine ArgumentParser
-//   Benchmarks      dtb bench engine/ingest/build/assimilate:      Services SampleSubjects Ingest AtlasCatalog Store
-//                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
-//                   processes                                      Hemodynamics Twins
+//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks WebService Twins Jobs Ingest
+//                   (Sources/dtb; in-process runnable)             AtlasCatalog Store TwinBuilder SpikingEngine
+//                                                                  ArgumentParser
+//   Benchmarks      dtb bench engine/ingest/build/assimilate/      Services WebService SampleSubjects Ingest AtlasCatalog
+//                   serve: workloads, scratch clusters, timed      Store Imaging NIfTI Workloads Recorders SpikingEngine
+//                   child processes, loopback clients              Hemodynamics Twins
+//   WebService      dtb serve: the /api/v1 router, token           Services Twins Jobs Ingest AtlasCatalog Store Plots
+//                   middleware, problem documents, OpenAPI,        Hummingbird
+//                   dashboard pages (calls Services, not SQL)
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
 //                   and its job rules), their checks, failure      Analyses Plots HDF5Kit Postgres
@@ -60,6 +64,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries.
@@ -106,13 +111,15 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres"]),
-        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
+        .target(name: "WebService", dependencies: ["Services", "Twins", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots",
+                                                   .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store", "WebService",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),
 
         // The command: every ArgumentParser command in a library (Sources/dtb, so that tests run
         // commands in process), and the executable whose main calls it.
         .target(name: "DTBCommands", dependencies: [
-            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins",
+            "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "TwinBuilder", "Twins", "WebService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/dtb"),
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
@@ -142,6 +149,10 @@ let package = Package(
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation"]),
+        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "Services", "Store", "Postgres", "DTBTestSupport", "CommandTestSupport",
+                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest",
+                                                            .product(name: "Hummingbird", package: "hummingbird"),
+                                                            .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
                                                       "DTBTestSupport", "CommandTestSupport", "SampleSubjects", "Assimilation"]),
     ]

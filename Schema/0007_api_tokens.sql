@@ -21,3 +21,9 @@ COMMENT ON COLUMN api_token.role IS 'read: GET only; write: read and queue jobs;
 COMMENT ON COLUMN api_token.secret_sha256 IS 'SHA-256 (lowercase hex) of the secret the client sends as Authorization: Bearer <secret>.';
 COMMENT ON COLUMN api_token.expires_at IS 'After this the token is refused; NULL: it does not expire.';
 COMMENT ON COLUMN api_token.revoked_at IS 'When dtb token revoke ended the token; NULL while it is live.';
+
+-- What the API queues besides twin work: an ingest of a BIDS dataset inside the server's data
+-- directory (its path resolved, symlinks included, before the job is queued).
+ALTER TABLE job DROP CONSTRAINT job_kind_check;
+ALTER TABLE job ADD CONSTRAINT job_kind_check CHECK (kind IN ('build', 'validate', 'assimilate', 'ingest'));
+COMMENT ON COLUMN job.kind IS 'build: rebuild a twin''s structure as a new version; validate: a twin version against a BOLD measure; assimilate: fit a twin version to a BOLD measure, giving a new version; ingest: a BIDS dataset (payload.path, absolute and inside the server''s data directory).';

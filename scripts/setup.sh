@@ -3,7 +3,8 @@
 # and HDF5's command-line tools. Idempotent, and quick when everything is present.
 set -euo pipefail
 
-packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql)
+# chromium: the dashboard's browser test (WebServiceTests) loads every page headless.
+packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql chromium)
 
 missing=()
 for package in "${packages[@]}"; do

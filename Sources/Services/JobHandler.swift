@@ -56,6 +56,7 @@ public struct JobHandlers: Sendable {
         handlers.register(BuildJobHandler())
         handlers.register(ValidateJobHandler(threads: threads))
         handlers.register(AssimilateJobHandler(firstFit: firstFit, threads: threads))
+        handlers.register(IngestJobHandler())
         return handlers
     }
 

@@ -12,6 +12,6 @@ struct DTB: ParsableCommand {
             """,
         version: ProjectResources.release,
         subcommands: [Demo.self, DB.self, FsckCommand.self, AtlasCommand.self, Ingest.self, Subject.self, Twin.self, Analyze.self,
-                      WorkerCommand.self, JobsCommand.self, Bench.self]
+                      WorkerCommand.self, JobsCommand.self, ServeCommand.self, TokenCommand.self, Bench.self]
     )
 }

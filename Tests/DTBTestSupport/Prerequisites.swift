@@ -9,6 +9,8 @@ public enum Prerequisite: String, Sendable, CaseIterable {
     case dtbExecutable
     /// HDF5's `h5dump`, from the hdf5-tools package `scripts/setup.sh` installs.
     case h5dump
+    /// Debian's `chromium`, which `scripts/setup.sh` installs for the dashboard's browser test.
+    case chromium
 
     /// Where it was found when the test process started, or `nil` when it is absent.
     public var location: URL? {
@@ -16,6 +18,7 @@ public enum Prerequisite: String, Sendable, CaseIterable {
         case .atlasMirror: Prerequisites.atlasMirror
         case .dtbExecutable: Prerequisites.dtbExecutable
         case .h5dump: Prerequisites.h5dump
+        case .chromium: Prerequisites.chromium
         }
     }
 
@@ -25,6 +28,7 @@ public enum Prerequisite: String, Sendable, CaseIterable {
         case .atlasMirror: "the atlas mirror ../shared/atlas-data is missing (or set DTB_SHARED to the folder holding atlas-data)"
         case .dtbExecutable: "the dtb executable is missing beside the test bundle (build with `swift build --build-tests`)"
         case .h5dump: "h5dump is not on PATH (scripts/setup.sh installs hdf5-tools)"
+        case .chromium: "chromium is not on PATH (scripts/setup.sh installs it)"
         }
     }
 }
@@ -42,9 +46,17 @@ public enum Prerequisites {
     }()
 
     /// `h5dump` on the PATH, when present.
-    public static let h5dump: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        .map { URL(fileURLWithPath: String($0)).appendingPathComponent("h5dump") }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    public static let h5dump: URL? = onPath("h5dump")
+
+    /// `chromium` on the PATH, when present.
+    public static let chromium: URL? = onPath("chromium")
+
+    /// The first executable `name` in a folder of the PATH.
+    static func onPath(_ name: String) -> URL? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
 
     /// The environment variable CI sets so that a missing prerequisite fails instead of skipping.
     public static let requirementVariable = "DTB_REQUIRE_PREREQUISITES"
