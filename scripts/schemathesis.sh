@@ -13,18 +13,21 @@ dtb="$PWD/.build/release/dtb"
 venv=${SCHEMATHESIS_VENV:-/tmp/dtb-schemathesis}
 [ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; }
 
-export DTB_HOME; DTB_HOME=$(mktemp -d /tmp/dtb-st-XXXXXX)
+# SCHEMATHESIS_HOME: a data home seeded before (kept); otherwise a scratch one, seeded and removed.
+export DTB_HOME; DTB_HOME=${SCHEMATHESIS_HOME:-$(mktemp -d /tmp/dtb-st-XXXXXX)}
 port=${SCHEMATHESIS_PORT:-18751}
 server=""
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  "$dtb" db stop >/dev/null 2>&1 || true
-  rm -rf "$DTB_HOME"
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
+  if [ -z "${SCHEMATHESIS_HOME:-}" ]; then "$dtb" db stop >/dev/null 2>&1 || true; rm -rf "$DTB_HOME"; fi
 }
 trap cleanup EXIT
 
-echo "schemathesis.sh: seeding $DTB_HOME (dtb demo, small twin)…" >&2
-"$dtb" demo --neurons 2000 --degree 10 --members 4 --json > "$DTB_HOME/demo.json"
+if [ ! -s "$DTB_HOME/demo.json" ]; then
+  echo "schemathesis.sh: seeding $DTB_HOME (dtb demo with a small twin, and a run)…" >&2
+  "$dtb" demo --neurons 2000 --degree 10 --members 4 --json > "$DTB_HOME/demo.json"
+  "$dtb" twin run sample-brainnetome246 --seconds 10 --json > /dev/null
+fi
 token=$("$dtb" token create --role read --name schemathesis --expires 1d)
 "$dtb" serve --port "$port" 2> "$DTB_HOME/serve.log" &
 server=$!

@@ -91,7 +91,7 @@ public struct ServeBenchmark {
 
     /// Row counts and newest ids of what the API reads or could write.
     static func fingerprint(_ database: Database) throws -> [String] {
-        try ["twin_version", "twin_run", "twin_validation", "job", "api_token", "measure", "data_file"].map { table in
+        try ["twin_version", "twin_run", "validation", "job", "api_token", "measure", "data_file"].map { table in
             let row = try database.connection.query("SELECT count(*), coalesce(max(id), 0) FROM \(table)")[0]
             return "\(table) \(row[0].int ?? -1) \(row[1].int ?? -1)"
         }

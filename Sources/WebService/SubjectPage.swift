@@ -41,10 +41,11 @@ struct SubjectPage {
         }, id: "measures")
     }
 
-    /// The measure shown: the one asked for, else the first with regional values.
+    /// The measure shown: the one asked for, else the first anatomical map (gray matter before
+    /// the rest), else the first with regional values.
     private var map: MeasureInfo? {
         let regional = detail.measures.filter { !($0.values ?? []).isEmpty }
-        return regional.first { $0.id == measure } ?? regional.first
+        return regional.first { $0.id == measure } ?? regional.first { $0.kind == .grayMatterVolume } ?? regional.first
     }
 
     private func mapTable(_ map: MeasureInfo) -> String {
@@ -79,9 +80,9 @@ struct SubjectPage {
                 guard !members.isEmpty else { return nil }
                 let lo = low + Double(k) * width, hi = k == bins - 1 ? high : lo + width
                 return ScatterLayer(x: members.map { $0.0[a] }, y: members.map { $0.0[b] },
-                                    name: "\(NiceTicks.label(lo))–\(NiceTicks.label(hi)) \(map.unit)", color: scale.color((lo + hi) / 2), radius: 4)
+                                    name: "\(NiceTicks.label(lo))–\(NiceTicks.label(hi))", color: scale.color((lo + hi) / 2), radius: 4)
             }
-            return Chart(title: "\(name) view", x: Axis("MNI \(xName)", unit: "mm"), y: Axis("MNI \(yName)", unit: "mm"), layers: layers,
+            return Chart(title: "\(name) view; colour: \(map.kind.rawValue) [\(map.unit)]", x: Axis("MNI \(xName)", unit: "mm"), y: Axis("MNI \(yName)", unit: "mm"), layers: layers,
                          width: 420, height: 360).document()
         }
     }

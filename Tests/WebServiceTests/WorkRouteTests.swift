@@ -11,7 +11,7 @@ import Testing
     @Test(.requires(.atlasMirror)) func validationsAndFitsAreQueuedNotRun() async throws {
         let (database, seed) = try await SeededDatabase.make()
         let harness = try ServiceHarness(database: database)
-        let validations = try database.connection.query("SELECT count(*) FROM twin_validation").scalar().int
+        let validations = try database.connection.query("SELECT count(*) FROM validation").scalar().int
         let structural = try #require(try database.connection.query("SELECT id FROM measure WHERE kind = 'gm_volume' LIMIT 1").scalar().int)
         try await harness.test { client in
             let body = ByteBuffer(string: #"{"measure": \#(seed.boldMeasure), "version": 2}"#)
@@ -48,7 +48,7 @@ import Testing
             #expect(noJob.status == .notFound)
         }
         #expect(try database.connection.query("SELECT count(*) FROM job").scalar().int == 2)
-        #expect(try database.connection.query("SELECT count(*) FROM twin_validation").scalar().int == validations)
+        #expect(try database.connection.query("SELECT count(*) FROM validation").scalar().int == validations)
     }
 
     @Test func ingestPathsStayInsideTheDataDirectory() async throws {
