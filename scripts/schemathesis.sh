@@ -2,7 +2,7 @@
 # Property-based run of schemathesis (PyPI) against `dtb serve` over a seeded scratch database:
 # every operation of /api/v1/openapi.json with generated parameters and bodies, every check (no
 # 5xx, status codes, content types and bodies as the document says). Not part of CI: it needs
-# PyPI and a small demo (a 2,000-neuron twin) first, a few minutes in all.
+# PyPI and a small demo (a 4,000-neuron twin) first, a few minutes in all.
 # usage: scripts/schemathesis.sh [MAX_EXAMPLES]   (needs a built dtb: swift build -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ trap cleanup EXIT
 
 if [ ! -s "$DTB_HOME/demo.json" ]; then
   echo "schemathesis.sh: seeding $DTB_HOME (dtb demo with a small twin, and a run)…" >&2
-  "$dtb" demo --neurons 2000 --degree 10 --members 4 --json > "$DTB_HOME/demo.json"
+  "$dtb" demo --neurons 4000 --degree 10 --members 4 --json > "$DTB_HOME/demo.json"
   "$dtb" twin run sample-brainnetome246 --seconds 10 --json > /dev/null
 fi
 token=$("$dtb" token create --role read --name schemathesis --expires 1d)
