@@ -14,7 +14,7 @@
 //                   serve: workloads, scratch clusters, timed      Store Imaging NIfTI Workloads Recorders SpikingEngine
 //                   child processes, loopback clients              Hemodynamics Twins
 //   WebService      dtb serve: the /api/v1 router, token           Services Twins Jobs Ingest AtlasCatalog Store Plots
-//                   middleware, problem documents, OpenAPI,        Hummingbird
+//                   middleware, problem documents, OpenAPI,        Analyses Hummingbird
 //                   dashboard pages (calls Services, not SQL)
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
@@ -111,7 +111,7 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres"]),
-        .target(name: "WebService", dependencies: ["Services", "Twins", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots",
+        .target(name: "WebService", dependencies: ["Services", "Twins", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots", "Analyses",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store", "WebService",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins"]),

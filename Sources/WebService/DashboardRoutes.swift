@@ -28,7 +28,28 @@ extension WebService {
             return HTMLPage(title: "Twins", body: Self.twinTable(twins)).response
         }
         router.get("twins/{twin}") { _, context in
-            TwinPage(history: try await history(context)).page.response
+            let name = try context.parameters.require("twin")
+            let (history, runs) = try await query { database in
+                let service = TwinService(database: database)
+                return (try service.history(name), try service.show(name).version.runs)
+            }
+            return TwinPage(history: history, latestRuns: runs).page.response
+        }
+        router.get("twins/{twin}/runs/{run}") { request, context in
+            let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)
+            let p = QueryParameters(request: request)
+            let measure = try p.int("measure"), regions = p.list("regions")
+            let (simulated, empirical) = try await query { database in
+                let history = try TwinService(database: database).history(twin)
+                let bold = try SubjectService(database: database).show(history.subject, values: false).measures
+                    .filter { $0.kind == .boldTimeseries && $0.atlas == history.atlas }
+                guard let chosen = measure ?? bold.first?.id else {
+                    throw Problem(.notFound, "subject \(history.subject) has no BOLD measure on \(history.atlas) to compare with")
+                }
+                let analysis = AnalysisService(database: database)
+                return (try analysis.series(.run(run)), try analysis.series(.measure(chosen)))
+            }
+            return ComparisonPage(twin: twin, simulated: simulated, empirical: empirical, regions: regions).page.response
         }
         router.get("jobs") { _, _ in
             let jobs = try await query { try JobService(database: $0).list(status: nil) }

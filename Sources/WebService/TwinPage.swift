@@ -5,12 +5,14 @@ import Twins
 /// (BOLD r, FC r, Frobenius distance, FCD KS) per version, in-sample and out-of-sample marked apart.
 struct TwinPage {
     var history: TwinHistory
+    /// The runs of the latest version, each linked to its comparison with the subject's BOLD.
+    var latestRuns: [TwinRunInfo]
 
     var page: HTMLPage {
         let body = "<p>Subject \(HTMLPage.link("/subjects/\(history.subject)", "sub-" + history.subject)), atlas \(HTMLPage.escape(history.atlas)), "
             + "\(history.level.rawValue) level.</p><h2>Versions</h2>" + timeline
             + "<h2>Validation over versions</h2><div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
-            + "<h2>Validations</h2>" + validations
+            + "<h2>Validations</h2>" + validations + "<h2>Runs of the latest version</h2>" + runs
         return HTMLPage(title: history.twin, body: body)
     }
 
@@ -20,6 +22,13 @@ struct TwinPage {
             return ["\(v.version)", v.parent.map(String.init) ?? "", HTMLPage.escape(v.origin), HTMLPage.escape(v.status), v.createdAt, "\(v.neurons)",
                     "\(v.synapses)", HTMLPage.number(v.assimilation?.fitBoldR), changes]
         }, id: "versions")
+    }
+
+    private var runs: String {
+        HTMLPage.table(["run", "seconds", "TR [s]", "mean rate [Hz]", "spikes", "created"], latestRuns.map {
+            [HTMLPage.link("/twins/\(history.twin)/runs/\($0.run)", "\($0.run)"), HTMLPage.number($0.seconds, digits: 1),
+             HTMLPage.number($0.repetitionTime, digits: 2), HTMLPage.number($0.meanRateHz, digits: 2), "\($0.spikes)", $0.createdAt]
+        }, id: "runs")
     }
 
     private var validations: String {

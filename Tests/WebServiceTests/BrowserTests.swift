@@ -35,6 +35,8 @@ import WebService
             Page(path: "/twins", name: "twins", contains: ["<title>Twins — dtb</title>", seededTwin]),
             Page(path: "/twins/\(seededTwin)", name: "twin", contains: ["<title>\(seededTwin) — dtb</title>", #"id="versions""#, #"id="validations""#,
                                                                         "BOLD r per version", axis, "twin version", "mean_in_degree"]),
+            Page(path: "/twins/\(seededTwin)/runs/\(seed.run)", name: "run-comparison",
+                 contains: ["empirical FC", "simulated − empirical", "Pearson r", "BOLD, empirical and simulated", "time [s]", "BOLD [z-score]"]),
             Page(path: "/jobs", name: "jobs", contains: ["<title>Jobs — dtb</title>", #"id="jobs""#]),
         ]
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
