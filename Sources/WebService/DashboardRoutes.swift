@@ -31,7 +31,7 @@ extension WebService {
             let name = try context.parameters.require("twin")
             let (history, runs) = try await query { database in
                 let service = TwinService(database: database)
-                return (try service.history(name), try service.show(name).version.runs)
+                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs)
             }
             return TwinPage(history: history, latestRuns: runs).page.response
         }

@@ -41,13 +41,13 @@ enum OpenAPIDocument {
 
     /// The answers every read may give besides its own.
     static func read(_ schema: String, notFound: Bool = true) -> [Int: String?] {
-        var answers: [Int: String?] = [200: schema, 400: "Problem", 401: "Problem"]
+        var answers: [Int: String?] = [200: schema, 400: "Problem", 401: "Problem", 405: "Problem", 422: "Problem"]
         if notFound { answers[404] = "Problem" }
         return answers
     }
 
-    static let work: [Int: String?] = [202: "QueuedJob", 400: "Problem", 401: "Problem", 403: "Problem", 404: "Problem", 413: "Problem",
-                                       422: "Problem"]
+    static let work: [Int: String?] = [202: "QueuedJob", 400: "Problem", 401: "Problem", 403: "Problem", 404: "Problem", 405: "Problem",
+                                       413: "Problem", 422: "Problem"]
 
     static var operations: [Operation] { [
         Operation(method: "get", path: "/api/v1/atlases", summary: "Stored atlases", query: paging(["name", "regions"]),
@@ -105,12 +105,12 @@ enum OpenAPIDocument {
                   responses: read("JobPage", notFound: false)),
         Operation(method: "get", path: "/api/v1/jobs/{job}", summary: "A job", responses: read("Job")),
         Operation(method: "get", path: "/api/v1/jobs/{job}/events", summary: "A job's progress as server-sent events (event: job, then end)",
-                  responses: [200: "EventStream", 400: "Problem", 401: "Problem", 404: "Problem"]),
+                  responses: [200: "EventStream", 400: "Problem", 401: "Problem", 404: "Problem", 405: "Problem"]),
         Operation(method: "post", path: "/api/v1/ingestions", summary: "Queue an ingest of a BIDS folder inside the server's data directory",
                   body: "Ingest", responses: work),
         Operation(method: "post", path: "/api/v1/plans", summary: "Queue what new data calls for (dtb worker's planning)", body: "Plan",
-                  responses: [202: "QueuedJobs", 400: "Problem", 401: "Problem", 403: "Problem", 404: "Problem", 413: "Problem"]),
-        Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document", responses: [200: "Object", 401: "Problem"]),
+                  responses: [202: "QueuedJobs", 400: "Problem", 401: "Problem", 403: "Problem", 404: "Problem", 405: "Problem", 413: "Problem"]),
+        Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document", responses: [200: "Object", 401: "Problem", 405: "Problem"]),
     ] }
 
     /// JSON Schemas of the answers: the keys every item always has (optional keys are left out
@@ -183,6 +183,21 @@ enum OpenAPIDocument {
         return described
     }
 
+    /// Each documented path as segments (`*` for a `{parameter}`) with its methods, upper case.
+    static let templates: [(segments: [String], methods: Set<String>)] = {
+        var methods: [String: Set<String>] = [:]
+        for operation in operations { methods[operation.path, default: []].insert(operation.method.uppercased()) }
+        return methods.map { path, set in (path.split(separator: "/").map { $0.hasPrefix("{") ? "*" : String($0) }, set) }
+    }()
+
+    /// The methods of the documented path `path` matches; nil when it matches none.
+    static func methods(of path: String) -> Set<String>? {
+        let segments = path.split(separator: "/").map(String.init)
+        return templates.first { template in
+            template.segments.count == segments.count && zip(template.segments, segments).allSatisfy { $0 == "*" || $0 == $1 }
+        }?.methods
+    }
+
     /// `{name}` segments of a path.
     static func pathParameters(_ path: String) -> [String] {
         path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
@@ -203,6 +218,6 @@ enum OpenAPIDocument {
 enum HTTPDescription {
     static func phrase(_ code: Int) -> String {
         [200: "OK", 202: "Accepted: the job is queued", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-         404: "Not Found", 413: "Content Too Large", 422: "Unprocessable Content"][code] ?? "HTTP \(code)"
+         404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content"][code] ?? "HTTP \(code)"
     }
 }

@@ -70,3 +70,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// Answers 405 (with `Allow`) for a method an `/api/v1` path does not have, as the OpenAPI
+/// document lists them (the document and the router are the same set, `OpenAPITests`), instead of
+/// the router's 404.
+struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let method = request.method == .head ? "GET" : request.method.rawValue
+        if let methods = OpenAPIDocument.methods(of: request.uri.path), !methods.contains(method) {
+            throw Problem(.methodNotAllowed, "\(request.method.rawValue) is not a method of \(request.uri.path)",
+                          headers: [.allow: methods.sorted().joined(separator: ", ")])
+        }
+        return try await next(request, context)
+    }
+}

@@ -56,7 +56,7 @@ extension WebService {
         }
         api.get("twins/{twin}/versions/{version}") { request, context in
             let reference = try versionReference(context)
-            return try JSONResponse.immutable(try await query { try TwinService(database: $0).show(reference.description) }, request: request)
+            return try JSONResponse.immutable(try await query { try TwinService(database: $0).show(reference) }, request: request)
         }
         api.get("twins/{twin}/versions/{version}/changes") { request, context in
             let number = try context.parameters.require("version", as: Int.self)
@@ -68,7 +68,7 @@ extension WebService {
         }
         api.get("twins/{twin}/versions/{version}/runs") { request, context in
             let reference = try versionReference(context)
-            let runs = try await query { try TwinService(database: $0).show(reference.description) }.version.runs
+            let runs = try await query { try TwinService(database: $0).show(reference) }.version.runs
             return try JSONResponse.make(Listing(request: request).page(runs, sort: SortOrder(keys: [
                 "run": { $0.run < $1.run }, "created_at": { $0.createdAt < $1.createdAt },
             ], standard: "run")))

@@ -45,6 +45,7 @@ public struct WebService: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MethodMiddleware())
         router.add(middleware: TokenAuthentication(pool: pool, open: configuration.open))
         let api = router.group("api/v1")
         addAtlasRoutes(to: api)

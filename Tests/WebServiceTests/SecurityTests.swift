@@ -77,6 +77,8 @@ import WebService
                 let detail = try object(response)["detail"] as? String ?? ""
                 #expect(detail.hasPrefix("request body: ") && !detail.contains("\n"), "\(detail)")
             }
+            let wrongMethod = try await client.execute(uri: "/api/v1/jobs/3", method: .delete, headers: harness.headers(.admin))
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.allow] == "GET")
             let unknownRoute = try await client.execute(uri: "/api/v1/nosuch", method: .get, headers: harness.headers(.read))
             #expect(unknownRoute.status == .notFound && unknownRoute.headers[.contentType] == "application/problem+json")
         }
