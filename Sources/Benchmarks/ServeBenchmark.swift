@@ -62,8 +62,9 @@ public struct ServeBenchmark {
         let environment = self.environment
         let pool = try DatabasePool(size: options.connections) { try environment.openDatabase(progress: { _ in }) }
         let service = WebService(pool: pool, configuration: WebServiceConfiguration(port: port, open: true, dataDirectory: database.home.root))
-        let server = Task { try await service.run() }
-        defer { server.cancel() }
+        // The server lives until the process ends: cancelling it while clients' connections
+        // close crashes in swift-async-algorithms (seen with 200 clients), and a benchmark exits next.
+        Task { try await service.run() }
         try Self.waitUntilListening(port: port)
         progress("\(options.clients) clients for \(options.seconds) s on \(paths.joined(separator: ", "))")
         let latencies = try load(paths: paths, port: port)
@@ -109,24 +110,37 @@ public struct ServeBenchmark {
     private func load(paths: [String], port: Int) throws -> (times: [Double], errors: Int) {
         let results = Results()
         let deadline = Date().addingTimeInterval(options.seconds)
-        DispatchQueue.concurrentPerform(iterations: options.clients) { client in
-            var times: [Double] = [], errors = 0, next = client
-            var connection = try? LoopbackHTTPClient(port: port)
-            while Date() < deadline {
-                let start = Date()
-                do {
-                    guard let open = connection else { throw BenchmarkError("no connection") }
-                    let answer = try open.get(paths[next % paths.count])
-                    if answer.status == 200 { times.append(Date().timeIntervalSince(start)) } else { errors += 1 }
-                } catch {
-                    errors += 1
-                    connection = try? LoopbackHTTPClient(port: port)
-                }
-                next += 1
-            }
-            results.add(times, errors)
+        let finished = DispatchGroup()
+        // A thread per client: concurrentPerform would run only as many at once as there are cores.
+        for client in 0..<options.clients {
+            finished.enter()
+            Thread {
+                let (times, errors) = Self.client(client, paths: paths, port: port, until: deadline)
+                results.add(times, errors)
+                finished.leave()
+            }.start()
         }
+        finished.wait()
         return results.total
+    }
+
+    /// One client: GETs the paths in turn (starting at its own) until `deadline`, reconnecting after an error.
+    private static func client(_ index: Int, paths: [String], port: Int, until deadline: Date) -> (times: [Double], errors: Int) {
+        var times: [Double] = [], errors = 0, next = index
+        var connection = try? LoopbackHTTPClient(port: port)
+        while Date() < deadline {
+            let start = Date()
+            do {
+                guard let open = connection else { throw BenchmarkError("no connection") }
+                let answer = try open.get(paths[next % paths.count])
+                if answer.status == 200 { times.append(Date().timeIntervalSince(start)) } else { errors += 1 }
+            } catch {
+                errors += 1
+                connection = try? LoopbackHTTPClient(port: port)
+            }
+            next += 1
+        }
+        return (times, errors)
     }
 }
 
