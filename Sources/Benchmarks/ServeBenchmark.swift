@@ -13,8 +13,11 @@ import WebService
 public struct ServeBenchmark {
     /// What to run.
     public struct Options: Sendable {
+        /// Concurrent clients, each a thread with one connection.
         public var clients = 200
+        /// Seconds of load.
         public var seconds = 30.0
+        /// Database connections of the server.
         public var connections = 8
         public init() {}
 

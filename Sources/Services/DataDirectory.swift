@@ -1,12 +1,11 @@
 import Foundation
-import Ingest
-import Jobs
 
 /// The folder under which API clients may name datasets to ingest (`dtb serve`: `$DTB_HOME/bids`).
 ///
 /// A requested path is resolved — `..`, `.` and every symlink on the way — and must stay inside
 /// the folder (itself resolved): no request reaches the filesystem outside it.
 public struct DataDirectory: Sendable {
+    /// The folder, as configured (resolved at each request).
     public let root: URL
     public init(root: URL) { self.root = root }
 
@@ -34,26 +33,5 @@ public struct DataDirectory: Sendable {
 
     private static func refusal(_ path: String, _ problem: String) -> ServiceError {
         ServiceError.invalidOption("path", value: path.isEmpty ? "''" : path, problem: problem)
-    }
-}
-
-/// The payload of an ingest job: `{"path"}`, the dataset's real absolute path.
-public struct IngestJobPayload: Sendable, Codable, Equatable {
-    public var path: String
-    public init(path: String) { self.path = path }
-}
-
-/// `ingest` jobs: a BIDS dataset the API checked to be inside the data directory, ingested as
-/// `dtb ingest` would (unchanged files are a no-op, so a repeated attempt is harmless).
-public struct IngestJobHandler: JobHandler {
-    public var kind: JobKind { .ingest }
-    public init() {}
-
-    /// The result: the ingest report (`{"dataset", "atlases", "sessions"}`).
-    public func run(_ context: JobContext) throws -> JSONValue {
-        let payload = try context.payload(IngestJobPayload.self)
-        let report = try SubjectIngester(database: context.database).ingest(root: URL(fileURLWithPath: payload.path, isDirectory: true),
-                                                                          progress: context.progress)
-        return try JSONValue(encoding: report)
     }
 }

@@ -4,6 +4,7 @@ import Store
 
 /// Which part of a twin run to read: some units, a time window.
 public struct RunSliceRequest: Sendable, Equatable {
+    /// `twin_run.id`.
     public var run: Int
     /// Unit names in the order wanted; nil: every unit, in the twin's order.
     public var units: [String]?

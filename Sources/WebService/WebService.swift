@@ -5,7 +5,9 @@ import Store
 
 /// How `dtb serve` runs: where it listens and whom it lets in.
 public struct WebServiceConfiguration: Sendable {
+    /// The address to listen on (`--host`).
     public var host: String
+    /// The TCP port (`--port`).
     public var port: Int
     /// `--open`: requests without a token may read and queue work. Only on a loopback host.
     public var open: Bool
@@ -34,7 +36,9 @@ public struct WebServiceConfiguration: Sendable {
 /// The HTTP API (`/api/v1`) and the dashboard over one database: routes, authentication, problem
 /// documents. Handlers call the Services workflows on a pooled connection.
 public struct WebService: Sendable {
+    /// The connections the handlers share.
     public let pool: DatabasePool
+    /// Address, `--open`, data directory.
     public let configuration: WebServiceConfiguration
 
     public init(pool: DatabasePool, configuration: WebServiceConfiguration) {
