@@ -7,11 +7,15 @@
 // storage module; SpikingEngine imports no other module; the commands are thin over Services.
 //
 //   dtb             the executable: main runs DTBCommands          DTBCommands
-//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks Twins Jobs Ingest AtlasCatalog
-//                   (Sources/dtb; in-process runnable)             Store TwinBuilder SpikingEngine MPIKit ArgumentParser
-//   Benchmarks      dtb bench engine/ingest/build/assimilate/mpi:  Services SampleSubjects Ingest AtlasCatalog Store
-//                   workloads, scratch clusters, timed child       Imaging NIfTI Workloads Recorders SpikingEngine
-//                   processes                                      Hemodynamics Twins DistributedEngine MPIKit
+//   DTBCommands     ArgumentParser commands: parse, call, print    Services Benchmarks WebService Studies Twins Jobs
+//                   (Sources/dtb; in-process runnable)             Ingest AtlasCatalog Store TwinBuilder SpikingEngine
+//                                                                  MPIKit ArgumentParser
+//   Benchmarks      dtb bench engine/ingest/build/assimilate/      Services WebService SampleSubjects Ingest AtlasCatalog
+//                   study/mpi/serve: workloads, scratch clusters,  Store Imaging NIfTI Workloads Recorders SpikingEngine
+//                   timed child processes, loopback clients        Hemodynamics Twins DistributedEngine MPIKit
+//   WebService      dtb serve: the /api/v1 router, token           Services Twins Jobs Ingest AtlasCatalog Store Plots
+//                   middleware, problem documents, OpenAPI,        Analyses Hummingbird
+//                   dashboard pages (calls Services, not SQL)
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
 //                   and its job rules, a twin run over MPI         Analyses Plots HDF5Kit Postgres DistributedEngine
@@ -65,6 +69,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries.
@@ -118,7 +123,9 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "Studies", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres", "DistributedEngine", "MPIKit"]),
-        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store",
+        .target(name: "WebService", dependencies: ["Services", "Twins", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots", "Analyses",
+                                                   .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store", "WebService",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins", "DistributedEngine",
                                                    "MPIKit"]),
 
@@ -126,6 +133,7 @@ let package = Package(
         // commands in process), and the executable whose main calls it.
         .target(name: "DTBCommands", dependencies: [
             "AtlasCatalog", "Benchmarks", "Ingest", "Jobs", "Services", "SpikingEngine", "Store", "Studies", "TwinBuilder", "Twins", "MPIKit",
+            "WebService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/dtb"),
         .executableTarget(name: "dtb", dependencies: ["DTBCommands"], path: "Sources/DTBMain"),
@@ -159,6 +167,10 @@ let package = Package(
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation",
                                                        "Studies", "Interventions"]),
         .testTarget(name: "MPITests", dependencies: ["MPIKit", "DistributedEngine", "DTBTestSupport", "CommandTestSupport", "Store"]),
+        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "Services", "Store", "Postgres", "DTBTestSupport", "CommandTestSupport",
+                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest",
+                                                            .product(name: "Hummingbird", package: "hummingbird"),
+                                                            .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",
                                                       "DTBTestSupport", "CommandTestSupport", "SampleSubjects", "Assimilation"]),
     ]

@@ -4,7 +4,8 @@
 # when everything is present.
 set -euo pipefail
 
-packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql libopenmpi-dev openmpi-bin)
+# chromium: the dashboard's browser test (WebServiceTests) loads every page headless.
+packages=(pkg-config libpq-dev libssl-dev libhdf5-dev hdf5-tools libnifti2-dev zlib1g-dev postgresql libopenmpi-dev openmpi-bin chromium)
 
 missing=()
 for package in "${packages[@]}"; do

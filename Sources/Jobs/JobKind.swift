@@ -1,6 +1,6 @@
 import Postgres
 
-/// What a job does: `job.kind` (see `Schema/0005_jobs.sql`, `0006_studies.sql`), and the key of the worker's handler table.
+/// What a job does: `job.kind` (see `Schema/0005_jobs.sql`, `0006_studies.sql`, `0007_api_tokens.sql`), and the key of the worker's handler table.
 public enum JobKind: String, Sendable, Codable, CaseIterable, PostgresBindable {
     /// Rebuild a twin's structure from new anatomy as a new version.
     case build
@@ -10,6 +10,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, PostgresBindable {
     case assimilate
     /// Run (or resume) a virtual-treatment study.
     case study
+    /// Ingest a BIDS dataset from the server's data directory (queued by `dtb serve`).
+    case ingest
 
     /// The kind as the database spells it.
     public var postgresText: String { rawValue }

@@ -11,6 +11,12 @@ public struct AnalysisService {
     /// The workflow on `database`.
     public init(database: Database) { self.database = database }
 
+    /// The stored BOLD of a twin run or a subject's measure, frames × regions, checksums checked
+    /// (what the dashboard's FC and BOLD comparisons draw).
+    public func series(_ source: AnalysisOptions.Source) throws -> AnalysisSeries {
+        try AnalysisSeriesReader(database: database).read(source)
+    }
+
     /// Checks the options, reads the series and runs each analysis asked for; every refusal is one
     /// line naming the option or the data's problem.
     public func analyze(_ options: AnalysisOptions) throws -> AnalysisReport {

@@ -57,6 +57,7 @@ public struct JobHandlers: Sendable {
         handlers.register(ValidateJobHandler(threads: threads))
         handlers.register(AssimilateJobHandler(firstFit: firstFit, threads: threads))
         handlers.register(StudyJobHandler(threads: threads))
+        handlers.register(IngestJobHandler())
         return handlers
     }
 

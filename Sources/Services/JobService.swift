@@ -10,4 +10,9 @@ public struct JobService {
     public func list(status: JobStatus?) throws -> [JobRecord] {
         try JobQueue(database: database).list(status: status)
     }
+
+    /// Job `id`; not found when there is none.
+    public func job(id: Int) throws -> JobRecord {
+        try JobQueue(database: database).job(id: id)
+    }
 }

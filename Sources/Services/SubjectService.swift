@@ -17,4 +17,16 @@ public struct SubjectService {
     public func show(_ label: String, values: Bool) throws -> SubjectDetail {
         try SubjectCatalog(database: database).subject(label, values: values)
     }
+
+    /// Measure `id` with its regional values, and the label of its subject.
+    public func measure(id: Int) throws -> (subject: String, measure: MeasureInfo) {
+        guard let label = try database.connection.query("""
+            SELECT s.label FROM measure m JOIN scan sc ON sc.id = m.scan_id JOIN session se ON se.id = sc.session_id
+              JOIN subject s ON s.id = se.subject_id WHERE m.id = $1
+            """, [id]).first?[0].string,
+              let measure = try show(label, values: true).measures.first(where: { $0.id == id }) else {
+            throw StoreError.notFound("measure \(id) does not exist")
+        }
+        return (label, measure)
+    }
 }

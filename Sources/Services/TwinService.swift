@@ -23,6 +23,11 @@ public struct TwinService {
         try TwinQueries(database: database).detail(TwinReference(parsing: reference))
     }
 
+    /// A version named by its parts (no `@` parsing: a twin's name is taken as it is).
+    public func show(_ reference: TwinReference) throws -> TwinVersionDetail {
+        try TwinQueries(database: database).detail(reference)
+    }
+
     /// Every version of `twin` with what changed from its parent.
     public func history(_ twin: String) throws -> TwinHistory {
         try TwinQueries(database: database).history(twin)

@@ -6,7 +6,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run benchmarks and print their figures.",
-        subcommands: [EngineBench.self, IngestBench.self, BuildBench.self, AssimilateBench.self, StudyBench.self, MPIBench.self])
+        subcommands: [EngineBench.self, IngestBench.self, BuildBench.self, AssimilateBench.self, StudyBench.self, MPIBench.self, ServeBench.self])
 }
 
 extension EngineBenchmark.Workload: ExpressibleByArgument {}
@@ -50,6 +50,33 @@ struct EngineBench: ParsableCommand {
             let report = try bench.run(progress: Console.progress)
             if output.json { return try Console.printJSON(report) }
             Console.print(report.table)
+        }
+    }
+}
+
+/// `dtb bench serve [--clients 200] [--seconds 30] [--connections 8] [--json]`: concurrent
+/// loopback clients on the history and run-slice endpoints (``ServeBenchmark``). JSON: its ``ServeBenchmark/Report``.
+struct ServeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Load the HTTP API: requests/s, p50/p99 latency, errors; checks that no data changed.",
+        discussion: "Reads the database dtb is set up for (e.g. after `dtb demo`); the server runs in process, open on loopback.")
+    @Option(help: "Concurrent clients, each with one keep-alive connection (1–2000).") var clients = 200
+    @Option(help: "Seconds of load (1–3600).") var seconds = 30.0
+    @Option(help: "Database connections of the server (1–64).") var connections = 8
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try Console.run {
+            var options = ServeBenchmark.Options()
+            options.clients = clients
+            options.seconds = seconds
+            options.connections = connections
+            let report = try ServeBenchmark(environment: Console.environment, options: options).run(progress: Console.progressHandler)
+            if output.json { return try Console.printJSON(report) }
+            Console.print("\(report.requests) requests in \(report.seconds) s from \(report.clients) clients: \(String(format: "%.0f", report.requestsPerSecond)) req/s, "
+                          + "p50 \(String(format: "%.2f", report.p50Ms)) ms, p99 \(String(format: "%.2f", report.p99Ms)) ms, max \(String(format: "%.1f", report.maxMs)) ms, "
+                          + "\(report.errors) errors; history of \(report.versions) versions; data \(report.unchanged ? "unchanged" : "CHANGED")")
         }
     }
 }

@@ -12,6 +12,6 @@ struct DTB: ParsableCommand {
             """,
         version: ProjectResources.release,
         subcommands: [Demo.self, DB.self, FsckCommand.self, AtlasCommand.self, Ingest.self, Subject.self, Twin.self, StudyCommand.self, Analyze.self,
-                      WorkerCommand.self, JobsCommand.self, Bench.self, MPICheck.self]
+                      WorkerCommand.self, JobsCommand.self, ServeCommand.self, TokenCommand.self, Bench.self, MPICheck.self]
     )
 }

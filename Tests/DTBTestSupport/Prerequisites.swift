@@ -11,6 +11,8 @@ public enum Prerequisite: String, Sendable, CaseIterable {
     case h5dump
     /// Open MPI's `mpirun`, from the openmpi-bin package `scripts/setup.sh` installs.
     case mpirun
+    /// Debian's `chromium`, which `scripts/setup.sh` installs for the dashboard's browser test.
+    case chromium
 
     /// Where it was found when the test process started, or `nil` when it is absent.
     public var location: URL? {
@@ -19,6 +21,7 @@ public enum Prerequisite: String, Sendable, CaseIterable {
         case .dtbExecutable: Prerequisites.dtbExecutable
         case .h5dump: Prerequisites.h5dump
         case .mpirun: Prerequisites.mpirun
+        case .chromium: Prerequisites.chromium
         }
     }
 
@@ -29,6 +32,7 @@ public enum Prerequisite: String, Sendable, CaseIterable {
         case .dtbExecutable: "the dtb executable is missing beside the test bundle (build with `swift build --build-tests`)"
         case .h5dump: "h5dump is not on PATH (scripts/setup.sh installs hdf5-tools)"
         case .mpirun: "mpirun is not on PATH (scripts/setup.sh installs openmpi-bin)"
+        case .chromium: "chromium is not on PATH (scripts/setup.sh installs it)"
         }
     }
 }
@@ -51,9 +55,13 @@ public enum Prerequisites {
     /// `mpirun` on the PATH, when present.
     public static let mpirun: URL? = onPath("mpirun")
 
-    private static func onPath(_ program: String) -> URL? {
+    /// `chromium` on the PATH, when present.
+    public static let chromium: URL? = onPath("chromium")
+
+    /// The first executable `name` in a folder of the PATH.
+    static func onPath(_ name: String) -> URL? {
         (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .map { URL(fileURLWithPath: String($0)).appendingPathComponent(program) }
+            .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 

@@ -1,0 +1,90 @@
+import Hummingbird
+import Ingest
+import Jobs
+import Services
+import Twins
+
+extension WebService {
+    /// The dashboard: server-rendered pages over the same Services as the API (no JavaScript).
+    func addDashboard(to router: Router<APIRequestContext>) {
+        router.get("/") { _, _ in try await subjectsPage(title: "dtb") }
+        router.get("subjects") { _, _ in try await subjectsPage(title: "Subjects") }
+        router.get("subjects/{subject}") { request, context in
+            let label = try context.parameters.require("subject")
+            let sort = QueryParameters(request: request).string("sort")
+            let (detail, atlases) = try await query { database in
+                (try SubjectService(database: database).show(label, values: true),
+                 try AtlasService(database: database, environment: ServiceEnvironment([:])).list().map(\.name))
+            }
+            let regions = try await query { database in
+                let service = AtlasService(database: database, environment: ServiceEnvironment([:]))
+                return try Dictionary(uniqueKeysWithValues: atlases.map { ($0, try service.regions(of: $0, matching: RegionFilter())) })
+            }
+            let measure = try QueryParameters(request: request).int("measure")
+            return SubjectPage(detail: detail, regions: regions, measure: measure, sort: sort).page.response
+        }
+        router.get("twins") { _, _ in
+            let twins = try await query { try TwinService(database: $0).list(subject: nil) }
+            return HTMLPage(title: "Twins", body: Self.twinTable(twins)).response
+        }
+        router.get("twins/{twin}") { _, context in
+            let name = try context.parameters.require("twin")
+            let (history, runs) = try await query { database in
+                let service = TwinService(database: database)
+                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs)
+            }
+            return TwinPage(history: history, latestRuns: runs).page.response
+        }
+        router.get("twins/{twin}/runs/{run}") { request, context in
+            let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)
+            let p = QueryParameters(request: request)
+            let measure = try p.int("measure"), regions = p.list("regions")
+            let (simulated, empirical) = try await query { database in
+                let history = try TwinService(database: database).history(twin)
+                let bold = try SubjectService(database: database).show(history.subject, values: false).measures
+                    .filter { $0.kind == .boldTimeseries && $0.atlas == history.atlas }
+                guard let chosen = measure ?? bold.first?.id else {
+                    throw Problem(.notFound, "subject \(history.subject) has no BOLD measure on \(history.atlas) to compare with")
+                }
+                let analysis = AnalysisService(database: database)
+                return (try analysis.series(.run(run)), try analysis.series(.measure(chosen)))
+            }
+            return ComparisonPage(twin: twin, simulated: simulated, empirical: empirical, regions: regions).page.response
+        }
+        router.get("jobs") { _, _ in
+            let jobs = try await query { try JobService(database: $0).list(status: nil) }
+            return HTMLPage(title: "Jobs", body: Self.jobTable(jobs)).response
+        }
+    }
+
+    private func subjectsPage(title: String) async throws -> Response {
+        let (subjects, twins) = try await query { database in
+            (try SubjectService(database: database).list(), try TwinService(database: database).list(subject: nil))
+        }
+        let rows = subjects.map {
+            [HTMLPage.link("/subjects/\($0.label)", "sub-" + $0.label), HTMLPage.escape($0.dataset), HTMLPage.escape($0.sessions.joined(separator: ", ")),
+             "\($0.scans)", "\($0.measures)"]
+        }
+        let body = "<h2>Subjects</h2>" + HTMLPage.table(["subject", "dataset", "sessions", "scans", "measures"], rows, id: "subjects")
+            + "<h2>Twins</h2>" + Self.twinTable(twins)
+        return HTMLPage(title: title, body: body).response
+    }
+
+    static func twinTable(_ twins: [TwinListing]) -> String {
+        HTMLPage.table(["twin", "subject", "atlas", "level", "versions", "latest", "status", "neurons", "synapses", "created"], twins.map {
+            [HTMLPage.link("/twins/\($0.twin)", $0.twin), HTMLPage.link("/subjects/\($0.subject)", $0.subject), HTMLPage.escape($0.atlas),
+             $0.level.rawValue, "\($0.versions)", "\($0.latestVersion)", HTMLPage.escape($0.latestStatus), "\($0.neurons)", "\($0.synapses)",
+             $0.createdAt]
+        }, id: "twins")
+    }
+
+    static func jobTable(_ jobs: [JobRecord]) -> String {
+        let queued = jobs.count { $0.status == .queued }, running = jobs.count { $0.status == .running }
+        let failed = jobs.count { $0.status == .failed }
+        return "<p>\(queued) queued, \(running) running, \(failed) failed, \(jobs.count) in all.</p>"
+            + HTMLPage.table(["job", "kind", "status", "attempts", "key", "created", "finished", "error"], jobs.map {
+                ["\($0.id)", $0.kind.rawValue, $0.status.rawValue, "\($0.attempts)/\($0.maxAttempts)", HTMLPage.escape($0.idempotencyKey),
+                 $0.createdAt, $0.finishedAt ?? "", HTMLPage.escape($0.status == .done ? "" : $0.lastError ?? "")]
+            }, id: "jobs")
+    }
+}

@@ -1,0 +1,59 @@
+import Plots
+import Twins
+
+/// A twin's page: the version timeline with its changes and fits, and the validation metrics
+/// (BOLD r, FC r, Frobenius distance, FCD KS) per version, in-sample and out-of-sample marked apart.
+struct TwinPage {
+    var history: TwinHistory
+    /// The runs of the latest version, each linked to its comparison with the subject's BOLD.
+    var latestRuns: [TwinRunInfo]
+
+    var page: HTMLPage {
+        let body = "<p>Subject \(HTMLPage.link("/subjects/\(history.subject)", "sub-" + history.subject)), atlas \(HTMLPage.escape(history.atlas)), "
+            + "\(history.level.rawValue) level.</p><h2>Versions</h2>" + timeline
+            + "<h2>Validation over versions</h2><div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
+            + "<h2>Validations</h2>" + validations + "<h2>Runs of the latest version</h2>" + runs
+        return HTMLPage(title: history.twin, body: body)
+    }
+
+    private var timeline: String {
+        HTMLPage.table(["version", "parent", "origin", "status", "created", "neurons", "synapses", "fit (BOLD r)", "changes"], history.versions.map { v in
+            let changes = v.changes.map { c in HTMLPage.escape("\(c.what): \(c.from ?? "–") → \(c.to ?? "–")") }.joined(separator: "<br>")
+            return ["\(v.version)", v.parent.map(String.init) ?? "", HTMLPage.escape(v.origin), HTMLPage.escape(v.status), v.createdAt, "\(v.neurons)",
+                    "\(v.synapses)", HTMLPage.number(v.assimilation?.fitBoldR), changes]
+        }, id: "versions")
+    }
+
+    private var runs: String {
+        HTMLPage.table(["run", "seconds", "TR [s]", "mean rate [Hz]", "spikes", "created"], latestRuns.map {
+            [HTMLPage.link("/twins/\(history.twin)/runs/\($0.run)", "\($0.run)"), HTMLPage.number($0.seconds, digits: 1),
+             HTMLPage.number($0.repetitionTime, digits: 2), HTMLPage.number($0.meanRateHz, digits: 2), "\($0.spikes)", $0.createdAt]
+        }, id: "runs")
+    }
+
+    private var validations: String {
+        HTMLPage.table(["validation", "version", "measure", "replay", "sample", "BOLD r", "FC r", "FC distance", "FCD KS", "created"],
+                       history.versions.flatMap { v in v.validations.map { (v.version, $0) } }.map { version, s in
+            ["\(s.validation)", "\(version)", "\(s.measure)", HTMLPage.escape(s.replay), s.inSample ? "in (fitted)" : "out of sample",
+             HTMLPage.number(s.boldR), HTMLPage.number(s.fcSimilarity), HTMLPage.number(s.fcDistance), HTMLPage.number(s.fcdKS), s.createdAt]
+        }, id: "validations")
+    }
+
+    /// One chart per metric: a point per validation at its version, in-sample and out-of-sample apart.
+    private var charts: [SVGDocument] {
+        let metrics: [(String, String?, (TwinValidationSummary) -> Double?)] = [
+            ("BOLD r", nil, { $0.boldR }), ("FC r", nil, { $0.fcSimilarity }), ("FC Frobenius distance", nil, { $0.fcDistance }),
+            ("FCD KS", nil, { $0.fcdKS }),
+        ]
+        let points = history.versions.flatMap { v in v.validations.map { (Double(v.version), $0) } }
+        return metrics.compactMap { title, unit, value in
+            let layers = [(true, "in sample (fitted run)", "#d62728"), (false, "out of sample", "#1f77b4")].compactMap { inSample, name, color -> ScatterLayer? in
+                let chosen = points.filter { $0.1.inSample == inSample }.compactMap { p in value(p.1).map { (p.0, $0) } }
+                return chosen.isEmpty ? nil : ScatterLayer(x: chosen.map(\.0), y: chosen.map(\.1), name: name, color: color, radius: 4)
+            }
+            guard !layers.isEmpty else { return nil }
+            return Chart(title: title + " per version", x: Axis("twin version"), y: Axis(title, unit: unit), layers: layers,
+                         width: 480, height: 320).document()
+        }
+    }
+}
