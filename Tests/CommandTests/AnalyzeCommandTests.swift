@@ -5,32 +5,20 @@ import Testing
 
 /// `dtb analyze` end to end in process, on a twin run and a BOLD measure of the sample subject.
 @Suite(.serialized) struct AnalyzeCommandTests {
-    func json(_ result: InProcessDTB.Result) throws -> [String: Any] {
-        #expect(result.status == 0, "\(result.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    }
-
-    /// A one-line error on stderr, nothing on stdout, exit status 1.
-    func refusal(_ result: InProcessDTB.Result) -> String {
-        #expect(result.status == 1 && result.stdout.isEmpty)
-        #expect(result.stderr.hasPrefix("dtb: ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
-        return result.stderr
-    }
-
     /// A 20 s run at TR 0.25 s (80 frames): every analysis on four regions, their JSON sections
     /// and sizes, the figures as SVG; then the same on the subject's BOLD measure; then bad input.
     @Test(.requires(.atlasMirror)) func analysesOfARunAndAMeasure() async throws {
         let dtb = try await InProcessDTB(database: PreparedDatabases.sampleSubject().database)
-        _ = try json(dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "5000", "--degree", "10", "--seed", "4", "--json"]))
-        let run = try json(dtb.run(["twin", "run", "sample-brainnetome246", "--seconds", "20", "--tr", "0.25", "--json"]))
+        _ = try jsonObject(dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "5000", "--degree", "10", "--seed", "4", "--json"]))
+        let run = try jsonObject(dtb.run(["twin", "run", "sample-brainnetome246", "--seconds", "20", "--tr", "0.25", "--json"]))
         let runID = try #require(run["run"] as? Int)
-        let show = try json(dtb.run(["twin", "show", "sample-brainnetome246", "--json"]))
+        let show = try jsonObject(dtb.run(["twin", "show", "sample-brainnetome246", "--json"]))
         let names = try #require((show["units"] as? [[String: Any]])?.prefix(4).compactMap { $0["name"] as? String })
         #expect(names.count == 4)
 
         let plots = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-analyze-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: plots) }
-        let report = try json(dtb.run(["analyze", "--run", "\(runID)", "--psd", "--granger", "--sync", "--fcd", "--regions", names.joined(separator: ","),
+        let report = try jsonObject(dtb.run(["analyze", "--run", "\(runID)", "--psd", "--granger", "--sync", "--fcd", "--regions", names.joined(separator: ","),
                                        "--band", "0.05,1", "--window", "5", "--step", "1", "--max-order", "2", "--plots", plots.path, "--json"]))
         #expect(report["frames"] as? Int == 80 && report["sampling_rate_hz"] as? Double == 4)
         #expect(report["regions"] as? [String] == names)
@@ -74,9 +62,9 @@ import Testing
         try (([all.joined(separator: "\t")] + rows).joined(separator: "\n") + "\n").write(toFile: stem + ".tsv", atomically: true, encoding: .utf8)
         try #"{"RepetitionTime": 2, "NumberOfVolumes": 100}"#.write(toFile: stem + ".json", atomically: true, encoding: .utf8)
         #expect(dtb.run(["ingest", "--derivative", stem + ".tsv", "--pipeline", "test"]).status == 0)
-        let subject = try json(dtb.run(["subject", "show", "sample", "--json"]))
+        let subject = try jsonObject(dtb.run(["subject", "show", "sample", "--json"]))
         let measure = try #require((subject["measures"] as? [[String: Any]])?.first { $0["kind"] as? String == "bold_timeseries" }?["id"] as? Int)
-        let measured = try json(dtb.run(["analyze", "--measure", "\(measure)", "--psd", "--sync", "--regions", names.joined(separator: ","),
+        let measured = try jsonObject(dtb.run(["analyze", "--measure", "\(measure)", "--psd", "--sync", "--regions", names.joined(separator: ","),
                                          "--band", "0.03,0.07", "--json"]))
         #expect(measured["regions"] as? [String] == names && measured["frames"] as? Int == 100 && measured["sampling_rate_hz"] as? Double == 0.5)
         let peaks = ((measured["psd"] as? [String: Any])?["regions"] as? [[String: Any]])?.map { $0["peak_frequency_hz"] as? Double }

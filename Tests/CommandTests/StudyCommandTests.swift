@@ -6,23 +6,11 @@ import Testing
 /// `dtb study` end to end in process: create and show with JSON and figures, list, a queued study
 /// run by the worker, and bad input.
 @Suite(.serialized) struct StudyCommandTests {
-    func json(_ result: InProcessDTB.Result) throws -> [String: Any] {
-        #expect(result.status == 0, "\(result.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    }
-
-    /// A one-line error on stderr, nothing on stdout, exit status 1.
-    func refusal(_ result: InProcessDTB.Result) -> String {
-        #expect(result.status == 1 && result.stdout.isEmpty)
-        #expect(result.stderr.hasPrefix("dtb: ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
-        return result.stderr
-    }
-
     @Test(.requires(.atlasMirror)) func aStudyIsCreatedShownListedAndQueued() async throws {
         let dtb = try await InProcessDTB(database: PreparedDatabases.sampleSubject().database)
-        _ = try json(dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "4000", "--degree", "10", "--seed", "4", "--json"]))
+        _ = try jsonObject(dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "4000", "--degree", "10", "--seed", "4", "--json"]))
         let short = ["--seeds", "2", "--seconds", "2", "--warmup", "0.5", "--tr", "0.5", "--threads", "2"]
-        let created = try json(dtb.run(["study", "create", "drug", "--twin", "sample-brainnetome246@1", "receptor:channel=nmda,factor=0.5",
+        let created = try jsonObject(dtb.run(["study", "create", "drug", "--twin", "sample-brainnetome246@1", "receptor:channel=nmda,factor=0.5",
                                         "stimulate:regions=gyrus/BG,waveform=pulses,frequency=125,width=1,amplitude=6", "--json"] + short))
         let study = try #require(created["study"] as? [String: Any])
         #expect(study["status"] as? String == "complete" && created["job"] == nil)
@@ -45,7 +33,7 @@ import Testing
 
         let plots = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-study-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: plots) }
-        let shown = try json(dtb.run(["study", "show", "drug", "--plots", plots.path, "--json"]))
+        let shown = try jsonObject(dtb.run(["study", "show", "drug", "--plots", plots.path, "--json"]))
         let files = try #require(shown["plots"] as? [String])
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["effects-arm-1.svg", "fc-difference-arm-1.svg"])
         for file in files {
@@ -53,14 +41,14 @@ import Testing
             #expect(text.hasPrefix("<?xml") && text.contains("</svg>") && text.contains("drug"))
         }
         // Study runs keep their spikes in 1 ms bins: avalanches of a few regions.
-        let analysis = try json(dtb.run(["analyze", "--study", "drug/1/2", "--avalanches", "--regions", "A8m_L,A8m_R,A9l_L", "--json"]))
+        let analysis = try jsonObject(dtb.run(["analyze", "--study", "drug/1/2", "--avalanches", "--regions", "A8m_L,A8m_R,A9l_L", "--json"]))
         let avalanches = try #require(analysis["avalanches"] as? [String: Any])
         #expect(avalanches["bin_ms"] as? Double == 1 && (avalanches["count"] as? Int ?? 0) > 0)
         #expect(refusal(dtb.run(["analyze", "--study", "drug/7/2", "--avalanches"])).contains("has no run of arm 7 with seed 2"))
         let text = dtb.run(["study", "show", "drug"])
         #expect(text.status == 0 && text.stdout.contains("largest effects") && text.stdout.contains("arm 1 "))
 
-        let queued = try json(dtb.run(["study", "create", "queued", "--twin", "sample-brainnetome246", "lesion:from=gyrus/MVOcC,to=gyrus/PhG",
+        let queued = try jsonObject(dtb.run(["study", "create", "queued", "--twin", "sample-brainnetome246", "lesion:from=gyrus/MVOcC,to=gyrus/PhG",
                                        "--queue", "--json"] + short))
         #expect(queued["job"] is Int && (queued["study"] as? [String: Any])?["status"] as? String == "running")
         let worker = dtb.run(["worker", "--once", "--json"])
