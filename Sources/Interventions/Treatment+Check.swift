@@ -5,7 +5,7 @@ extension Treatment {
     /// rewiring's P and k, the stimuli on a run of `warmup` + `seconds`, the receptor factors.
     /// Throws the first problem as a one-line ``InterventionError``.
     public func check(against twin: TwinNetwork, warmup: Double, seconds: Double) throws {
-        let index = try UnitIndex(twin.unitNames)
+        let index = UnitIndex(twin.unitNames)
         for intervention in interventions {
             switch intervention {
             case let .lesion(from, to):

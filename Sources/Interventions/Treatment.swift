@@ -15,7 +15,7 @@ public struct Treatment: Sendable {
                         partitions: Int) throws -> (network: Network, silenced: [PopulationID]) {
         let edited = try editedNetwork(twin, centroids: centroids, seed: seed)
         var builder = edited.networkBuilder()
-        let index = try UnitIndex(twin.unitNames)
+        let index = UnitIndex(twin.unitNames)
         var silenced: [Int] = []
         for intervention in interventions {
             switch intervention {
@@ -50,7 +50,7 @@ public struct Treatment: Sendable {
     /// The twin with this treatment's connectivity edits, in order.
     public func editedNetwork(_ twin: TwinNetwork, centroids: [[Double]], seed: UInt64) throws -> TwinNetwork {
         var network = twin
-        let index = try UnitIndex(twin.unitNames)
+        let index = UnitIndex(twin.unitNames)
         for intervention in interventions {
             switch intervention {
             case let .lesion(from, to):
@@ -58,8 +58,7 @@ public struct Treatment: Sendable {
                 network = try network.lesioning(from: from, to: to)
             case .silence(let names):
                 let units = Set(try index.units(names))
-                let unitOf = ExcitatoryPools.unitOfNeuron(network)
-                network = network.removingSynapses { units.contains(Int(unitOf[$0.pre])) || units.contains($0.targetUnit) }
+                network = network.removingSynapses { units.contains($0.sourceUnit) || units.contains($0.targetUnit) }
             case .rewire(let rewiring):
                 network = try rewiring.applied(to: network, centroids: centroids, seed: seed)
             case .stimulate, .receptor: break
@@ -81,7 +80,7 @@ public struct Treatment: Sendable {
 struct UnitIndex {
     let index: [String: Int]
 
-    init(_ names: [String]) throws {
+    init(_ names: [String]) {
         index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -62,15 +62,7 @@ public struct DistributedTwinRun {
         let exchange = MPISpikeExchange(world: world, plan: partitionPlan)
         let share = EngineShare(partitions: partitionPlan.partitions, local: partitionPlan.partitions(of: world.rank), exchange: exchange)
         progress("simulating \(plan.seconds) s at dt \(network.parameters.dt) ms on \(world.size) rank(s) × \(plan.threads) thread(s)")
-        let started = Date()
-        var reporter = RunProgress(seconds: plan.seconds, started: started)
-        let result = try TwinRunner.simulate(network, seconds: plan.seconds, seed: plan.seed, repetitionTime: plan.repetitionTime,
-                                             bold: plan.info.bold, threads: plan.threads,
-                                             raster: TwinRunner.rasterSample(network, perPopulation: plan.rasterPerPopulation),
-                                             activityBinSteps: plan.activityBinSteps, share: share) {
-            if let line = reporter.simulated($0) { progress(line) }
-        }
-        let wall = Date().timeIntervalSince(started)
+        let (result, wall) = try TwinRunner.simulate(network, plan: plan, share: share, progress: progress)
         let memory = try world.allGather([Int64(RankMemory.peakResidentBytes())])
         let waits = try world.allGather([Int64(exchange.waitSeconds * 1e6)])
         progress(String(format: "exchanged %d windows, %.1f kB received per rank per window; ", exchange.windows,

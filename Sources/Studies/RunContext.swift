@@ -31,7 +31,8 @@ struct RunContext {
         centroids = try Self.centroids(database.connection, versionID: study.versionID, units: twin.unitNames)
         let s = study.settings
         var replay: ReplaySchedule?
-        if s.replay == "fitted", let fit = try inputs.fittedReplay(versionID: study.versionID) {
+        let fit = s.replay == "fitted" ? try inputs.fittedReplay(versionID: study.versionID) : nil
+        if let fit {
             let engine = twin.networkBuilder().build(partitions: 1)
             let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: twin.populations.map(\.excitatory)),
                                             kinds: fit.kinds, units: fit.units)
@@ -42,8 +43,7 @@ struct RunContext {
         let empirical = try s.measure.map { try inputs.empiricalRun(measure: $0, versionID: study.versionID) }
         // The scanner's first frames carry its own start-up transient, as the validation drops.
         empiricalFC = empirical.map { FunctionalConnectivity(Array($0.series.dropFirst(Self.transient($0.series.count)))) }
-        let fitMeasure = replay == nil ? nil : try inputs.fittedReplay(versionID: study.versionID)?.measure
-        lockedSeries = fitMeasure != nil && fitMeasure == s.measure ? empirical?.series : nil
+        lockedSeries = fit != nil && fit?.measure == s.measure ? empirical?.series : nil
     }
 
     /// Frames left out at the start of a comparison with data: a quarter of them, at most 5.

@@ -72,7 +72,7 @@ struct StudyEffects {
     }
 
     private func read(_ run: StudyRunRecord) throws -> [String: [Double]] {
-        let file = try open(run)
+        let file = try run.open(in: files)
         defer { file.close() }
         var outcomes: [String: [Double]] = [:]
         let names = ["rate_hz", "bold_r"] + study.settings.psdFrequencies.map(StudyOutcomes.name)
@@ -84,13 +84,8 @@ struct StudyEffects {
 
     private func unitNames(_ run: StudyRunRecord?) throws -> [String] {
         guard let run else { return [] }
-        let file = try open(run)
+        let file = try run.open(in: files)
         defer { file.close() }
         return try file.readStrings("/units")
-    }
-
-    private func open(_ run: StudyRunRecord) throws -> HDF5File {
-        let url = try files.verify(StoredFile(id: 0, relativePath: run.path, sha256: run.sha256, size: 0))
-        return try HDF5File.open(path: url.path)
     }
 }

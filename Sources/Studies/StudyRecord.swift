@@ -1,4 +1,6 @@
+import HDF5Kit
 import Interventions
+import Store
 
 /// A study's settings as stored (`study.spec` and its columns): what was asked, resolved.
 public struct StudySettings: Sendable, Codable, Equatable {
@@ -52,4 +54,9 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var wallSeconds: Double
     public var path: String
     public var sha256: String
+
+    /// Its HDF5 file, opened after its checksum is verified.
+    func open(in files: FileStore) throws -> HDF5File {
+        try HDF5File.open(path: files.verify(StoredFile(id: 0, relativePath: path, sha256: sha256, size: 0)).path)
+    }
 }

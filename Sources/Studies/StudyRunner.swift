@@ -74,6 +74,7 @@ public struct StudyRunner {
         let arms = study.arms.map { arm -> StudyReport.Arm in
             let mine = runs.filter { $0.arm == arm.arm }
             let similarity = mine.compactMap(\.fcSimilarity)
+            // A one-sample t interval: the similarities paired against zero.
             let interval = similarity.count > 1 ? PairedComparison(control: similarity.map { _ in 0 }, treated: similarity) : nil
             return StudyReport.Arm(arm: arm.arm, label: arm.label, sweepValue: arm.sweepValue, interventions: arm.interventions, runs: mine.count,
                                    meanRateHz: mine.isEmpty ? nil : mine.reduce(0) { $0 + $1.meanRateHz } / Double(mine.count),
@@ -122,8 +123,7 @@ extension StudyRunner {
         var sums: [Int: [Double]] = [:], counts: [Int: Int] = [:]
         var units: [String] = []
         for run in try store.runs(studyID: study.id) {
-            let url = try database.files.verify(StoredFile(id: 0, relativePath: run.path, sha256: run.sha256, size: 0))
-            let file = try HDF5File.open(path: url.path)
+            let file = try run.open(in: database.files)
             defer { file.close() }
             units = try file.readStrings("/units")
             let fc = try file.dataset("/fc").read(Double.self)

@@ -148,13 +148,21 @@ public struct TwinRunner {
     public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
         let (plan, network) = try prepare(request, progress: progress)
         progress("simulating \(plan.seconds) s at dt \(network.parameters.dt) ms on \(plan.threads) thread(s)")
+        let (result, wall) = try Self.simulate(network, plan: plan, progress: progress)
+        return try record(result, network: network, plan: plan, wall: wall, progress: progress)
+    }
+
+    /// Simulates a prepared run (this process's part of it with a `share`), with what the plan
+    /// records and progress lines from ``RunProgress``; the result and its wall seconds.
+    public static func simulate(_ network: TwinNetwork, plan: TwinRunPlan, share: EngineShare? = nil,
+                                progress: (String) -> Void) throws -> (TwinRunResult, wall: Double) {
         let started = Date()
         var reporter = RunProgress(seconds: plan.seconds, started: started)
-        let result = try Self.simulate(network, seconds: plan.seconds, seed: plan.seed, repetitionTime: plan.repetitionTime,
-                                       bold: plan.info.bold, threads: plan.threads,
-                                       raster: Self.rasterSample(network, perPopulation: plan.rasterPerPopulation),
-                                       activityBinSteps: plan.activityBinSteps) { if let line = reporter.simulated($0) { progress(line) } }
-        return try record(result, network: network, plan: plan, wall: Date().timeIntervalSince(started), progress: progress)
+        let result = try simulate(network, seconds: plan.seconds, seed: plan.seed, repetitionTime: plan.repetitionTime,
+                                  bold: plan.info.bold, threads: plan.threads,
+                                  raster: rasterSample(network, perPopulation: plan.rasterPerPopulation),
+                                  activityBinSteps: plan.activityBinSteps, share: share) { if let line = reporter.simulated($0) { progress(line) } }
+        return (result, Date().timeIntervalSince(started))
     }
 
     /// Resolves the version, checks every value of the request against it and loads its network
