@@ -26,11 +26,14 @@ public struct RunPlan: Sendable {
     public var binMilliseconds: Double
     public var bold: BalloonWindkesselParameters
     public var replay: ReplaySchedule?
+    /// Also spikes per population in the activity bins.
+    public var populationActivity: Bool
 
     public init(warmup: Double, seconds: Double, repetitionTime: Double, binMilliseconds: Double = 1,
-                bold: BalloonWindkesselParameters, replay: ReplaySchedule? = nil) {
+                bold: BalloonWindkesselParameters, replay: ReplaySchedule? = nil, populationActivity: Bool = false) {
         self.warmup = warmup; self.seconds = seconds; self.repetitionTime = repetitionTime
         self.binMilliseconds = binMilliseconds; self.bold = bold; self.replay = replay
+        self.populationActivity = populationActivity
     }
 
     /// Frames recorded.
@@ -46,6 +49,8 @@ public struct TreatedRunResult: Sendable {
     public var unitRates: [Double]
     /// Spikes per unit in each activity bin, bin-major.
     public var activity: [UInt32]
+    /// Spikes per population in the same bins, bin-major; empty unless the plan asks for them.
+    public var populationActivity: [UInt32]
     public var bins: Int
     public var spikes: Int
 }
@@ -65,20 +70,23 @@ extension RunPlan {
         do { recorder = try BOLDRecorder(network: network, parameters: bold, repetitionTime: repetitionTime) }
         catch { throw InterventionError.invalid("TR \(repetitionTime) s: \(error)") }
         let activity = BinnedUnitCounts(network: network, binSteps: binSteps)
-        let simulation = Simulation(network: network, seed: seed, observers: [recorder, activity])
+        let perPopulation = populationActivity ? BinnedUnitCounts(network: network, binSteps: binSteps, map: UnitMap(populationsOf: network)) : nil
+        let simulation = Simulation(network: network, seed: seed, observers: [recorder, activity] + (perPopulation.map { [$0] } ?? []))
         apply(frame: 0, to: simulation, silenced: silenced)
         simulation.run(steps: warmupFrames * stepsPerFrame)
         activity.reset()
+        perPopulation?.reset()
         for t in 0..<frames {
             apply(frame: t, to: simulation, silenced: silenced)
             simulation.run(steps: stepsPerFrame)
             progress(Double(t + 1) * repetitionTime)
         }
         activity.finish()
+        perPopulation?.finish()
         let totals = (0..<activity.map.units).map { u in stride(from: u, to: activity.counts.count, by: activity.map.units).reduce(0) { $0 + Int(activity.counts[$1]) } }
         let rates = zip(totals, activity.map.unitSizes).map { $1 > 0 ? Double($0) / Double($1) / seconds : 0 }
         return TreatedRunResult(bold: Array(recorder.samples.suffix(frames)), unitRates: rates, activity: activity.counts,
-                                bins: activity.bins, spikes: totals.reduce(0, +))
+                                populationActivity: perPopulation?.counts ?? [], bins: activity.bins, spikes: totals.reduce(0, +))
     }
 
     private func apply(frame t: Int, to simulation: Simulation, silenced: [PopulationID]) {

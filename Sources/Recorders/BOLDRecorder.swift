@@ -12,7 +12,7 @@ public final class BOLDRecorder: SimulationObserver {
     /// The hemodynamic model and its sampling clock.
     public var sampler: BOLDSampler
     /// One sample per completed repetition time, each with one value per unit.
-    public private(set) var samples: [[Double]] = []
+    public internal(set) var samples: [[Double]] = []
     private let dt: Double
     private var drive: [Double]
 

@@ -1,23 +1,26 @@
 import SpikingEngine
 
 /// Spikes per unit in consecutive bins of a fixed number of steps (a study's activity series: 1 ms
-/// bins by default). Bins follow the run's steps from the first recorded one, whatever the engine's
+/// bins by default); with ``UnitMap/init(populationsOf:)``, spikes per population. Bins follow the run's steps from the first recorded one, whatever the engine's
 /// window length, so the same run gives the same bins when run in parts.
 public final class BinnedUnitCounts: SimulationObserver {
     public let map: UnitMap
     /// Steps per bin.
     public let binSteps: Int
     /// Bin-major: `counts[b * units + u]` spikes of unit u in bin b; complete bins only until ``finish()``.
-    public private(set) var counts: [UInt32] = []
-    private var current: [UInt32]
-    private var stepsInBin = 0
+    public internal(set) var counts: [UInt32] = []
+    /// The bin being filled, and its steps so far (internal: a checkpoint saves them).
+    var current: [UInt32]
+    var stepsInBin = 0
 
-    /// - Parameter binSteps: steps per bin, at least 1.
-    public init(network: Network, binSteps: Int) {
+    /// - Parameters:
+    ///   - binSteps: steps per bin, at least 1.
+    ///   - map: what is counted; nil: the network's units.
+    public init(network: Network, binSteps: Int, map: UnitMap? = nil) {
         precondition(binSteps >= 1, "a bin has steps")
-        map = UnitMap(network)
+        self.map = map ?? UnitMap(network)
         self.binSteps = binSteps
-        current = [UInt32](repeating: 0, count: map.units)
+        current = [UInt32](repeating: 0, count: self.map.units)
     }
 
     /// Bins recorded so far.

@@ -13,7 +13,7 @@ public final class SpikeRaster: SimulationObserver {
     /// Global indices of the neurons recorded.
     public let neurons: Set<Int>
     /// Their spikes in the engine's canonical order (window by window, partition by partition).
-    public private(set) var spikes: [RasterSpike] = []
+    public internal(set) var spikes: [RasterSpike] = []
 
     public init(neurons: some Sequence<Int>) { self.neurons = Set(neurons) }
 

@@ -16,6 +16,12 @@ public struct UnitMap: Sendable, Equatable {
         unitSizes = sizes
     }
 
+    /// Every population its own unit (in population order): per-population series.
+    public init(populationsOf network: Network) {
+        unitOfPopulation = Array(network.populations.indices)
+        unitSizes = network.populations.map(\.size)
+    }
+
     public var units: Int { unitSizes.count }
 
     /// Writes the fraction of each unit's neurons that spiked at step `s` of `window` into `out`.

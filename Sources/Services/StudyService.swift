@@ -8,21 +8,25 @@ public struct StudyService {
     public let database: Database
     public init(database: Database) { self.database = database }
 
-    /// What `create` did: the study as it stands, and the job when it was queued.
+    /// What `create` did: the study as it stands, and the jobs when it was queued.
     public struct Created: Sendable, Encodable {
         public var study: StudyReport
-        public var job: Int?
+        /// One `study` job per run the study lacks (empty when it ran here or was complete).
+        public var jobs: [Int]
     }
 
-    /// Creates the study; runs it here, or with `queue` stores it and enqueues a `study` job for
-    /// `dtb worker` (the runs are then done there, resumably).
+    /// Creates the study; runs it here, or with `queue` stores it and enqueues one `study` job
+    /// per run it lacks, so that several `dtb worker` processes (on one machine or several) share
+    /// it; the worker that stores the last run completes the study.
     public func create(_ request: StudyRequest, queue: Bool, progress: (String) -> Void) throws -> Created {
         let runner = StudyRunner(database: database)
         let report = try runner.create(request, queueOnly: queue, progress: progress)
-        guard queue else { return Created(study: report, job: nil) }
-        let job = try JobQueue(database: database).enqueue(JobRequest(kind: .study, key: "study:\(request.name)",
-                                                                     payload: StudyJobHandler.Payload(study: request.name)))
-        return Created(study: report, job: job.job.id)
+        guard queue else { return Created(study: report, jobs: []) }
+        let requests = try report.missingParts.map { part in
+            try JobRequest(kind: .study, key: "study:\(request.name):\(part.arm):\(part.seed)",
+                           payload: StudyJobHandler.Payload(study: request.name, arm: part.arm, seed: part.seed))
+        }
+        return Created(study: report, jobs: try JobQueue(database: database).enqueue(requests).map(\.job.id))
     }
 
     /// Runs what a study lacks and completes it.
@@ -41,15 +45,19 @@ public struct StudyService {
     }
 }
 
-/// Runs `study` jobs: resumes the study named in the payload (idempotent: a complete study is
-/// only reported).
+/// Runs `study` jobs: one run of the study named in the payload (idempotent: a stored run or a
+/// complete study is only reported).
 public struct StudyJobHandler: JobHandler {
     public var kind: JobKind { .study }
     public var threads: Int
     public init(threads: Int) { self.threads = threads }
 
-    /// `{"study"}`.
-    public struct Payload: Codable, Sendable { public var study: String }
+    /// `{"study", "arm", "seed"}`: one run of the study; without arm and seed, all it lacks.
+    public struct Payload: Codable, Sendable {
+        public var study: String
+        public var arm: Int?
+        public var seed: Int?
+    }
 
     /// The result: `{"study", "status", "runs", "effects"}`.
     public struct Result: Codable, Sendable {
@@ -61,7 +69,8 @@ public struct StudyJobHandler: JobHandler {
 
     public func run(_ context: JobContext) throws -> JSONValue {
         let payload = try context.payload(Payload.self)
-        let report = try StudyRunner(database: context.database).run(payload.study, threads: threads, progress: context.progress)
+        let part = payload.arm.flatMap { arm in payload.seed.map { StudyPart(arm: arm, seed: $0) } }
+        let report = try StudyRunner(database: context.database).run(payload.study, part: part, threads: threads, progress: context.progress)
         return try JSONValue(encoding: Result(study: report.study, status: report.status, runs: report.runs.count, effects: report.effects.count))
     }
 }

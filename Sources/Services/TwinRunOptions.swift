@@ -17,6 +17,10 @@ public struct TwinRunOptions: Sendable {
     public var activityBin: Double?
     /// `--raster N`: keep the spikes of N neurons per population.
     public var rasterPerPopulation = 0
+    /// `--population-activity`: spikes per population too, in the activity bins.
+    public var populationActivity = false
+    /// `--checkpoint-every` (biological seconds; 0: none).
+    public var checkpointEvery = 60.0
 
     public init(twin: String, seconds: Double) { self.twin = twin; self.seconds = seconds }
 
@@ -24,6 +28,7 @@ public struct TwinRunOptions: Sendable {
     public func request() throws -> TwinRunRequest {
         try RunLimits.checkSeconds(seconds)
         try RunLimits.checkThreads(threads)
+        try RunLimits.checkCheckpointSpacing(checkpointEvery)
         if let repetitionTime { try RunLimits.checkRepetitionTime(repetitionTime) }
         guard (0...10_000).contains(rasterPerPopulation) else {
             throw TwinError.invalid("--raster \(rasterPerPopulation): give 0 to 10000 neurons per population")
@@ -32,6 +37,8 @@ public struct TwinRunOptions: Sendable {
                                      repetitionTime: repetitionTime, threads: threads)
         request.activityBin = activityBin
         request.rasterPerPopulation = rasterPerPopulation
+        request.populationActivity = populationActivity
+        request.checkpointEvery = checkpointEvery
         return request
     }
 }

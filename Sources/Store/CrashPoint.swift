@@ -29,4 +29,15 @@ public enum CrashPoint {
         FileHandle.standardError.write(Data("dtb: stalling after study run \(runs)\n".utf8))
         Thread.sleep(forTimeInterval: seconds)
     }
+
+    /// With `DTB_STALL_AFTER_RUN_CHECKPOINT=<seconds>:<sleep>`, a twin run that has just written a
+    /// checkpoint at or past that many biological seconds says so on stderr and sleeps (a test
+    /// kills it there).
+    public static func stallAfterRunCheckpoint(simulated: Double) {
+        guard let text = ProcessInfo.processInfo.environment["DTB_STALL_AFTER_RUN_CHECKPOINT"] else { return }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let at = Double(parts[0]), simulated >= at, let seconds = Double(parts[1]) else { return }
+        FileHandle.standardError.write(Data("dtb: stalling after the run checkpoint at \(simulated) s\n".utf8))
+        Thread.sleep(forTimeInterval: seconds)
+    }
 }

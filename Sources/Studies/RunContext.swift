@@ -39,7 +39,7 @@ struct RunContext {
             replay = ReplaySchedule(map: map, h: fit.h)
         }
         plan = RunPlan(warmup: s.warmupSeconds, seconds: s.seconds, repetitionTime: s.repetitionTime, binMilliseconds: s.binMilliseconds,
-                       bold: info.bold, replay: replay)
+                       bold: info.bold, replay: replay, populationActivity: s.populationActivity ?? false)
         let empirical = try s.measure.map { try inputs.empiricalRun(measure: $0, versionID: study.versionID) }
         // The scanner's first frames carry its own start-up transient, as the validation drops.
         empiricalFC = empirical.map { FunctionalConnectivity(Array($0.series.dropFirst(Self.transient($0.series.count)))) }
@@ -89,6 +89,10 @@ struct RunContext {
             try file.write("/fc", fc.matrix, shape: [units, units])
             try file.write("/activity", result.activity, shape: [result.bins, units], gzipLevel: 4)
             try file.writeStrings("/units", twin.unitNames)
+            if !result.populationActivity.isEmpty {
+                try file.write("/population_activity", result.populationActivity, shape: [result.bins, twin.populations.count], gzipLevel: 4)
+                try file.writeStrings("/populations", twin.populations.map { "\(twin.unitNames[$0.unit]).\($0.name)" })
+            }
             for (name, values) in outcomes.sorted(by: { $0.key < $1.key }) { try file.write("/outcome/\(name)", values, shape: [units]) }
             try file.setAttribute("study", study.name)
             try file.setAttribute("arm", Int64(arm.arm))

@@ -39,8 +39,17 @@ struct StudyPlanner {
                                      seeds: (0..<request.seeds).map { request.firstSeed + $0 }, seconds: seconds, warmupSeconds: warmup,
                                      repetitionTime: tr, binMilliseconds: request.binMilliseconds, measure: measure,
                                      replay: fit == nil ? "built" : "fitted",
-                                     psdFrequencies: psdFrequencies(arms.flatMap(\.interventions), binMilliseconds: request.binMilliseconds))
+                                     psdFrequencies: psdFrequencies(arms.flatMap(\.interventions), binMilliseconds: request.binMilliseconds),
+                                     populationActivity: request.populationActivity ? true : nil)
+        try checkActivitySize(request, seconds: seconds, network: network)
         return Plan(versionID: versionID, settings: settings, arms: arms)
+    }
+
+    /// Each run's activity counts (per unit, and per population on request) within the limits of a run's.
+    private func checkActivitySize(_ r: StudyRequest, seconds: Double, network: TwinNetwork) throws {
+        let series = network.unitNames.count + (r.populationActivity ? network.populations.count : 0)
+        do { _ = try RunLimits.activityBinSteps(r.binMilliseconds, seconds: seconds, dt: network.parameters.dt, units: series) }
+        catch { throw StudyError.invalid("\(error)".replacingOccurrences(of: "--activity-bin", with: "--bin")) }
     }
 
     private func checkBasics(_ r: StudyRequest) throws {

@@ -19,6 +19,9 @@ public struct StudySettings: Sendable, Codable, Equatable {
     public var replay: String
     /// Frequencies (Hz) of the stimulation waveforms, at which each unit's activity power is an outcome.
     public var psdFrequencies: [Double]
+    /// True when each run also keeps spikes per population in the activity bins; nil: not
+    /// (and absent from specs stored before it existed).
+    public var populationActivity: Bool?
 }
 
 /// One arm of a study.

@@ -20,6 +20,8 @@ public struct StudyRequest: Sendable {
     /// The measure whose empirical FC each run is compared with; nil: the fit's, or the subject's latest rest run.
     public var measure: Int?
     public var threads: Int
+    /// Keep spikes per population as well as per unit in each run's activity bins.
+    public var populationActivity = false
 
     public init(name: String, version: TwinReference, interventions: [InterventionSpec], sweep: Sweep? = nil, seeds: Int = 5,
                 firstSeed: Int = 1, seconds: Double? = nil, warmup: Double? = nil, repetitionTime: Double? = nil,

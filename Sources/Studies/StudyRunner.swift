@@ -33,19 +33,24 @@ public struct StudyRunner {
         return try run(request.name, threads: request.threads, progress: progress)
     }
 
-    /// Runs the runs a study lacks, then stores its effects and completes it.
+    /// Runs the runs a study lacks (only `part`'s, when one is given), then, once every run is
+    /// stored (by this process or by any other working on the study), stores its effects and
+    /// completes it. Several processes may run parts of one study at once: a run stored twice is
+    /// kept once, and one of them completes the study.
     @discardableResult
-    public func run(_ name: String, threads: Int = defaultThreadCount, progress: (String) -> Void = { _ in }) throws -> StudyReport {
+    public func run(_ name: String, part: StudyPart? = nil, threads: Int = defaultThreadCount,
+                    progress: (String) -> Void = { _ in }) throws -> StudyReport {
         let store = StudyStore(database: database)
         guard let study = try store.study(named: name) else { throw StudyError.notFound("study \(name) does not exist (`dtb study list`)") }
+        if let part { try part.check(in: study) }
         if study.status == "complete" { return try report(name) }
         let context = try RunContext(database: database, study: study, threads: threads)
-        let done = Set(try store.runs(studyID: study.id).map { "\($0.arm)/\($0.seed)" })
+        let done = Set(try store.runs(studyID: study.id).map { StudyPart(arm: $0.arm, seed: $0.seed) })
         let total = study.arms.count * study.settings.seeds.count
         var finished = done.count
-        for arm in study.arms {
+        for arm in study.arms where part == nil || part?.arm == arm.arm {
             var cached: (network: Network, silenced: [PopulationID])?
-            for seed in study.settings.seeds where !done.contains("\(arm.arm)/\(seed)") {
+            for seed in study.settings.seeds where !done.contains(StudyPart(arm: arm.arm, seed: seed)) && (part == nil || part?.seed == seed) {
                 progress("run \(finished + 1) of \(total): arm \(arm.arm) (\(arm.label)), seed \(seed)")
                 let started = Date()
                 let built = try cached ?? context.network(arm, seed: seed)
@@ -56,11 +61,23 @@ public struct StudyRunner {
                 CrashPoint.stallAfterStudyRun(finished)
             }
         }
-        let runs = try store.runs(studyID: study.id)
-        let effects = try StudyEffects(study: study, runs: runs, files: database.files).compute()
-        try store.complete(study, effects: effects, regionIDs: try store.regionIDs(versionID: study.versionID))
-        progress("study \(name) complete: \(runs.count) runs, \(effects.count) effects")
+        try completeWhenReady(study, store: store, progress: progress)
         return try report(name)
+    }
+
+    /// Stores the effects and completes the study when all its runs are there; otherwise other
+    /// parts are still running elsewhere and the last of them completes it.
+    private func completeWhenReady(_ study: StudyRecord, store: StudyStore, progress: (String) -> Void) throws {
+        let runs = try store.runs(studyID: study.id)
+        let total = study.arms.count * study.settings.seeds.count
+        guard runs.count == total else {
+            progress("study \(study.name): \(runs.count) of \(total) runs stored; the others run elsewhere")
+            return
+        }
+        let effects = try StudyEffects(study: study, runs: runs, files: database.files).compute()
+        if try store.complete(study, effects: effects, regionIDs: try store.regionIDs(versionID: study.versionID)) {
+            progress("study \(study.name) complete: \(runs.count) runs, \(effects.count) effects")
+        }
     }
 
     /// Every study, newest first.

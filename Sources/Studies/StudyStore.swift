@@ -76,26 +76,38 @@ struct StudyStore {
         }
     }
 
-    /// Registers a run's staged file and its row in one transaction (the file is discarded when that fails).
+    /// Registers a run's staged file and its row in one transaction (the file is discarded when
+    /// that fails). A run another process stored first is kept as it is (same seed, same run) and
+    /// this one discarded.
     func insertRun(armID: Int, seed: Int, staged: StagedFile, spikes: Int, meanRate: Double, fcSimilarity: Double?, wall: Double) throws {
         do {
             try connection.transaction { c in
                 let file = try database.files.register(staged, on: c)
-                try c.query("""
+                let inserted = try c.query("""
                     INSERT INTO study_run (study_arm_id, seed, file_id, spikes, mean_rate_hz, fc_similarity, wall_seconds)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (study_arm_id, seed) DO NOTHING RETURNING id
                     """, [armID, seed, file.id, spikes, meanRate, fcSimilarity, wall])
+                if inserted.isEmpty { throw StoredElsewhere() }
             }
+        } catch is StoredElsewhere {
+            database.files.discard(staged, on: connection)
         } catch {
             database.files.discard(staged, on: connection)
             throw error
         }
     }
 
-    /// Stores the effects (through COPY) and marks the study complete, in one transaction; refuses
-    /// when a run is missing, so a study is never complete without all its arms.
-    func complete(_ study: StudyRecord, effects: [StudyEffect], regionIDs: [String: Int]) throws {
+    /// Rolls back the registration of a run that another process stored first.
+    private struct StoredElsewhere: Error {}
+
+    /// Stores the effects (through COPY) and marks the study complete, in one transaction, under
+    /// the study row's lock; refuses when a run is missing, so a study is never complete without
+    /// all its arms. Returns false, storing nothing, when another process completed it first.
+    @discardableResult
+    func complete(_ study: StudyRecord, effects: [StudyEffect], regionIDs: [String: Int]) throws -> Bool {
         try connection.transaction { c in
+            let status = try c.query("SELECT status FROM study WHERE id = $1 FOR UPDATE", [study.id]).scalar().string
+            guard status != "complete" else { return false }
             let runs = try c.query("""
                 SELECT count(*) FROM study_run r JOIN study_arm a ON a.id = r.study_arm_id WHERE a.study_id = $1
                 """, [study.id]).scalar().int!
@@ -113,6 +125,7 @@ struct StudyStore {
                 }
             }
             try c.query("UPDATE study SET status = 'complete', completed_at = now() WHERE id = $1", [study.id])
+            return true
         }
     }
 

@@ -68,6 +68,13 @@ public enum RunLimits {
         }
     }
 
+    /// `--checkpoint-every`: 0 (never) or a finite positive number of seconds.
+    public static func checkCheckpointSpacing(_ seconds: Double) throws {
+        guard seconds.isFinite, seconds >= 0 else {
+            throw TwinError.invalid("--checkpoint-every \(seconds): give 0 (no checkpoints) or a positive number of biological seconds")
+        }
+    }
+
     /// Up to four significant digits, without a trailing `.0`.
     static func format(_ value: Double) -> String { String(format: "%.4g", value) }
 

@@ -18,6 +18,8 @@ public struct TwinRunPlan: Sendable, Codable, Equatable {
     public var activityBinSteps: Int?
     /// Neurons per population in the raster (`/raster`); 0: none.
     public var rasterPerPopulation = 0
+    /// Also spikes per population in the activity bins (`/population_activity`).
+    public var populationActivity = false
 
     public init(versionID: Int, info: TwinVersionInfo, files: [String: String], seed: UInt64, seconds: Double,
                 repetitionTime: Double, threads: Int) {

@@ -35,6 +35,11 @@ public struct TwinRunRequest: Sendable {
     public var activityBin: Double?
     /// Neurons per population whose spikes are kept (`/raster`), evenly spaced in each; 0: none.
     public var rasterPerPopulation = 0
+    /// Also spikes per population in the activity bins (`/population_activity`).
+    public var populationActivity = false
+    /// Biological seconds between checkpoints (the same request after a kill continues from the
+    /// last); 0: none.
+    public var checkpointEvery = 60.0
 
     public init(version: TwinReference, seconds: Double, seed: UInt64? = nil, repetitionTime: Double? = nil,
                 threads: Int = defaultThreadCount) {
@@ -54,6 +59,8 @@ public struct TwinRunResult: Sendable {
     public var raster: [RasterSpike]
     /// Spikes per unit and activity bin, bin-major; empty when not recorded.
     public var activity: [UInt32] = []
+    /// Spikes per population and activity bin, bin-major; empty when not recorded.
+    public var populationActivity: [UInt32] = []
     public var bins = 0
     /// The activity bin (ms).
     public var binMilliseconds = 0.0
@@ -97,7 +104,7 @@ public struct TwinRunner {
     /// share's exchange (one process of several); the result is the same on every process.
     public static func simulate(_ network: TwinNetwork, seconds: Double, seed: UInt64, repetitionTime: Double,
                                 bold: BalloonWindkesselParameters, threads: Int, raster: [Int] = [], activityBinSteps: Int? = nil,
-                                share: EngineShare? = nil,
+                                populationActivity: Bool = false, share: EngineShare? = nil, checkpointing: RunCheckpointing? = nil,
                                 progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
         let builder = network.networkBuilder()
         let engine = share.map { builder.build(partitions: $0.partitions, local: $0.local) } ?? builder.build(partitions: max(1, threads))
@@ -105,22 +112,36 @@ public struct TwinRunner {
         let boldRecorder = try BOLDRecorder(network: engine, parameters: bold, repetitionTime: repetitionTime)
         let spikeRaster = SpikeRaster(neurons: raster)
         let activity = activityBinSteps.map { BinnedUnitCounts(network: engine, binSteps: $0) }
+        let perPopulation = activityBinSteps.flatMap { steps in
+            populationActivity ? BinnedUnitCounts(network: engine, binSteps: steps, map: UnitMap(populationsOf: engine)) : nil
+        }
         var observers: [any SimulationObserver] = [boldRecorder]
         if !raster.isEmpty { observers.append(spikeRaster) }
         if let activity { observers.append(activity) }
+        if let perPopulation { observers.append(perPopulation) }
         let simulation = Simulation(network: engine, seed: seed, observers: observers, exchange: share?.exchange ?? InProcessExchange())
+        let recorders = RunRecorders(bold: boldRecorder, activity: activity, populationActivity: perPopulation, raster: spikeRaster)
         let steps = Int((seconds * 1000 / network.parameters.dt).rounded())
-        // Whole exchange windows per call, so that running in parts is the same as running at
-        // once; parts grow until one takes a quarter of a second, so that progress is heard
-        // often without stopping the engine often.
-        var part = engine.minDelay
         var done = 0
+        if let resume = checkpointing?.resume {
+            try recorders.restore(resume, into: simulation)
+            done = resume.engine.step
+        }
+        var lastCheckpoint = done
+        // Whole exchange windows per call, so that running in parts is the same as running at
+        // once (and a checkpoint at any call's end continues exactly); parts grow until one takes
+        // a quarter of a second, so that progress is heard often without stopping the engine often.
+        var part = engine.minDelay
         while done < steps {
             let length = min(part, steps - done)
             let clock = Date()
             simulation.run(steps: length)
             done += length
             if Date().timeIntervalSince(clock) < 0.25 { part *= 2 }
+            if let checkpointing, done < steps, done - lastCheckpoint >= checkpointing.everySteps {
+                try checkpointing.write(recorders.checkpoint(of: simulation), units: network.unitNames.count)
+                lastCheckpoint = done
+            }
             progress(Double(done) * network.parameters.dt / 1000)
         }
         let spikesPerUnit = network.populations.indices.reduce(into: [Int](repeating: 0, count: network.unitNames.count)) {
@@ -129,9 +150,10 @@ public struct TwinRunner {
         let neuronsPerUnit = network.neuronCounts.map { $0.reduce(0, +) }
         let unitRates = zip(spikesPerUnit, neuronsPerUnit).map { Double($0) / Double($1) / seconds }
         activity?.finish()
+        perPopulation?.finish()
         return TwinRunResult(bold: boldRecorder.samples, unitRates: unitRates, populationRates: simulation.rates,
                              spikes: simulation.spikeTotals.reduce(0, +), raster: spikeRaster.spikes,
-                             activity: activity?.counts ?? [], bins: activity?.bins ?? 0,
+                             activity: activity?.counts ?? [], populationActivity: perPopulation?.counts ?? [], bins: activity?.bins ?? 0,
                              binMilliseconds: Double(activityBinSteps ?? 0) * network.parameters.dt)
     }
 
@@ -145,23 +167,34 @@ public struct TwinRunner {
 
     /// Simulates the requested version and stores the run. Every value of the request is checked
     /// (``RunLimits``) before the engine starts; a bad one is a one-line ``TwinError``.
+    /// A run longer than its checkpoint spacing writes checkpoints; the same request after a kill
+    /// continues from the last one, and the run's file is the uninterrupted run's, byte for byte.
     public func run(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> TwinRunInfo {
         let (plan, network) = try prepare(request, progress: progress)
-        progress("simulating \(plan.seconds) s at dt \(network.parameters.dt) ms on \(plan.threads) thread(s)")
-        let (result, wall) = try Self.simulate(network, plan: plan, progress: progress)
-        return try record(result, network: network, plan: plan, wall: wall, progress: progress)
+        let checkpointing = try RunCheckpointing(plan: plan, every: request.checkpointEvery, home: database.home)
+        if let resume = checkpointing?.resume {
+            progress(String(format: "continuing from its checkpoint at %.1f of %.1f s", resume.seconds(dt: network.parameters.dt), plan.seconds))
+        } else {
+            progress("simulating \(plan.seconds) s at dt \(network.parameters.dt) ms on \(plan.threads) thread(s)")
+        }
+        let (result, wall) = try Self.simulate(network, plan: plan, checkpointing: checkpointing, progress: progress)
+        let info = try record(result, network: network, plan: plan, wall: wall, progress: progress)
+        checkpointing?.remove()
+        return info
     }
 
     /// Simulates a prepared run (this process's part of it with a `share`), with what the plan
     /// records and progress lines from ``RunProgress``; the result and its wall seconds.
     public static func simulate(_ network: TwinNetwork, plan: TwinRunPlan, share: EngineShare? = nil,
+                                checkpointing: RunCheckpointing? = nil,
                                 progress: (String) -> Void) throws -> (TwinRunResult, wall: Double) {
         let started = Date()
-        var reporter = RunProgress(seconds: plan.seconds, started: started)
+        var reporter = RunProgress(seconds: plan.seconds, started: started, from: checkpointing?.resume?.seconds(dt: network.parameters.dt) ?? 0)
         let result = try simulate(network, seconds: plan.seconds, seed: plan.seed, repetitionTime: plan.repetitionTime,
                                   bold: plan.info.bold, threads: plan.threads,
                                   raster: rasterSample(network, perPopulation: plan.rasterPerPopulation),
-                                  activityBinSteps: plan.activityBinSteps, share: share) { if let line = reporter.simulated($0) { progress(line) } }
+                                  activityBinSteps: plan.activityBinSteps, populationActivity: plan.populationActivity, share: share,
+                                  checkpointing: checkpointing) { if let line = reporter.simulated($0) { progress(line) } }
         return (result, Date().timeIntervalSince(started))
     }
 
@@ -170,6 +203,7 @@ public struct TwinRunner {
     public func prepare(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> (TwinRunPlan, TwinNetwork) {
         try RunLimits.checkSeconds(request.seconds)
         try RunLimits.checkThreads(request.threads)
+        try RunLimits.checkCheckpointSpacing(request.checkpointEvery)
         let queries = TwinQueries(database: database)
         let versionID = try queries.versionID(request.version)
         let info = try queries.info(versionID: versionID)
@@ -181,9 +215,13 @@ public struct TwinRunner {
         try RunLimits.checkBOLDSize(seconds: request.seconds, repetitionTime: tr, units: network.unitNames.count)
         var plan = TwinRunPlan(versionID: versionID, info: info, files: files.mapValues(\.path), seed: request.seed ?? info.seed,
                                seconds: request.seconds, repetitionTime: tr, threads: request.threads)
-        plan.activityBinSteps = try request.activityBin.map {
-            try RunLimits.activityBinSteps($0, seconds: request.seconds, dt: network.parameters.dt, units: network.unitNames.count)
+        // Per-population counts come in the activity bins: 1 ms unless a bin is given.
+        let bin = request.activityBin ?? (request.populationActivity ? 1 : nil)
+        let series = network.unitNames.count + (request.populationActivity ? network.populations.count : 0)
+        plan.activityBinSteps = try bin.map {
+            try RunLimits.activityBinSteps($0, seconds: request.seconds, dt: network.parameters.dt, units: series)
         }
+        plan.populationActivity = request.populationActivity
         plan.rasterPerPopulation = request.rasterPerPopulation
         return (plan, network)
     }
@@ -237,8 +275,9 @@ public struct TwinRunner {
             """, [versionID, MeasureKind.boldTimeseries]).first?[0].double
     }
 
-    /// The run file: /bold (samples × units), /unit_rate_hz, /population_rate_hz, /units and the
-    /// run's settings as attributes.
+    /// The run file: /bold (samples × units), /unit_rate_hz, /population_rate_hz, /units,
+    /// /populations (`unit.population`), on request /activity (bins × units),
+    /// /population_activity (bins × populations) and /raster, and the run's settings as attributes.
     static func write(_ result: TwinRunResult, network: TwinNetwork, info: TwinVersionInfo, seed: UInt64, seconds: Double,
                       tr: Double, to url: URL) throws {
         // No object times and sorted JSON keys: the same inputs and seed give the same bytes.
@@ -253,6 +292,10 @@ public struct TwinRunner {
         if result.bins > 0 {
             try file.write("/activity", result.activity, shape: [result.bins, units], gzipLevel: 4)
             try file.setAttribute("bin_ms", result.binMilliseconds, on: "/activity")
+        }
+        if !result.populationActivity.isEmpty {
+            try file.write("/population_activity", result.populationActivity, shape: [result.bins, network.populations.count], gzipLevel: 4)
+            try file.setAttribute("bin_ms", result.binMilliseconds, on: "/population_activity")
         }
         if !result.raster.isEmpty {
             try file.write("/raster/neuron", result.raster.map { Int32($0.neuron) }, shape: [result.raster.count])

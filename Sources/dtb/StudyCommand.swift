@@ -14,7 +14,7 @@ struct StudyCommand: ParsableCommand {
 
 /// `dtb study create NAME --twin TWIN@VERSION INTERVENTION... [--seeds N] [--seconds T] [--sweep KEY=VALUES] [--queue] [--json]`
 ///
-/// JSON: `{"study": <the show document>, "job"?}`.
+/// JSON: `{"study": <the show document>, "jobs": [job id, …]}` (one job per run when queued).
 struct StudyCreate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a study and run it (or queue it for `dtb worker`).",
@@ -40,21 +40,26 @@ struct StudyCreate: ParsableCommand {
     @Option(help: "Seconds simulated before the recorded span (default 2 s, or the fit's warm-up).") var warmup: Double?
     @Option(help: "BOLD repetition time in seconds (default: the fit's or the subject's).") var tr: Double?
     @Option(help: "Activity bin in ms.") var bin = 1.0
+    @Flag(help: "Also keep spikes per population (layer and type of each unit) in the activity bins (/population_activity).")
+    var populationActivity = false
     @Option(help: "One parameter swept: KEY=V1,V2,… or KEY=FROM:TO:STEP.") var sweep: String?
     @Option(help: "The BOLD measure whose FC each arm is compared with (default: the fit's, or the latest rest run).") var measure: Int?
-    @Flag(help: "Store the study and queue it for `dtb worker` instead of running it here.") var queue = false
+    @Flag(help: "Store the study and queue one job per run for `dtb worker` processes instead of running it here.") var queue = false
     @Option(help: "Threads (the result does not depend on it).") var threads: Int = defaultThreadCount
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try Console.run {
-            let request = StudyRequest(name: name, version: try TwinReference(parsing: twin),
+            var request = StudyRequest(name: name, version: try TwinReference(parsing: twin),
                                        interventions: try interventions.map(InterventionSpec.init(parsing:)),
                                        sweep: try sweep.map(Sweep.init(parsing:)), seeds: seeds, firstSeed: seed, seconds: seconds,
                                        warmup: warmup, repetitionTime: tr, binMilliseconds: bin, measure: measure, threads: threads)
+            request.populationActivity = populationActivity
             let created = try StudyService(database: Console.openDatabase()).create(request, queue: queue, progress: Console.progress)
             if output.json { return try Console.printJSON(created) }
-            if let job = created.job { Console.print("study \(name) queued as job \(job)") }
+            if let first = created.jobs.first, let last = created.jobs.last {
+                Console.print("study \(name) queued as \(created.jobs.count) jobs (\(first)…\(last)), one per run: any number of `dtb worker` processes share them")
+            }
             for line in StudyText.report(created.study) { Console.print(line) }
         }
     }
@@ -96,7 +101,7 @@ struct StudyList: ParsableCommand {
 /// `dtb study show NAME [--plots DIR] [--json]`
 ///
 /// JSON: `{"study", "twin", "status", "created_at", "settings": {"interventions": [{"kind", "parameters"}], "sweep"?,
-/// "seeds", "seconds", "warmup_seconds", "repetition_time", "bin_milliseconds", "measure"?, "replay", "psd_frequencies"},
+/// "seeds", "seconds", "warmup_seconds", "repetition_time", "bin_milliseconds", "measure"?, "replay", "psd_frequencies", "population_activity"?},
 /// "arms": [{"arm", "label", "sweep_value"?, "interventions", "runs", "mean_rate_hz"?, "fc_similarity"?, "fc_similarity_lower"?,
 /// "fc_similarity_upper"?}], "runs": [{"arm", "seed", "spikes", "mean_rate_hz", "fc_similarity"?, "wall_seconds", "path", "sha256"}],
 /// "effects": [{"arm", "outcome", "unit", "control_mean", "treated_mean", "difference", "lower"?, "upper"?, "effect_size"?,

@@ -141,7 +141,11 @@ struct TwinHistoryCommand: ParsableCommand {
     }
 }
 
-/// `dtb twin run TWIN[@VERSION] --seconds T [--seed S] [--tr SECONDS] [--threads N] [--json]`
+/// `dtb twin run TWIN[@VERSION] --seconds T [--seed S] [--tr SECONDS] [--threads N] [--checkpoint-every S] [--json]`
+///
+/// A run longer than `--checkpoint-every` (60 s) keeps its state in `<home>/checkpoints/` as it goes:
+/// after a kill the same command continues from the last checkpoint and stores exactly the run an
+/// uninterrupted command would have.
 ///
 /// Under `mpirun -np R` the twin is shared over R ranks of N threads each (the same result as one
 /// process with R × N threads); rank 0 alone opens the database and prints.
@@ -149,7 +153,8 @@ struct TwinHistoryCommand: ParsableCommand {
 /// JSON: `{"run", "seed", "seconds", "repetition_time", "bold_preset", "spikes", "mean_rate_hz", "wall_seconds",
 /// "file": {"role": "run", "path", "sha256", "size_bytes"}, "created_at"}`; the HDF5 file holds /bold
 /// (samples × units), /unit_rate_hz, /population_rate_hz, /units, /populations, and on request /activity (bins ×
-/// units, spike counts, attribute bin_ms) and /raster/neuron, /raster/time_ms.
+/// units, spike counts, attribute bin_ms), /population_activity (bins × populations, the same bins) and
+/// /raster/neuron, /raster/time_ms.
 struct TwinRun: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Simulate a twin version and store its BOLD and rates.")
     @Argument(help: "TWIN or TWIN@VERSION (default: the latest version).") var twin: String
@@ -160,11 +165,18 @@ struct TwinRun: ParsableCommand {
     @Option(help: "Threads (the result does not depend on it).") var threads: Int = defaultThreadCount
     @Option(help: "Also record spikes per unit in bins of this many ms (/activity: avalanches, fast spectra).") var activityBin: Double?
     @Option(help: "Also keep the spikes of N neurons per population, evenly spaced (/raster).") var raster = 0
+    @Flag(help: "Also record spikes per population (layer and type of each unit) in the activity bins (1 ms unless --activity-bin).")
+    var populationActivity = false
+    @Option(help: ArgumentHelp("Biological seconds between checkpoints (0: none); the same command after a kill continues from the last.",
+                               discussion: "Not under mpirun: a run over ranks starts again."))
+    var checkpointEvery = 60.0
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try Console.run {
             var options = TwinRunOptions(twin: twin, seconds: seconds)
+            options.populationActivity = populationActivity
+            options.checkpointEvery = checkpointEvery
             options.seed = seed
             options.repetitionTime = tr
             options.threads = threads

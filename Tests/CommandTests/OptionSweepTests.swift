@@ -59,6 +59,7 @@ struct OptionSweepTests {
         odd(run, "--seconds", ["0", "-1", "nan", "inf", "1e300", "1e7"])
         + odd(run + ["--seconds", "2"], "--tr", ["0", "-1", "nan", "inf", "1e300", "1e-300", "0.0015", "1.0005", "3"])
         + odd(run + ["--seconds", "2"], "--threads", ["0", "-1", "100000", "9223372036854775807"])
+        + odd(run + ["--seconds", "2"], "--checkpoint-every", ["-1", "nan", "inf", "-inf"])
         + odd(build, "--neurons", ["0", "-1", "4000000000", "9223372036854775807"])
         + odd(build + ["--neurons", "4000"], "--degree", ["-1", "nan", "inf", "1e300"])
         + odd(build + ["--neurons", "4000"], "--dt", ["0", "-1", "nan", "inf", "1e300", "1e-300", "0.001"])

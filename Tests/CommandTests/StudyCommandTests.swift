@@ -13,7 +13,7 @@ import Testing
         let created = try jsonObject(dtb.run(["study", "create", "drug", "--twin", "sample-brainnetome246@1", "receptor:channel=nmda,factor=0.5",
                                         "stimulate:regions=gyrus/BG,waveform=pulses,frequency=125,width=1,amplitude=6", "--json"] + short))
         let study = try #require(created["study"] as? [String: Any])
-        #expect(study["status"] as? String == "complete" && created["job"] == nil)
+        #expect(study["status"] as? String == "complete" && (created["jobs"] as? [Int]) == [])
         #expect((study["arms"] as? [[String: Any]])?.map { $0["label"] as? String } == ["untreated",
             "receptor:channel=nmda,factor=0.5 + stimulate:amplitude=6,frequency=125,regions=gyrus/BG,waveform=pulses,width=1"])
         let settings = try #require(study["settings"] as? [String: Any])
@@ -50,7 +50,7 @@ import Testing
 
         let queued = try jsonObject(dtb.run(["study", "create", "queued", "--twin", "sample-brainnetome246", "lesion:from=gyrus/MVOcC,to=gyrus/PhG",
                                        "--queue", "--json"] + short))
-        #expect(queued["job"] is Int && (queued["study"] as? [String: Any])?["status"] as? String == "running")
+        #expect((queued["jobs"] as? [Int])?.count == 4 && (queued["study"] as? [String: Any])?["status"] as? String == "running")
         let worker = dtb.run(["worker", "--once", "--json"])
         #expect(worker.status == 0, "\(worker.stderr)")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(dtb.run(["study", "list", "--json"]).stdout.utf8)) as? [[String: Any]])

@@ -2,7 +2,7 @@ import Foundation
 import Store
 
 /// The built `dtb` executable, run against one test database and its data home.
-public struct DTBCommand {
+public struct DTBCommand: Sendable {
     /// The child's environment: this process's, plus the database, the data home and the atlas mirror.
     public let environment: [String: String]
 

@@ -58,6 +58,7 @@ struct StudyTests {
         let measure = try subject.groundTruthRun(twin: twin, frames: 8)
         var request = try Self.request("rewire", twin, ["rewire:p=0,k=4"], seeds: 2, sweep: "p=0:1:0.5")
         request.measure = measure
+        request.populationActivity = true
         let report = try StudyRunner(database: subject.database).create(request)
         #expect(report.arms.map(\.label) == ["untreated", "p=0", "p=0.5", "p=1"] && report.arms.map(\.sweepValue) == [nil, 0, 0.5, 1])
         #expect(report.arms.allSatisfy { $0.fcSimilarity != nil } && report.trend?.runs == 6)
@@ -70,6 +71,11 @@ struct StudyTests {
         #expect(try file.dataset("/activity").shape == [2000, 246])
         let activity = try file.dataset("/activity").read(UInt32.self)
         #expect(activity.reduce(0) { $0 + Int($1) } == run.spikes)
+        // Per population too, on request: the same bins, adding up to the same spikes.
+        let populations = try file.readStrings("/populations")
+        #expect(try file.dataset("/population_activity").shape == [2000, populations.count] && populations.count > 246)
+        #expect(try file.dataset("/population_activity").read(UInt32.self).reduce(0) { $0 + Int($1) } == run.spikes)
+        #expect(report.settings.populationActivity == true)
     }
 
     /// `kill -9` after the second run, then the same study again: it resumes with the runs it lacks
@@ -124,4 +130,75 @@ struct StudyTests {
         try database.connection.query("UPDATE twin_version SET status = 'ready' WHERE version = 1")
         #expect(try tableCounts(database.connection) == before)
     }
+}
+
+/// A queued study is one job per run, so that several workers share it.
+@Suite(.requires(.atlasMirror, .dtbExecutable))
+struct SharedStudyTests {
+    static let arguments = ["lesion:from=gyrus/MVOcC,to=gyrus/PhG", "--seeds", "2", "--seconds", "2", "--warmup", "0.5", "--tr", "0.5",
+                            "--threads", "1"]
+
+    /// Runs `commands` as concurrent `dtb` processes (the i-th with `environments[i]` added).
+    static func concurrently(_ dtb: DTBCommand, _ commands: [[String]], environments: [[String: String]]) -> [Result<ChildProcess.Outcome, any Error>] {
+        let results = LockedResults(count: commands.count)
+        DispatchQueue.concurrentPerform(iterations: commands.count) { i in
+            results.set(i, Result { try dtb.run(commands[i], environment: environments[i], timeout: .seconds(300)) })
+        }
+        return results.values
+    }
+
+    /// Two workers: the first stalls after its first run, so the second takes the others; the
+    /// one that stores the last run completes the study, with the runs and effects of a study
+    /// run in one process.
+    @Test func twoWorkersShareAQueuedStudy() async throws {
+        let (subject, twin) = try await StudyTests.prepared()
+        let dtb = try DTBCommand(database: subject.database)
+        let queued = try dtb.run(["study", "create", "shared", "--twin", twin.description, "--queue", "--json"] + Self.arguments)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let jobs = try #require((try JSONSerialization.jsonObject(with: Data(queued.stdout.utf8)) as? [String: Any])?["jobs"] as? [Int])
+        #expect(jobs.count == 4)
+        let worker = ["worker", "--once", "--poll-seconds", "0.2"]
+        let outcomes = Self.concurrently(dtb, [worker, worker], environments: [["DTB_STALL_AFTER_STUDY_RUN": "1:4"], [:]])
+        for outcome in outcomes { #expect(try outcome.get().status == 0, "\(String(describing: try? outcome.get().stderr))") }
+        let owners = try subject.database.connection.query("""
+            SELECT count(DISTINCT lease_owner), count(*) FILTER (WHERE status = 'done') FROM job WHERE kind = 'study'
+            """)[0]
+        #expect(owners[0].int == 2 && owners[1].int == 4)
+
+        let runner = StudyRunner(database: subject.database)
+        let shared = try runner.report("shared")
+        let alone = try runner.create(StudyTests.request("alone", twin, ["lesion:from=gyrus/MVOcC,to=gyrus/PhG"], seeds: 2))
+        #expect(shared.status == "complete" && shared.runs.count == 4)
+        #expect(shared.runs.map(\.spikes) == alone.runs.map(\.spikes))
+        #expect(shared.effects.map(\.difference) == alone.effects.map(\.difference))
+        #expect { try runner.run("shared", part: StudyPart(arm: 7, seed: 1)) } throws: { "\($0)" == "study shared has no run of arm 7 with seed 1" }
+        try verifyRecordedFiles(subject.database)
+    }
+
+    /// Two processes resuming the same study at once both run every run: each run is stored once
+    /// (the second copy discarded with its file) and the study is completed once.
+    @Test func twoProcessesOnOneStudyStoreEachRunOnce() async throws {
+        let (subject, twin) = try await StudyTests.prepared()
+        let dtb = try DTBCommand(database: subject.database)
+        let queued = try dtb.run(["study", "create", "twice", "--twin", twin.description, "--queue"] + Self.arguments)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let run = ["study", "run", "twice", "--threads", "1"]
+        for outcome in Self.concurrently(dtb, [run, run], environments: [[:], [:]]) {
+            #expect(try outcome.get().status == 0, "\(String(describing: try? outcome.get().stderr))")
+        }
+        let report = try StudyRunner(database: subject.database).report("twice")
+        #expect(report.status == "complete" && report.runs.count == 4 && report.effects.count == 247)
+        let effects = try subject.database.connection.query("SELECT count(*) FROM study_effect").scalar().int
+        #expect(effects == 247)
+        try verifyRecordedFiles(subject.database)
+    }
+}
+
+/// Results written by concurrent iterations, one slot each.
+private final class LockedResults: @unchecked Sendable {
+    private var slots: [Result<ChildProcess.Outcome, any Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<ChildProcess.Outcome, any Error>) { lock.withLock { slots[i] = value } }
+    var values: [Result<ChildProcess.Outcome, any Error>] { lock.withLock { slots.map { $0! } } }
 }
