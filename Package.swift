@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(name: "SonataTests", dependencies: ["Sonata", "TwinBuilder", "SpikingEngine", "Recorders", "HDF5Kit", "TwinFixtures"]),
         .testTarget(name: "TwinsTests", dependencies: ["Twins", "TwinBuilder", "SpikingEngine", "Ingest", "AtlasCatalog", "Store", "HDF5Kit",
                                                        "Recorders", "DTBTestSupport", "TwinFixtures", "SampleSubjects", "Assimilation",
-                                                       "Studies", "Interventions"]),
+                                                       "Studies", "Interventions", "NIfTI"]),
         .testTarget(name: "MPITests", dependencies: ["MPIKit", "DistributedEngine", "DTBTestSupport", "CommandTestSupport", "Store"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "Services", "Store", "Postgres", "DTBTestSupport", "CommandTestSupport",
                                                             "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest",

@@ -42,7 +42,8 @@ struct BOLDRunReader {
     let database: Database
     private var connection: PostgresConnection { database.connection }
 
-    /// The measure's series mapped onto the version's units (region twins: by region label).
+    /// The measure's series mapped onto the version's units (region twins: by region label; voxel
+    /// twins: by voxel, from the measure's voxel series).
     func read(measure: Int, versionID: Int) throws -> BOLDRun {
         guard let row = try connection.query("""
             SELECT m.kind, m.atlas_id, a.name AS atlas, m.repetition_time, se.label AS session, sc.bids_path, sc.id AS scan_id,
@@ -67,12 +68,11 @@ struct BOLDRunReader {
         guard row["subject_id"].int == twin["subject_id"].int else {
             throw TwinError.invalid("measure \(measure) is of subject \(row["subject"].string!), twin \(twin["name"].string!) of \(twin["subject"].string!)")
         }
-        guard twin["level"].string == "region" else {
-            throw TwinError.invalid("twin \(twin["name"].string!) is a voxel twin; only region twins are fitted to region time series")
-        }
         let units = try TwinQueries(database: database).detail(versionID: versionID).units
         let labels = units.map(\.label)
-        let series = try SubjectCatalog(database: database).series(measureID: measure, atlas: row["atlas"].string!, labels: labels)
+        let series = twin["level"].string == "voxel"
+            ? try voxelSeries(measure: measure, versionID: versionID, units: units.map(\.name), atlas: row["atlas"].string!, twin: twin["name"].string!)
+            : try SubjectCatalog(database: database).series(measureID: measure, atlas: row["atlas"].string!, labels: labels)
         let events = try connection.query("SELECT onset, duration, trial_type FROM task_event WHERE scan_id = $1 ORDER BY ordinal",
                                           [row["scan_id"].int!]).map { TaskEvent(onset: $0[0].double!, duration: $0[1].double!, trialType: $0[2].string) }
         return BOLDRun(measure: measure, session: row["session"].string!, scanPath: row["bids_path"].string!,
