@@ -40,15 +40,23 @@ public struct TwinValidator {
         // the fit's band mapping is not needed.
         let observed = run.series
         let plan = try replayPlan(versionID: versionID, record: record, run: run, frames: observed.count)
-        progress("replaying \(info.twin)@\(info.version) (\(plan.kind)) for \(observed.count) frames of \(run.repetitionTime) s")
         let started = Date()
-        let network = try TwinRunner(database: database).network(versionID: versionID)
-        let engine = network.networkBuilder().build(partitions: request.threads)
-        let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: network.populations.map(\.excitatory)),
-                                        kinds: plan.kinds, units: plan.fitted)
-        let warmup = record?.settings.filter.warmupSeconds ?? 10
-        let simulated = try Replay(network: engine, map: map, repetitionTime: run.repetitionTime, warmupSeconds: warmup, bold: info.bold)
-            .run(plan.h, seed: request.seed ?? info.seed)
+        let warmup = record?.settings.filter.warmupSeconds ?? 10, seed = request.seed ?? info.seed
+        let key = ReplayCache.Key(networkDigest: info.networkDigest, bold: info.bold, kinds: plan.kinds.map(\.rawValue), fitted: plan.fitted,
+                                  h: plan.h, seed: seed, repetitionTime: run.repetitionTime, warmupSeconds: warmup)
+        let replaying = "\(info.twin)@\(info.version) (\(plan.kind)) for \(observed.count) frames of \(run.repetitionTime) s"
+        var simulatedHere = false
+        let simulated = try ReplayCache.shared.bold(key) {
+            progress("replaying \(replaying)")
+            simulatedHere = true
+            let network = try TwinRunner(database: database).network(versionID: versionID)
+            let engine = network.networkBuilder().build(partitions: request.threads)
+            let map = try HyperparameterMap(populations: UnitPopulations(network: engine, excitatory: network.populations.map(\.excitatory)),
+                                            kinds: plan.kinds, units: plan.fitted)
+            return try Replay(network: engine, map: map, repetitionTime: run.repetitionTime, warmupSeconds: warmup, bold: info.bold)
+                .run(plan.h, seed: seed)
+        }
+        if !simulatedHere { progress("the replay of \(replaying) was simulated for an earlier validation in this process") }
         let units = Array(observed[0].indices)
         func figures(_ subset: [Int]) -> ValidationFigures {
             ValidationMetrics.figures(simulated: simulated, observed: observed, units: subset, transient: request.transientFrames,
@@ -61,7 +69,7 @@ public struct TwinValidator {
         let baselines = try self.baselines(versionID: versionID, run: run, transient: request.transientFrames)
         let preset = "drop \(request.transientFrames) frames" + (record.map { " (fit: \($0.observation.preset.rawValue))" } ?? "")
         let stored = StoredValidation(versionID: versionID, measure: run.measure, replay: plan.kind, inSample: plan.inSample, preset: preset,
-                                      seed: request.seed ?? info.seed, frames: observed.count, all: all, assimilated: assimilated,
+                                      seed: seed, frames: observed.count, all: all, assimilated: assimilated,
                                       other: other, baselines: baselines, wall: Date().timeIntervalSince(started))
         return try ValidationStore(database: database).insert(stored, twin: info.twin, version: info.version)
     }

@@ -68,6 +68,14 @@ struct AssimilationStorageTests {
         let report = try TwinValidator(database: subject.database)
             .validate(TwinValidationRequest(version: TwinReference(twin: twin.twin, version: outcome.version), measure: other, threads: 2))
         #expect(report.replay == "mean" && !report.inSample && report.frames == 12)
+        // The built version's replay does not depend on the run: against a second run of the same
+        // length it is simulated once, and each run's figures are those of its own validation.
+        var lines: [String] = []
+        let first = try TwinValidator(database: subject.database).validate(TwinValidationRequest(version: twin, measure: measure, threads: 2))
+        let second = try TwinValidator(database: subject.database)
+            .validate(TwinValidationRequest(version: twin, measure: other, threads: 1)) { lines.append($0) }
+        #expect(lines == ["the replay of \(twin.twin)@1 (built) for 12 frames of 2.0 s was simulated for an earlier validation in this process"])
+        #expect(first.all.boldR != second.all.boldR && second.replay == "built" && second.frames == 12)
     }
 
     /// `kill -9` right after the checkpoint of frame 4, then the same command: it resumes and ends
