@@ -1,5 +1,6 @@
 import Foundation
 import Jobs
+import Plots
 import Store
 import Studies
 
@@ -20,9 +21,18 @@ public struct StudyService {
         let runner = StudyRunner(database: database)
         let report = try runner.create(request, queueOnly: queue, progress: progress)
         guard queue else { return Created(study: report, job: nil) }
-        let job = try JobQueue(database: database).enqueue(JobRequest(kind: .study, key: "study:\(request.name)",
-                                                                     payload: StudyJobHandler.Payload(study: request.name)))
-        return Created(study: report, job: job.job.id)
+        return Created(study: report, job: try enqueue(request.name).job.id)
+    }
+
+    /// Stores the study (a bad request stores nothing) and queues its `study` job, as `dtb serve`
+    /// does for `POST /api/v1/studies`; the same request again returns the job queued the first time.
+    public func queue(_ request: StudyRequest) throws -> EnqueuedJob {
+        try StudyRunner(database: database).create(request, queueOnly: true)
+        return try enqueue(request.name)
+    }
+
+    private func enqueue(_ name: String) throws -> EnqueuedJob {
+        try JobQueue(database: database).enqueue(JobRequest(kind: .study, key: "study:\(name)", payload: StudyJobHandler.Payload(study: name)))
     }
 
     /// Runs what a study lacks and completes it.
@@ -31,6 +41,30 @@ public struct StudyService {
     }
 
     public func list() throws -> [StudyListing] { try StudyRunner(database: database).list() }
+
+    /// The report of the study named `text`, or else of the study whose row id it is (the API's
+    /// `/studies/{study}` takes either).
+    public func report(nameOrID text: String) throws -> StudyReport {
+        try StudyRunner(database: database).report(try name(of: text))
+    }
+
+    /// The report with its figures by file name (`dtb study show --plots` writes the same), for a
+    /// study named by name or row id.
+    public func figures(nameOrID text: String) throws -> (report: StudyReport, figures: [(name: String, document: SVGDocument)]) {
+        let runner = StudyRunner(database: database), name = try name(of: text)
+        let report = try runner.report(name)
+        return (report, StudyFigures.documents(report, fc: try runner.meanFC(name)))
+    }
+
+    /// The study's name: `text` itself when a study has that name, else the name of the study whose id it is.
+    private func name(of text: String) throws -> String {
+        if try database.connection.query("SELECT 1 FROM study WHERE name = $1", [text]).first != nil { return text }
+        guard let id = Int(text), id >= 0,
+              let name = try database.connection.query("SELECT name FROM study WHERE id = $1", [id]).first?[0].string else {
+            throw StudyError.notFound("study \(text) does not exist (`dtb study list`)")
+        }
+        return name
+    }
 
     /// The study's report, and with `plots` its SVG figures written there.
     public func show(_ name: String, plots: URL?) throws -> (report: StudyReport, plots: [String]) {

@@ -29,11 +29,12 @@ extension WebService {
         }
         router.get("twins/{twin}") { _, context in
             let name = try context.parameters.require("twin")
-            let (history, runs) = try await query { database in
+            let (history, runs, studies) = try await query { database in
                 let service = TwinService(database: database)
-                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs)
+                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs,
+                        try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) })
             }
-            return TwinPage(history: history, latestRuns: runs).page.response
+            return TwinPage(history: history, latestRuns: runs, studies: studies).page.response
         }
         router.get("twins/{twin}/runs/{run}") { request, context in
             let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)
@@ -50,6 +51,15 @@ extension WebService {
                 return (try analysis.series(.run(run)), try analysis.series(.measure(chosen)))
             }
             return ComparisonPage(twin: twin, simulated: simulated, empirical: empirical, regions: regions).page.response
+        }
+        router.get("studies") { _, _ in
+            let studies = try await query { try StudyService(database: $0).list() }
+            return HTMLPage(title: "Studies", body: StudyPage.table(studies)).response
+        }
+        router.get("studies/{study}") { _, context in
+            let name = try context.parameters.require("study")
+            let (report, figures) = try await query { try StudyService(database: $0).figures(nameOrID: name) }
+            return StudyPage(report: report, figures: figures).page.response
         }
         router.get("jobs") { _, _ in
             let jobs = try await query { try JobService(database: $0).list(status: nil) }

@@ -1,4 +1,5 @@
 import Plots
+import Studies
 import Twins
 
 /// A twin's page: the version timeline with its changes and fits, and the validation metrics
@@ -7,12 +8,15 @@ struct TwinPage {
     var history: TwinHistory
     /// The runs of the latest version, each linked to its comparison with the subject's BOLD.
     var latestRuns: [TwinRunInfo]
+    /// The studies that treat a version of the twin, each linked to its page.
+    var studies: [StudyListing]
 
     var page: HTMLPage {
         let body = "<p>Subject \(HTMLPage.link("/subjects/\(history.subject)", "sub-" + history.subject)), atlas \(HTMLPage.escape(history.atlas)), "
             + "\(history.level.rawValue) level.</p><h2>Versions</h2>" + timeline
             + "<h2>Validation over versions</h2><div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
             + "<h2>Validations</h2>" + validations + "<h2>Runs of the latest version</h2>" + runs
+            + "<h2>Studies</h2>" + StudyPage.table(studies)
         return HTMLPage(title: history.twin, body: body)
     }
 
