@@ -33,6 +33,11 @@ public struct TwinService {
         try TwinQueries(database: database).history(twin)
     }
 
+    /// The hyperparameter series h(t) of an assimilated version, mean and spread per frame.
+    public func hyperparameters(_ reference: TwinReference) throws -> TwinHyperparameterSeries {
+        try TwinQueries(database: database).hyperparameters(reference)
+    }
+
     /// Simulates a checked request (``TwinRunOptions/request()``) and stores the run.
     public func run(_ request: TwinRunRequest, progress: (String) -> Void) throws -> TwinRunInfo {
         try TwinRunner(database: database).run(request, progress: progress)

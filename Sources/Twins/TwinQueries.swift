@@ -136,6 +136,25 @@ public struct TwinValidationSummary: Sendable, Codable, Equatable {
     public var createdAt: String
 }
 
+/// An assimilated version's hyperparameter series h(t): per frame, the ensemble mean and spread
+/// (standard deviation over members) of each fitted unit's hyperparameters, as the fit stored them.
+public struct TwinHyperparameterSeries: Sendable, Codable, Equatable {
+    public var version: Int
+    /// The fitted units.
+    public var units: [String]
+    /// The fitted hyperparameters of each unit (`ext`, `ampa`, …).
+    public var kinds: [String]
+    /// Frame k is the analysis at (k + 1)·TR seconds.
+    public var repetitionTime: Double
+    /// Frames × (units × kinds), unit-major: entry `u * kinds.count + k`.
+    public var mean: [[Double]]
+    public var spread: [[Double]]
+
+    public init(version: Int, units: [String], kinds: [String], repetitionTime: Double, mean: [[Double]], spread: [[Double]]) {
+        self.version = version; self.units = units; self.kinds = kinds; self.repetitionTime = repetitionTime; self.mean = mean; self.spread = spread
+    }
+}
+
 public struct TwinHistory: Sendable, Codable, Equatable {
     public var twin: String
     public var subject: String
@@ -315,6 +334,17 @@ public struct TwinQueries {
             line.meanInDegree = line.neurons > 0 ? Double(line.synapses) / Double(line.neurons) : 0
             return line
         }
+    }
+
+    /// The h(t) an assimilated version was fitted with (file checksum verified); a one-line error for a built version.
+    public func hyperparameters(_ reference: TwinReference) throws -> TwinHyperparameterSeries {
+        let id = try versionID(reference)
+        let store = AssimilationStore(database: database)
+        guard try store.record(versionID: id) != nil else { throw TwinError.missingData("\(reference) was built, not fitted: it has no h(t)") }
+        let series = try AssimilationFiles.readHyperparameterSeries(try store.file(role: "hyperparameters", versionID: id))
+        let version = try store.versionNumber(id)
+        return TwinHyperparameterSeries(version: version, units: series.units, kinds: series.kinds, repetitionTime: series.repetitionTime,
+                                        mean: series.mean, spread: series.spread)
     }
 
     /// Every version of a twin with what changed from its parent.

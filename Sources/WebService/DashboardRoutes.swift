@@ -29,12 +29,15 @@ extension WebService {
         }
         router.get("twins/{twin}") { _, context in
             let name = try context.parameters.require("twin")
-            let (history, runs, studies) = try await query { database in
+            let (history, runs, studies, h) = try await query { database in
                 let service = TwinService(database: database)
-                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs,
-                        try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) })
+                let history = try service.history(name)
+                let fitted = history.versions.last { $0.assimilation != nil && $0.status == "ready" }
+                return (history, try service.show(TwinReference(twin: name)).version.runs,
+                        try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) },
+                        try fitted.map { try service.hyperparameters(TwinReference(twin: name, version: $0.version)) })
             }
-            return TwinPage(history: history, latestRuns: runs, studies: studies).page.response
+            return TwinPage(history: history, latestRuns: runs, studies: studies, hyperparameters: h).page.response
         }
         router.get("twins/{twin}/runs/{run}") { request, context in
             let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)
