@@ -168,7 +168,7 @@ let package = Package(
                                                        "Studies", "Interventions"]),
         .testTarget(name: "MPITests", dependencies: ["MPIKit", "DistributedEngine", "DTBTestSupport", "CommandTestSupport", "Store"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "Services", "Store", "Postgres", "DTBTestSupport", "CommandTestSupport",
-                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest", "Studies",
+                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest", "Studies", "Benchmarks",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",

@@ -2,6 +2,7 @@ import Hummingbird
 import Ingest
 import Jobs
 import Services
+import Studies
 import Twins
 
 extension WebService {
