@@ -170,19 +170,6 @@ struct AssimilationStore {
         }
     }
 
-    /// The records of several versions in one query, each with its warm start's version number.
-    func records(versionIDs ids: [Int]) throws -> [(versionID: Int, record: AssimilationRecord, warmStart: Int?)] {
-        try connection.query("""
-            SELECT a.twin_version_id, a.settings, a.observation, a.fit, a.frames, a.frames_done, a.wall_seconds, w.version
-              FROM assimilation a LEFT JOIN twin_version w ON w.id = a.warm_start_id
-             WHERE a.twin_version_id = ANY($1) ORDER BY a.twin_version_id
-            """, [ids]).map {
-            ($0[0].int!, AssimilationRecord(settings: try $0[1].decode(AssimilationSettings.self), observation: try $0[2].decode(ObservationRecord.self),
-                                            fit: $0[3].isNull ? nil : try $0[3].decode(AssimilationFit.self), frames: $0[4].int!,
-                                            framesDone: $0[5].int!, wall: $0[6].double), $0[7].int)
-        }
-    }
-
     /// The number of the version with row id `id` (settings record versions by row id).
     func versionNumber(_ id: Int) throws -> Int {
         try connection.query("SELECT version FROM twin_version WHERE id = $1", [id]).scalar().int!

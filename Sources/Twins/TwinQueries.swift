@@ -335,22 +335,27 @@ public struct TwinQueries {
         return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)
     }
 
-    /// The fits of several assimilated versions in one query, by version row id (built versions have none).
+    /// The fits of several assimilated versions in one query, by version row id (built versions
+    /// have none). The few fields a history shows are read out of the stored JSON by PostgreSQL
+    /// (Swift's property names: docs/json.md "Not covered"); decoding the whole settings and
+    /// observation documents was the largest part of a history page.
     func assimilationSummaries(versionIDs ids: [Int]) throws -> [Int: TwinAssimilationSummary] {
         var out: [Int: TwinAssimilationSummary] = [:]
-        for (id, r, warm) in try AssimilationStore(database: database).records(versionIDs: ids) {
-            out[id] = TwinAssimilationSummary(measure: r.settings.measure, frames: r.frames, framesDone: r.framesDone, members: r.settings.members,
-                                              fittedUnits: r.settings.units.count, hyperparameters: r.settings.hyperparameters.map(\.kind.rawValue),
-                                              observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR,
-                                              fitTrackingR: r.fit?.trackingR)
+        for row in try connection.query("""
+            SELECT a.twin_version_id, (a.settings->>'measure')::bigint, a.frames, a.frames_done, (a.settings->>'members')::integer,
+                   jsonb_array_length(a.settings->'units'),
+                   (SELECT string_agg(h.value->>'kind', ',' ORDER BY h.ordinality)
+                      FROM jsonb_array_elements(a.settings->'hyperparameters') WITH ORDINALITY AS h),
+                   a.observation->>'preset', w.version, (a.fit->>'boldR')::float8, (a.fit->>'trackingR')::float8
+              FROM assimilation a LEFT JOIN twin_version w ON w.id = a.warm_start_id
+             WHERE a.twin_version_id = ANY($1)
+            """, [ids]) {
+            out[row[0].int!] = TwinAssimilationSummary(
+                measure: row[1].int!, frames: row[2].int!, framesDone: row[3].int!, members: row[4].int!, fittedUnits: row[5].int!,
+                hyperparameters: (row[6].string ?? "").split(separator: ",").map(String.init), observation: row[7].string!,
+                warmStart: row[8].int, fitBoldR: row[9].double, fitTrackingR: row[10].double)
         }
         return out
-    }
-
-    static func summary(_ v: TwinValidationReport) -> TwinValidationSummary {
-        TwinValidationSummary(validation: v.validation, measure: v.measure, replay: v.replay, inSample: v.inSample, boldR: v.all.boldR,
-                              assimilatedBoldR: v.assimilated?.boldR, fcSimilarity: v.all.fcSimilarity, fcDistance: v.all.fcDistance,
-                              fcdKS: v.all.fcdKS, createdAt: v.createdAt)
     }
 
     static func lobes(_ units: [TwinUnitLine]) -> [TwinLobeLine] {
@@ -412,21 +417,25 @@ public struct TwinQueries {
         let ids = rows.map { $0["id"].int! }
         let inputs = try self.inputs(versionIDs: ids + rows.compactMap { $0["parent_id"].int })
         let fits = try assimilationSummaries(versionIDs: ids)
-        let validations = try ValidationStore(database: database).validations(versionIDs: ids)
+        let validations = try ValidationStore(database: database).summaries(versionIDs: ids)
+        let home = database.home.root.path
         let entries = try rows.map { row -> TwinHistoryEntry in
             let id = row["id"].int!
             var changes: [TwinChange] = []
             if let parentID = row["parent_id"].int {
-                changes = TwinDiff.changes(
-                    from: try Self.comparable(inputs: inputs[parentID] ?? [], parameters: row["parent_builder"], bold: row["parent_bold"],
-                                              code: row["parent_code"].string!, digest: row["parent_digest"].string!),
-                    to: try Self.comparable(inputs: inputs[id] ?? [], parameters: row["builder_parameters"], bold: row["bold_parameters"],
-                                            code: row["code_version"].string!, digest: row["network_digest"].string!))
+                // Versions never change: their diff is worked out (JSON decoded and flattened) once per process.
+                changes = try TwinChangeCache.shared.changes("\(home) \(id)") {
+                    TwinDiff.changes(
+                        from: try Self.comparable(inputs: inputs[parentID] ?? [], parameters: row["parent_builder"], bold: row["parent_bold"],
+                                                  code: row["parent_code"].string!, digest: row["parent_digest"].string!),
+                        to: try Self.comparable(inputs: inputs[id] ?? [], parameters: row["builder_parameters"], bold: row["bold_parameters"],
+                                                code: row["code_version"].string!, digest: row["network_digest"].string!))
+                }
             }
             return TwinHistoryEntry(version: row["version"].int!, parent: row["parent"].int, origin: row["origin"].string!,
                                     status: row["status"].string!, createdAt: row["created"].string!, neurons: row["neurons"].int!,
                                     synapses: row["synapses"].int!, networkDigest: row["network_digest"].string!, changes: changes,
-                                    assimilation: fits[id], validations: (validations[id] ?? []).map(Self.summary))
+                                    assimilation: fits[id], validations: validations[id] ?? [])
         }
         return TwinHistory(twin: twin, subject: head[1].string!, atlas: head[2].string!, level: TwinLevel(rawValue: head[3].string!)!,
                            versions: entries)

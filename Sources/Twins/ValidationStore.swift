@@ -71,6 +71,24 @@ struct ValidationStore {
         return out
     }
 
+    /// The summaries of several versions' validations in one query, oldest first per version:
+    /// the figures of all units from their columns and the fitted units' BOLD r from the metrics,
+    /// without decoding the per-unit metrics (what made a history page slow).
+    func summaries(versionIDs: [Int]) throws -> [Int: [TwinValidationSummary]] {
+        var out: [Int: [TwinValidationSummary]] = [:]
+        for row in try connection.query("""
+            SELECT x.twin_version_id, x.id, x.measure_id, x.replay, x.in_sample, x.bold_r, (x.metrics->'assimilated'->>'boldR')::float8,
+                   x.fc_similarity, x.fc_distance, x.fcd_ks, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+              FROM validation x WHERE x.twin_version_id = ANY($1) ORDER BY x.id
+            """, [versionIDs]) {
+            out[row[0].int!, default: []].append(TwinValidationSummary(
+                validation: row[1].int!, measure: row[2].int!, replay: row[3].string!, inSample: row[4].bool!, boldR: row[5].double,
+                assimilatedBoldR: row[6].double, fcSimilarity: row[7].double, fcDistance: row[8].double, fcdKS: row[9].double,
+                createdAt: row[10].string!))
+        }
+        return out
+    }
+
     /// The nearest built ancestor (or the version itself) and its latest figures on `measure`.
     func buildAncestorFigures(versionID: Int, measure: Int) throws -> (version: Int, boldR: Double?, fcSimilarity: Double?)? {
         try connection.query("""

@@ -24,6 +24,11 @@ import Twins
         // What the fit stored: a frame per TR of the 12-frame run, one column per fitted unit, spreads ≥ 0.
         #expect(series.version == fitted.version && series.units == fit.units && series.kinds == ["ext"])
         #expect(series.mean.count == 12 && series.mean.allSatisfy { $0.count == 3 } && series.spread.allSatisfy { $0.allSatisfy { $0 >= 0 } })
+        // The history's summary of the fit, read out of the stored settings by the database.
+        let summary = try #require(try TwinService(database: database).history(seededTwin).versions.first { $0.version == fitted.version }?.assimilation)
+        #expect(summary.measure == seed.boldMeasure && summary.frames == 12 && summary.framesDone == 12 && summary.members == 4)
+        #expect(summary.fittedUnits == 3 && summary.hyperparameters == ["ext"] && summary.observation == "raw" && summary.warmStart == nil)
+        #expect(summary.fitBoldR != nil && summary.fitTrackingR != nil)
         #expect(throws: TwinError.self) { try TwinService(database: database).hyperparameters(TwinReference(twin: seededTwin, version: 1)) }
 
         let harness = try ServiceHarness(database: database, open: true)
