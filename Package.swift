@@ -13,8 +13,8 @@
 //   Benchmarks      dtb bench engine/ingest/build/assimilate/      Services WebService SampleSubjects Ingest AtlasCatalog
 //                   study/mpi/serve: workloads, scratch clusters,  Store Imaging NIfTI Workloads Recorders SpikingEngine
 //                   timed child processes, loopback clients        Hemodynamics Twins DistributedEngine MPIKit
-//   WebService      dtb serve: the /api/v1 router, token           Services Twins Jobs Ingest AtlasCatalog Store Plots
-//                   middleware, problem documents, OpenAPI,        Analyses Hummingbird
+//   WebService      dtb serve: the /api/v1 router, token           Services Twins Studies Jobs Ingest AtlasCatalog Store
+//                   middleware, problem documents, OpenAPI,        Plots Analyses Hummingbird
 //                   dashboard pages (calls Services, not SQL)
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
@@ -123,7 +123,7 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "Studies", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres", "DistributedEngine", "MPIKit"]),
-        .target(name: "WebService", dependencies: ["Services", "Twins", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots", "Analyses",
+        .target(name: "WebService", dependencies: ["Services", "Twins", "Studies", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots", "Analyses",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store", "WebService",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins", "DistributedEngine",
@@ -168,7 +168,7 @@ let package = Package(
                                                        "Studies", "Interventions", "NIfTI"]),
         .testTarget(name: "MPITests", dependencies: ["MPIKit", "DistributedEngine", "DTBTestSupport", "CommandTestSupport", "Store"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "Services", "Store", "Postgres", "DTBTestSupport", "CommandTestSupport",
-                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest",
+                                                            "SampleSubjects", "Twins", "TwinBuilder", "Jobs", "Ingest", "Studies", "Benchmarks",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Services", "Twins", "TwinBuilder", "Ingest", "Store", "Postgres",

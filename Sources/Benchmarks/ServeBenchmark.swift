@@ -19,6 +19,8 @@ public struct ServeBenchmark {
         public var seconds = 30.0
         /// Database connections of the server.
         public var connections = 8
+        /// Versions the read twin is grown to before the load (`--versions`); nil: as it is.
+        public var versions: Int?
         public init() {}
 
         /// Refuses values the benchmark cannot run with, naming the option.
@@ -30,11 +32,14 @@ public struct ServeBenchmark {
             guard (1...64).contains(connections) else {
                 throw ServiceError.invalidOption("--connections", value: "\(connections)", problem: "give 1…64 connections")
             }
+            if let versions, !(1...1_000_000).contains(versions) {
+                throw ServiceError.invalidOption("--versions", value: "\(versions)", problem: "give 1…1000000 versions")
+            }
         }
     }
 
     /// The figures: `{"clients", "seconds", "connections", "paths", "requests", "errors",
-    /// "requests_per_second", "p50_ms", "p99_ms", "max_ms", "versions", "unchanged"}`.
+    /// "requests_per_second", "p50_ms", "p99_ms", "max_ms", "versions", "added_versions", "unchanged"}`.
     public struct Report: Sendable, Codable, Equatable {
         public var clients: Int
         public var seconds: Double
@@ -48,6 +53,8 @@ public struct ServeBenchmark {
         public var maxMs: Double
         /// Versions of the twin whose history is read.
         public var versions: Int
+        /// Versions `--versions` added before the load.
+        public var addedVersions: Int
         public var unchanged: Bool
     }
 
@@ -59,6 +66,7 @@ public struct ServeBenchmark {
     public func run(progress: @escaping @Sendable (String) -> Void) throws -> Report {
         try options.check()
         let database = try environment.openDatabase(progress: progress)
+        let added = try options.versions.map { try VersionSeeder(database: database).grow(to: $0, progress: progress) } ?? 0
         let (paths, versions) = try Self.paths(database)
         let before = try Self.fingerprint(database)
         let port = try LoopbackHTTPClient.freePort()
@@ -76,7 +84,8 @@ public struct ServeBenchmark {
         let quantile = { (q: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] * 1_000 }
         return Report(clients: options.clients, seconds: options.seconds, connections: options.connections, paths: paths, requests: sorted.count,
                       errors: latencies.errors, requestsPerSecond: Double(sorted.count) / options.seconds, p50Ms: quantile(0.5),
-                      p99Ms: quantile(0.99), maxMs: (sorted.last ?? 0) * 1_000, versions: versions, unchanged: before == after)
+                      p99Ms: quantile(0.99), maxMs: (sorted.last ?? 0) * 1_000, versions: versions, addedVersions: added,
+                      unchanged: before == after)
     }
 
     /// The twin with the most versions: its history's first page; the newest run: two units over its first half.

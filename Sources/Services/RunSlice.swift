@@ -35,7 +35,53 @@ public struct RunSlice: Sendable, Codable, Equatable {
     public var sha256: String
 }
 
-/// Reads slices of twin runs from their HDF5 files, checksums checked.
+/// Decoded twin-run files kept by the process, least recently used dropped past a byte budget.
+///
+/// A run's file never changes (its SHA-256 is in its row), so it is verified and decoded once per
+/// process and later slices are cut from memory: re-reading and re-hashing the whole file per
+/// request was what bounded `dtb serve`'s run-slice throughput (docs/http-api.md).
+final class RunFileCache: @unchecked Sendable {
+    /// A run file's contents: unit names, BOLD frames × units (row-major) and unit rates.
+    struct Run: Sendable {
+        var names: [String]
+        var bold: [Double]
+        var rates: [Double]
+        var bytes: Int { bold.count * 8 + rates.count * 8 + names.reduce(0) { $0 + $1.utf8.count + 16 } }
+    }
+
+    /// The server's cache: 256 MiB holds a thousand 10-minute runs of 246 units.
+    static let shared = RunFileCache(budgetBytes: 256 << 20)
+
+    private let lock = NSLock()
+    private let budget: Int
+    private var runs: [String: (run: Run, used: UInt64)] = [:]
+    private var clock: UInt64 = 0, held = 0
+
+    init(budgetBytes: Int) { budget = budgetBytes }
+
+    /// The run stored under `key` (the file's path and checksum), loaded with `load` on a miss.
+    /// Two requests missing at once may both load it; the contents are the same.
+    func run(_ key: String, load: () throws -> Run) throws -> Run {
+        if let hit = lock.withLock({ () -> Run? in
+            clock += 1
+            runs[key]?.used = clock
+            return runs[key]?.run
+        }) { return hit }
+        let loaded = try load()
+        lock.withLock {
+            clock += 1
+            if let old = runs.updateValue((loaded, clock), forKey: key) { held -= old.run.bytes }
+            held += loaded.bytes
+            while held > budget, runs.count > 1, let oldest = runs.min(by: { $0.value.used < $1.value.used }), oldest.key != key {
+                held -= oldest.value.run.bytes
+                runs[oldest.key] = nil
+            }
+        }
+        return loaded
+    }
+}
+
+/// Reads slices of twin runs from their HDF5 files, checksums checked (once per process: ``RunFileCache``).
 public struct RunSliceReader {
     public let database: Database
     public init(database: Database) { self.database = database }
@@ -50,15 +96,9 @@ public struct RunSliceReader {
             let sha = row[3].string, let size = row[4].int, let twin = row[5].string, let version = row[6].int else {
             throw StoreError.notFound("twin run \(request.run) does not exist")
         }
-        let url = try database.files.verify(StoredFile(id: fileID, relativePath: path, sha256: sha, size: Int64(size)))
-        let file = try HDF5File.open(path: url.path)
-        defer { file.close() }
-        let names = try file.readStrings("/units")
-        let flat = try file.dataset("/bold").read(Double.self)
-        let rates = try file.dataset("/unit_rate_hz").read(Double.self)
-        guard !names.isEmpty, flat.count % names.count == 0, rates.count == names.count else {
-            throw StoreError.file("\(url.path): /bold and /unit_rate_hz do not hold one column per unit")
-        }
+        let stored = StoredFile(id: fileID, relativePath: path, sha256: sha, size: Int64(size))
+        let decoded = try RunFileCache.shared.run("\(database.files.url(of: path).path) \(sha)") { try Self.load(stored, from: database.files) }
+        let names = decoded.names, flat = decoded.bold, rates = decoded.rates
         let columns = try Self.columns(request.units, of: names, run: request.run)
         let frames = flat.count / names.count
         let window = try Self.frames(frames, tr: tr, from: request.from, to: request.to)
@@ -66,6 +106,19 @@ public struct RunSliceReader {
                         times: window.map { Double($0 + 1) * tr },
                         bold: window.map { k in columns.map { flat[k * names.count + $0] } },
                         unitRateHz: columns.map { rates[$0] }, sha256: sha)
+    }
+
+    /// A run file's contents, after its checksum is verified.
+    static func load(_ stored: StoredFile, from files: FileStore) throws -> RunFileCache.Run {
+        let url = try files.verify(stored)
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        let run = RunFileCache.Run(names: try file.readStrings("/units"), bold: try file.dataset("/bold").read(Double.self),
+                                   rates: try file.dataset("/unit_rate_hz").read(Double.self))
+        guard !run.names.isEmpty, run.bold.count % run.names.count == 0, run.rates.count == run.names.count else {
+            throw StoreError.file("\(url.path): /bold and /unit_rate_hz do not hold one column per unit")
+        }
+        return run
     }
 
     /// Column indices of `wanted` in `names`; all columns when nil.

@@ -10,7 +10,18 @@ enum StudyFigures {
     static func write(_ report: StudyReport, fc: (units: [String], arms: [Int: [[Double]]]), into folder: URL) throws -> [URL] {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         catch { throw ServiceError.invalidOption("--plots", value: folder.path, problem: "cannot be created as a folder") }
-        var figures: [(String, SVGDocument)] = []
+        return try documents(report, fc: fc).map { name, document in
+            let url = folder.appendingPathComponent(name)
+            do { try document.write(to: url) } catch {
+                throw ServiceError.invalidOption("--plots", value: folder.path, problem: "\(name) cannot be written there")
+            }
+            return url
+        }
+    }
+
+    /// The figures by file name, in the order `write` writes them (the dashboard shows the same).
+    static func documents(_ report: StudyReport, fc: (units: [String], arms: [Int: [[Double]]])) -> [(name: String, document: SVGDocument)] {
+        var figures: [(name: String, document: SVGDocument)] = []
         for arm in report.arms where arm.arm > 0 {
             let effects = report.effects.filter { $0.arm == arm.arm && $0.outcome == "rate_hz" }.prefix(30)
             if !effects.isEmpty { figures.append(("effects-arm-\(arm.arm).svg", self.effects(Array(effects), arm: arm, study: report.study))) }
@@ -24,13 +35,7 @@ enum StudyFigures {
             }
         }
         if let sweep = report.settings.sweep { figures.append(("sweep.svg", self.sweep(report, key: sweep.key))) }
-        return try figures.map { name, document in
-            let url = folder.appendingPathComponent(name)
-            do { try document.write(to: url) } catch {
-                throw ServiceError.invalidOption("--plots", value: folder.path, problem: "\(name) cannot be written there")
-            }
-            return url
-        }
+        return figures
     }
 
     /// Bars of the rate difference per region with their intervals, largest effects first.

@@ -33,6 +33,16 @@ public struct TwinService {
         try TwinQueries(database: database).history(twin)
     }
 
+    /// The hyperparameter series h(t) of an assimilated version, mean and spread per frame.
+    public func hyperparameters(_ reference: TwinReference) throws -> TwinHyperparameterSeries {
+        try TwinQueries(database: database).hyperparameters(reference)
+    }
+
+    /// The versions of `twin` that `query` selects, one page in its order (a constant number of queries).
+    public func history(_ twin: String, _ query: TwinHistoryQuery) throws -> TwinHistory {
+        try TwinQueries(database: database).history(twin, query)
+    }
+
     /// Simulates a checked request (``TwinRunOptions/request()``) and stores the run.
     public func run(_ request: TwinRunRequest, progress: (String) -> Void) throws -> TwinRunInfo {
         try TwinRunner(database: database).run(request, progress: progress)

@@ -17,9 +17,8 @@ public struct StudyPart: Sendable, Codable, Hashable {
 }
 
 extension StudyReport {
-    /// The runs the study still lacks, arm by arm, seed by seed.
-    public var missingParts: [StudyPart] {
-        let stored = Set(runs.map { StudyPart(arm: $0.arm, seed: $0.seed) })
-        return arms.flatMap { arm in settings.seeds.map { StudyPart(arm: arm.arm, seed: $0) } }.filter { !stored.contains($0) }
+    /// Every run the study consists of, arm by arm, seed by seed.
+    public var parts: [StudyPart] {
+        arms.flatMap { arm in settings.seeds.map { StudyPart(arm: arm.arm, seed: $0) } }
     }
 }

@@ -146,6 +146,16 @@ enum AssimilationFiles {
         try file.setAttribute("members", Int64(members))
     }
 
+    /// The fitted series with its names and TR (for the dashboard's h(t)).
+    static func readHyperparameterSeries(_ url: URL)
+        throws -> (mean: [[Double]], spread: [[Double]], units: [String], kinds: [String], repetitionTime: Double) {
+        let file = try HDF5File.open(path: url.path)
+        defer { file.close() }
+        let frames = try readFrames(file)
+        return (frames.map(\.mean), frames.map(\.spread), try file.readStrings("/units"), try file.readStrings("/kinds"),
+                try file.doubleAttribute("repetition_time"))
+    }
+
     /// The fitted frames back (for a validation's replay).
     static func readHyperparameters(_ url: URL) throws -> [AssimilationFrame] {
         let file = try HDF5File.open(path: url.path)

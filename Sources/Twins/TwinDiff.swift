@@ -54,3 +54,28 @@ enum TwinDiff {
         return out
     }
 }
+
+/// Each version's changes from its parent, kept by the process: both rows are immutable (only a
+/// version's status may change), and working a diff out decodes and flattens four JSON documents.
+/// Keys name the data home and the version's row id, so databases in one process stay apart.
+final class TwinChangeCache: @unchecked Sendable {
+    static let shared = TwinChangeCache(capacity: 200_000)
+
+    private let lock = NSLock()
+    private let capacity: Int
+    private var changes: [String: [TwinChange]] = [:]
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// The changes under `key`, worked out by `make` when they are not kept yet.
+    func changes(_ key: String, _ make: () throws -> [TwinChange]) throws -> [TwinChange] {
+        if let kept = lock.withLock({ changes[key] }) { return kept }
+        let made = try make()
+        lock.withLock {
+            // Bounded simply: past the capacity start again (a history page refills what it reads).
+            if changes.count >= capacity { changes.removeAll(keepingCapacity: true) }
+            changes[key] = made
+        }
+        return made
+    }
+}

@@ -136,12 +136,54 @@ public struct TwinValidationSummary: Sendable, Codable, Equatable {
     public var createdAt: String
 }
 
+/// An assimilated version's hyperparameter series h(t): per frame, the ensemble mean and spread
+/// (standard deviation over members) of each fitted unit's hyperparameters, as the fit stored them.
+public struct TwinHyperparameterSeries: Sendable, Codable, Equatable {
+    public var version: Int
+    /// The fitted units.
+    public var units: [String]
+    /// The fitted hyperparameters of each unit (`ext`, `ampa`, …).
+    public var kinds: [String]
+    /// Frame k is the analysis at (k + 1)·TR seconds.
+    public var repetitionTime: Double
+    /// Frames × (units × kinds), unit-major: entry `u * kinds.count + k`.
+    public var mean: [[Double]]
+    public var spread: [[Double]]
+
+    public init(version: Int, units: [String], kinds: [String], repetitionTime: Double, mean: [[Double]], spread: [[Double]]) {
+        self.version = version; self.units = units; self.kinds = kinds; self.repetitionTime = repetitionTime; self.mean = mean; self.spread = spread
+    }
+}
+
 public struct TwinHistory: Sendable, Codable, Equatable {
     public var twin: String
     public var subject: String
     public var atlas: String
     public var level: TwinLevel
     public var versions: [TwinHistoryEntry]
+}
+
+/// Which versions of a twin's history to read, in which order, and which page of them.
+public struct TwinHistoryQuery: Sendable, Equatable {
+    /// What the versions are sorted by; ties of `createdAt` keep the version order.
+    public enum Order: Sendable, Equatable { case version, createdAt }
+    /// Only versions of this origin (`build`, `assimilation`) or status.
+    public var origin: String?
+    public var status: String?
+    /// ISO 8601 text: created at or after `since`, before `until` (as the times print, so text compares as time).
+    public var since: String?
+    public var until: String?
+    public var order: Order
+    public var descending: Bool
+    /// Versions skipped, then at most `limit` (nil: all).
+    public var offset: Int
+    public var limit: Int?
+
+    public init(origin: String? = nil, status: String? = nil, since: String? = nil, until: String? = nil, order: Order = .version,
+                descending: Bool = false, offset: Int = 0, limit: Int? = nil) {
+        self.origin = origin; self.status = status; self.since = since; self.until = until; self.order = order
+        self.descending = descending; self.offset = offset; self.limit = limit
+    }
 }
 
 /// `TWIN` or `TWIN@VERSION` as the commands take it.
@@ -237,16 +279,24 @@ public struct TwinQueries {
     }
 
     func inputs(versionID id: Int) throws -> [TwinVersionInput] {
-        try connection.query("""
-            SELECT i.role, i.measure_id, se.label AS session, sc.bids_path, sc.version, p.name || ' ' || p.version AS pipeline
+        try inputs(versionIDs: [id])[id] ?? []
+    }
+
+    /// The inputs of several versions in one query, by version row id.
+    func inputs(versionIDs ids: [Int]) throws -> [Int: [TwinVersionInput]] {
+        var out: [Int: [TwinVersionInput]] = [:]
+        for row in try connection.query("""
+            SELECT i.role, i.measure_id, se.label AS session, sc.bids_path, sc.version, p.name || ' ' || p.version AS pipeline, i.twin_version_id
               FROM twin_version_input i JOIN measure m ON m.id = i.measure_id JOIN scan sc ON sc.id = m.scan_id
               JOIN session se ON se.id = sc.session_id JOIN pipeline p ON p.id = m.pipeline_id
-             WHERE i.twin_version_id = $1 ORDER BY i.role
-            """, [id]).map {
-            TwinVersionInput(role: MeasureKind(rawValue: $0["role"].string!)!, measure: $0["measure_id"].int!, session: $0["session"].string!,
-                             scanPath: $0["bids_path"].string!, scanVersion: $0["version"].int!,
-                             pipeline: $0["pipeline"].string!.trimmingCharacters(in: .whitespaces))
+             WHERE i.twin_version_id = ANY($1) ORDER BY i.twin_version_id, i.role
+            """, [ids]) {
+            out[row["twin_version_id"].int!, default: []].append(TwinVersionInput(
+                role: MeasureKind(rawValue: row["role"].string!)!, measure: row["measure_id"].int!, session: row["session"].string!,
+                scanPath: row["bids_path"].string!, scanVersion: row["version"].int!,
+                pipeline: row["pipeline"].string!.trimmingCharacters(in: .whitespaces)))
         }
+        return out
     }
 
     func files(versionID id: Int) throws -> [TwinFileInfo] {
@@ -285,20 +335,27 @@ public struct TwinQueries {
         return TwinVersionDetail(version: info, lobes: Self.lobes(units), units: units)
     }
 
-    func assimilationSummary(versionID: Int) throws -> TwinAssimilationSummary? {
-        let store = AssimilationStore(database: database)
-        guard let r = try store.record(versionID: versionID) else { return nil }
-        let warm = try r.settings.warmStart.map(store.versionNumber)
-        return TwinAssimilationSummary(measure: r.settings.measure, frames: r.frames, framesDone: r.framesDone, members: r.settings.members,
-                                       fittedUnits: r.settings.units.count, hyperparameters: r.settings.hyperparameters.map(\.kind.rawValue),
-                                       observation: r.observation.preset.rawValue, warmStart: warm, fitBoldR: r.fit?.boldR,
-                                       fitTrackingR: r.fit?.trackingR)
-    }
-
-    static func summary(_ v: TwinValidationReport) -> TwinValidationSummary {
-        TwinValidationSummary(validation: v.validation, measure: v.measure, replay: v.replay, inSample: v.inSample, boldR: v.all.boldR,
-                              assimilatedBoldR: v.assimilated?.boldR, fcSimilarity: v.all.fcSimilarity, fcDistance: v.all.fcDistance,
-                              fcdKS: v.all.fcdKS, createdAt: v.createdAt)
+    /// The fits of several assimilated versions in one query, by version row id (built versions
+    /// have none). The few fields a history shows are read out of the stored JSON by PostgreSQL
+    /// (Swift's property names: docs/json.md "Not covered"); decoding the whole settings and
+    /// observation documents was the largest part of a history page.
+    func assimilationSummaries(versionIDs ids: [Int]) throws -> [Int: TwinAssimilationSummary] {
+        var out: [Int: TwinAssimilationSummary] = [:]
+        for row in try connection.query("""
+            SELECT a.twin_version_id, (a.settings->>'measure')::bigint, a.frames, a.frames_done, (a.settings->>'members')::integer,
+                   jsonb_array_length(a.settings->'units'),
+                   (SELECT string_agg(h.value->>'kind', ',' ORDER BY h.ordinality)
+                      FROM jsonb_array_elements(a.settings->'hyperparameters') WITH ORDINALITY AS h),
+                   a.observation->>'preset', w.version, (a.fit->>'boldR')::float8, (a.fit->>'trackingR')::float8
+              FROM assimilation a LEFT JOIN twin_version w ON w.id = a.warm_start_id
+             WHERE a.twin_version_id = ANY($1)
+            """, [ids]) {
+            out[row[0].int!] = TwinAssimilationSummary(
+                measure: row[1].int!, frames: row[2].int!, framesDone: row[3].int!, members: row[4].int!, fittedUnits: row[5].int!,
+                hyperparameters: (row[6].string ?? "").split(separator: ",").map(String.init), observation: row[7].string!,
+                warmStart: row[8].int, fitBoldR: row[9].double, fitTrackingR: row[10].double)
+        }
+        return out
     }
 
     static func lobes(_ units: [TwinUnitLine]) -> [TwinLobeLine] {
@@ -317,22 +374,79 @@ public struct TwinQueries {
         }
     }
 
+    /// The h(t) an assimilated version was fitted with (file checksum verified); a one-line error for a built version.
+    public func hyperparameters(_ reference: TwinReference) throws -> TwinHyperparameterSeries {
+        let id = try versionID(reference)
+        let store = AssimilationStore(database: database)
+        guard try store.record(versionID: id) != nil else { throw TwinError.missingData("\(reference) was built, not fitted: it has no h(t)") }
+        let series = try AssimilationFiles.readHyperparameterSeries(try store.file(role: "hyperparameters", versionID: id))
+        let version = try store.versionNumber(id)
+        return TwinHyperparameterSeries(version: version, units: series.units, kinds: series.kinds, repetitionTime: series.repetitionTime,
+                                        mean: series.mean, spread: series.spread)
+    }
+
     /// Every version of a twin with what changed from its parent.
     public func history(_ twin: String) throws -> TwinHistory {
-        _ = try versionID(TwinReference(twin: twin))
-        let ids = try connection.query("""
-            SELECT v.id FROM twin_version v JOIN twin t ON t.id = v.twin_id WHERE t.name = $1 ORDER BY v.version
-            """, [twin]).map { $0[0].int! }
-        let infos = try ids.map { try info(versionID: $0) }
-        let byVersion = Dictionary(uniqueKeysWithValues: infos.map { ($0.version, $0) })
-        let entries = try zip(ids, infos).map { id, v in
-            TwinHistoryEntry(version: v.version, parent: v.parent, origin: v.origin, status: v.status, createdAt: v.createdAt,
-                             neurons: v.neurons, synapses: v.synapses, networkDigest: v.networkDigest,
-                             changes: v.parent.flatMap { byVersion[$0] }.map { TwinDiff.changes(from: $0, to: v) } ?? [],
-                             assimilation: try assimilationSummary(versionID: id),
-                             validations: try ValidationStore(database: database).validations(versionID: id).map(Self.summary))
+        try history(twin, TwinHistoryQuery())
+    }
+
+    /// The versions of a twin `query` selects, in its order, with what changed from each parent,
+    /// each fit and every validation: five queries however many versions the twin has.
+    public func history(_ twin: String, _ query: TwinHistoryQuery) throws -> TwinHistory {
+        guard let head = try connection.query("""
+            SELECT t.id, s.label, a.name, t.level FROM twin t JOIN subject s ON s.id = t.subject_id JOIN atlas a ON a.id = t.atlas_id
+             WHERE t.name = $1
+            """, [twin]).first else {
+            _ = try versionID(TwinReference(twin: twin))
+            throw TwinError.notFound("twin '\(twin)' does not exist")
         }
-        let first = infos[0]
-        return TwinHistory(twin: twin, subject: first.subject, atlas: first.atlas, level: first.level, versions: entries)
+        let created = #"to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') COLLATE "C""#
+        let direction = query.descending ? "DESC" : "ASC"
+        // Ties of created_at (seconds) keep the version order, as the API's sorted lists do.
+        let order = query.order == .version ? "v.version \(direction)" : "\(created) \(direction), v.version"
+        let rows = try connection.query("""
+            SELECT v.id, v.version, v.parent_id, p.version AS parent, v.origin, v.status, \(created) AS created, v.neurons, v.synapses,
+                   v.network_digest, v.code_version, v.builder_parameters, v.bold_parameters,
+                   p.network_digest AS parent_digest, p.code_version AS parent_code, p.builder_parameters AS parent_builder,
+                   p.bold_parameters AS parent_bold
+              FROM twin_version v LEFT JOIN twin_version p ON p.id = v.parent_id
+             WHERE v.twin_id = $1 AND ($2::text IS NULL OR v.origin = $2) AND ($3::text IS NULL OR v.status = $3)
+               AND ($4::text IS NULL OR \(created) >= $4) AND ($5::text IS NULL OR \(created) < $5)
+             ORDER BY \(order) LIMIT $6::bigint OFFSET $7
+            """, [head[0].int!, query.origin, query.status, query.since, query.until, query.limit, query.offset])
+        let ids = rows.map { $0["id"].int! }
+        let inputs = try self.inputs(versionIDs: ids + rows.compactMap { $0["parent_id"].int })
+        let fits = try assimilationSummaries(versionIDs: ids)
+        let validations = try ValidationStore(database: database).summaries(versionIDs: ids)
+        let home = database.home.root.path
+        let entries = try rows.map { row -> TwinHistoryEntry in
+            let id = row["id"].int!
+            var changes: [TwinChange] = []
+            if let parentID = row["parent_id"].int {
+                // Versions never change: their diff is worked out (JSON decoded and flattened) once per process.
+                changes = try TwinChangeCache.shared.changes("\(home) \(id)") {
+                    TwinDiff.changes(
+                        from: try Self.comparable(inputs: inputs[parentID] ?? [], parameters: row["parent_builder"], bold: row["parent_bold"],
+                                                  code: row["parent_code"].string!, digest: row["parent_digest"].string!),
+                        to: try Self.comparable(inputs: inputs[id] ?? [], parameters: row["builder_parameters"], bold: row["bold_parameters"],
+                                                code: row["code_version"].string!, digest: row["network_digest"].string!))
+                }
+            }
+            return TwinHistoryEntry(version: row["version"].int!, parent: row["parent"].int, origin: row["origin"].string!,
+                                    status: row["status"].string!, createdAt: row["created"].string!, neurons: row["neurons"].int!,
+                                    synapses: row["synapses"].int!, networkDigest: row["network_digest"].string!, changes: changes,
+                                    assimilation: fits[id], validations: validations[id] ?? [])
+        }
+        return TwinHistory(twin: twin, subject: head[1].string!, atlas: head[2].string!, level: TwinLevel(rawValue: head[3].string!)!,
+                           versions: entries)
+    }
+
+    /// What ``TwinDiff`` compares of a version (inputs, parameters, code, network); the rest is left empty.
+    private static func comparable(inputs: [TwinVersionInput], parameters: PostgresCell, bold: PostgresCell, code: String,
+                                   digest: String) throws -> TwinVersionInfo {
+        TwinVersionInfo(twin: "", subject: "", atlas: "", level: .region, version: 0, parent: nil, origin: "", status: "", seed: 0,
+                        createdAt: "", codeVersion: code, neurons: 0, synapses: 0, networkDigest: digest, inputs: inputs, files: [],
+                        parameters: try parameters.decode(BuildParameters.self), bold: try bold.decode(BalloonWindkesselParameters.self),
+                        runs: [])
     }
 }

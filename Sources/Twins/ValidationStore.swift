@@ -48,19 +48,45 @@ struct ValidationStore {
 
     /// Every validation of a version (on one measure, when given), oldest first.
     func validations(versionID: Int, measure: Int? = nil) throws -> [TwinValidationReport] {
-        try connection.query("""
+        try validations(versionIDs: [versionID], measure: measure)[versionID] ?? []
+    }
+
+    /// The validations of several versions in one query, oldest first per version.
+    func validations(versionIDs: [Int], measure: Int? = nil) throws -> [Int: [TwinValidationReport]] {
+        var out: [Int: [TwinValidationReport]] = [:]
+        for row in try connection.query("""
             SELECT x.id, t.name, v.version, x.measure_id, x.replay, x.in_sample, x.observation_preset, x.seed::text, x.frames,
-                   x.metrics, x.baselines, x.wall_seconds, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                   x.metrics, x.baselines, x.wall_seconds, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                   x.twin_version_id
               FROM validation x JOIN twin_version v ON v.id = x.twin_version_id JOIN twin t ON t.id = v.twin_id
-             WHERE x.twin_version_id = $1 AND ($2::bigint IS NULL OR x.measure_id = $2) ORDER BY x.id
-            """, [versionID, measure]).map {
-            let m = try $0[9].decode(ValidationMetricsRecord.self)
-            return TwinValidationReport(validation: $0[0].int!, twin: $0[1].string!, version: $0[2].int!, measure: $0[3].int!,
-                                        replay: $0[4].string!, inSample: $0[5].bool!, observationPreset: $0[6].string!,
-                                        seed: UInt64($0[7].string!)!, frames: $0[8].int!, all: m.all, assimilated: m.assimilated,
-                                        other: m.other, baselines: try $0[10].decode(ValidationBaselines.self),
-                                        wallSeconds: $0[11].double!, createdAt: $0[12].string!)
+             WHERE x.twin_version_id = ANY($1) AND ($2::bigint IS NULL OR x.measure_id = $2) ORDER BY x.id
+            """, [versionIDs, measure]) {
+            let m = try row[9].decode(ValidationMetricsRecord.self)
+            out[row[13].int!, default: []].append(TwinValidationReport(
+                validation: row[0].int!, twin: row[1].string!, version: row[2].int!, measure: row[3].int!, replay: row[4].string!,
+                inSample: row[5].bool!, observationPreset: row[6].string!, seed: UInt64(row[7].string!)!, frames: row[8].int!, all: m.all,
+                assimilated: m.assimilated, other: m.other, baselines: try row[10].decode(ValidationBaselines.self),
+                wallSeconds: row[11].double!, createdAt: row[12].string!))
         }
+        return out
+    }
+
+    /// The summaries of several versions' validations in one query, oldest first per version:
+    /// the figures of all units from their columns and the fitted units' BOLD r from the metrics,
+    /// without decoding the per-unit metrics (what made a history page slow).
+    func summaries(versionIDs: [Int]) throws -> [Int: [TwinValidationSummary]] {
+        var out: [Int: [TwinValidationSummary]] = [:]
+        for row in try connection.query("""
+            SELECT x.twin_version_id, x.id, x.measure_id, x.replay, x.in_sample, x.bold_r, (x.metrics->'assimilated'->>'boldR')::float8,
+                   x.fc_similarity, x.fc_distance, x.fcd_ks, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+              FROM validation x WHERE x.twin_version_id = ANY($1) ORDER BY x.id
+            """, [versionIDs]) {
+            out[row[0].int!, default: []].append(TwinValidationSummary(
+                validation: row[1].int!, measure: row[2].int!, replay: row[3].string!, inSample: row[4].bool!, boldR: row[5].double,
+                assimilatedBoldR: row[6].double, fcSimilarity: row[7].double, fcDistance: row[8].double, fcdKS: row[9].double,
+                createdAt: row[10].string!))
+        }
+        return out
     }
 
     /// The nearest built ancestor (or the version itself) and its latest figures on `measure`.

@@ -2,6 +2,7 @@ import Hummingbird
 import Ingest
 import Jobs
 import Services
+import Studies
 import Twins
 
 extension WebService {
@@ -29,11 +30,15 @@ extension WebService {
         }
         router.get("twins/{twin}") { _, context in
             let name = try context.parameters.require("twin")
-            let (history, runs) = try await query { database in
+            let (history, runs, studies, h) = try await query { database in
                 let service = TwinService(database: database)
-                return (try service.history(name), try service.show(TwinReference(twin: name)).version.runs)
+                let history = try service.history(name)
+                let fitted = history.versions.last { $0.assimilation != nil && $0.status == "ready" }
+                return (history, try service.show(TwinReference(twin: name)).version.runs,
+                        try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) },
+                        try fitted.map { try service.hyperparameters(TwinReference(twin: name, version: $0.version)) })
             }
-            return TwinPage(history: history, latestRuns: runs).page.response
+            return TwinPage(history: history, latestRuns: runs, studies: studies, hyperparameters: h).page.response
         }
         router.get("twins/{twin}/runs/{run}") { request, context in
             let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)
@@ -50,6 +55,15 @@ extension WebService {
                 return (try analysis.series(.run(run)), try analysis.series(.measure(chosen)))
             }
             return ComparisonPage(twin: twin, simulated: simulated, empirical: empirical, regions: regions).page.response
+        }
+        router.get("studies") { _, _ in
+            let studies = try await query { try StudyService(database: $0).list() }
+            return HTMLPage(title: "Studies", body: StudyPage.table(studies)).response
+        }
+        router.get("studies/{study}") { _, context in
+            let name = try context.parameters.require("study")
+            let (report, figures) = try await query { try StudyService(database: $0).figures(nameOrID: name) }
+            return StudyPage(report: report, figures: figures).page.response
         }
         router.get("jobs") { _, _ in
             let jobs = try await query { try JobService(database: $0).list(status: nil) }

@@ -14,7 +14,7 @@ struct HTMLPage {
             <style>body{font-family:sans-serif;margin:1.5em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0 1.5em}\
             th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left}th{background:#f3f3f3}nav a{margin-right:1em}\
             .plots{display:flex;flex-wrap:wrap;gap:1em}</style></head>
-            <body><nav><a href="/">dtb</a><a href="/subjects">Subjects</a><a href="/twins">Twins</a><a href="/jobs">Jobs</a></nav>
+            <body><nav><a href="/">dtb</a><a href="/subjects">Subjects</a><a href="/twins">Twins</a><a href="/studies">Studies</a><a href="/jobs">Jobs</a></nav>
             <h1>\(Self.escape(title))</h1>
             \(body)
             </body></html>

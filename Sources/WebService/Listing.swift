@@ -39,13 +39,34 @@ struct Listing {
         return Page(items: Array(sorted[start..<end]), nextCursor: end < sorted.count ? Self.cursor(end, signature: signature) : nil)
     }
 
-    private func sort<Item>(_ items: [Item], _ order: SortOrder<Item>) throws -> [Item] {
-        let text = QueryParameters(request: request).string("sort") ?? order.standard
+    /// The start and size of the page asked for, for a list the database pages (its cursors are those `page` gives).
+    func window() throws -> (start: Int, limit: Int) {
+        let query = QueryParameters(request: request)
+        let limit = try query.int("limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
+        let start = try query.string("cursor").map { try Self.position(of: $0, signature: signature()) } ?? 0
+        return (start, limit)
+    }
+
+    /// The page of a list the database cut at `start`, asked for one more item than `limit` so
+    /// that its presence says another page follows.
+    func page<Item: Encodable & Sendable>(_ items: [Item], from start: Int, limit: Int) -> Page<Item> {
+        Page(items: Array(items.prefix(limit)), nextCursor: items.count > limit ? Self.cursor(start + limit, signature: signature()) : nil)
+    }
+
+    /// The `sort` key asked for (one of `keys`, else `standard`) and whether it is descending.
+    func sortKey(_ keys: [String], standard: String) throws -> (key: String, descending: Bool) {
+        let text = QueryParameters(request: request).string("sort") ?? standard
         let descending = text.hasPrefix("-")
         let key = descending ? String(text.dropFirst()) : text
-        guard let less = order.keys[key] else {
-            throw Problem(.badRequest, "sort \(text): give one of \(order.keys.keys.sorted().joined(separator: ", ")), with - for descending")
+        guard keys.contains(key) else {
+            throw Problem(.badRequest, "sort \(text): give one of \(keys.sorted().joined(separator: ", ")), with - for descending")
         }
+        return (key, descending)
+    }
+
+    private func sort<Item>(_ items: [Item], _ order: SortOrder<Item>) throws -> [Item] {
+        let (key, descending) = try sortKey(Array(order.keys.keys), standard: order.standard)
+        let less = order.keys[key]!
         // Stable: equal keys keep the list's own (standard) order.
         return items.enumerated().sorted { a, b in
             if less(a.element, b.element) { return !descending }

@@ -4,6 +4,7 @@ import Hummingbird
 import Jobs
 import Services
 import Store
+import Studies
 import Twins
 
 /// An error as the API reports it: an RFC 9457 problem document (`application/problem+json`)
@@ -50,6 +51,8 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
         case let TwinError.invalid(detail), let TwinError.unsupported(detail), let TwinError.missingData(detail):
             return (Problem(.unprocessableContent, detail), false)
         case JobError.notFound(let job): return (Problem(.notFound, "job \(job) does not exist"), false)
+        case StudyError.notFound(let detail): return (Problem(.notFound, detail), false)
+        case StudyError.invalid(let detail): return (Problem(.unprocessableContent, detail), false)
         default: return (Problem(.internalServerError, "the server failed to answer this request; its log has the cause"), true)
         }
     }

@@ -1,4 +1,5 @@
 import Plots
+import Studies
 import Twins
 
 /// A twin's page: the version timeline with its changes and fits, and the validation metrics
@@ -7,12 +8,21 @@ struct TwinPage {
     var history: TwinHistory
     /// The runs of the latest version, each linked to its comparison with the subject's BOLD.
     var latestRuns: [TwinRunInfo]
+    /// The studies that treat a version of the twin, each linked to its page.
+    var studies: [StudyListing]
+    /// h(t) of the newest fitted version; nil when no version was fitted.
+    var hyperparameters: TwinHyperparameterSeries?
+
+    /// Units whose h(t) is drawn (the first fitted ones): more lines would hide each other's bands.
+    static let drawnUnits = 4
 
     var page: HTMLPage {
         let body = "<p>Subject \(HTMLPage.link("/subjects/\(history.subject)", "sub-" + history.subject)), atlas \(HTMLPage.escape(history.atlas)), "
             + "\(history.level.rawValue) level.</p><h2>Versions</h2>" + timeline
+            + hyperparameterSection
             + "<h2>Validation over versions</h2><div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
             + "<h2>Validations</h2>" + validations + "<h2>Runs of the latest version</h2>" + runs
+            + "<h2>Studies</h2>" + StudyPage.table(studies)
         return HTMLPage(title: history.twin, body: body)
     }
 
@@ -34,9 +44,30 @@ struct TwinPage {
     private var validations: String {
         HTMLPage.table(["validation", "version", "measure", "replay", "sample", "BOLD r", "FC r", "FC distance", "FCD KS", "created"],
                        history.versions.flatMap { v in v.validations.map { (v.version, $0) } }.map { version, s in
-            ["\(s.validation)", "\(version)", "\(s.measure)", HTMLPage.escape(s.replay), s.inSample ? "in (fitted)" : "out of sample",
+            ["\(s.validation)", "\(version)", "\(s.measure)", HTMLPage.escape(s.replay), s.inSample ? "fitted run" : "out of sample",
              HTMLPage.number(s.boldR), HTMLPage.number(s.fcSimilarity), HTMLPage.number(s.fcDistance), HTMLPage.number(s.fcdKS), s.createdAt]
         }, id: "validations")
+    }
+
+    /// h(t) of the newest fitted version, one chart per hyperparameter: the ensemble mean of each
+    /// drawn unit over a band of ± one ensemble spread, per frame.
+    private var hyperparameterSection: String {
+        guard let h = hyperparameters else { return "" }
+        let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+        let times = h.mean.indices.map { Double($0 + 1) * h.repetitionTime }
+        let charts = h.kinds.enumerated().map { k, kind -> SVGDocument in
+            let layers = h.units.prefix(Self.drawnUnits).enumerated().map { u, unit -> any PlotLayer in
+                let column = u * h.kinds.count + k
+                let mean = h.mean.map { $0[column] }, spread = h.spread.map { $0[column] }
+                return LineLayer(x: times, y: mean, band: (zip(mean, spread).map { $0 - $1 }, zip(mean, spread).map { $0 + $1 }),
+                                 name: unit, color: palette[u % palette.count])
+            }
+            return Chart(title: "h(t) \(kind), version \(h.version): ensemble mean ± spread", x: Axis("time", unit: "s"), y: Axis("h \(kind)"),
+                         layers: layers, width: 480, height: 320).document()
+        }
+        return "<h2>Hyperparameters h(t)</h2><p>Version \(h.version) was fitted on \(h.units.count) units; drawn: "
+            + HTMLPage.escape(h.units.prefix(Self.drawnUnits).joined(separator: ", ")) + " (the band is ± one ensemble standard deviation).</p>"
+            + "<div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
     }
 
     /// One chart per metric: a point per validation at its version, in-sample and out-of-sample apart.
@@ -47,7 +78,7 @@ struct TwinPage {
         ]
         let points = history.versions.flatMap { v in v.validations.map { (Double(v.version), $0) } }
         return metrics.compactMap { title, unit, value in
-            let layers = [(true, "in sample (fitted run)", "#d62728"), (false, "out of sample", "#1f77b4")].compactMap { inSample, name, color -> ScatterLayer? in
+            let layers = [(true, "fitted run", "#d62728"), (false, "out of sample", "#1f77b4")].compactMap { inSample, name, color -> ScatterLayer? in
                 let chosen = points.filter { $0.1.inSample == inSample }.compactMap { p in value(p.1).map { (p.0, $0) } }
                 return chosen.isEmpty ? nil : ScatterLayer(x: chosen.map(\.0), y: chosen.map(\.1), name: name, color: color, radius: 4)
             }

@@ -44,15 +44,16 @@ extension WebService {
             return try JSONResponse.make(twin)
         }
         api.get("twins/{twin}/versions") { request, context in
-            let p = QueryParameters(request: request)
-            let origin = p.string("origin"), status = p.string("status"), since = try p.time("since"), until = try p.time("until")
-            let versions = try await history(context).versions.filter {
-                (origin == nil || $0.origin == origin) && (status == nil || $0.status == status)
-                    && TimeWindow.contains($0.createdAt, since: since, until: until)
-            }
-            return try JSONResponse.make(Listing(request: request).page(versions, sort: SortOrder(keys: [
-                "version": { $0.version < $1.version }, "created_at": { $0.createdAt < $1.createdAt },
-            ], standard: "version")))
+            // Paged in the database: a twin may have thousands of versions, and a page reads only its own.
+            let p = QueryParameters(request: request), listing = Listing(request: request)
+            let sort = try listing.sortKey(["version", "created_at"], standard: "version")
+            let (start, limit) = try listing.window()
+            let selection = TwinHistoryQuery(origin: p.string("origin"), status: p.string("status"), since: try p.time("since"),
+                                             until: try p.time("until"), order: sort.key == "version" ? .version : .createdAt,
+                                             descending: sort.descending, offset: start, limit: limit + 1)
+            let name = try context.parameters.require("twin")
+            let versions = try await query { try TwinService(database: $0).history(name, selection) }.versions
+            return try JSONResponse.make(listing.page(versions, from: start, limit: limit))
         }
         api.get("twins/{twin}/versions/{version}") { request, context in
             let reference = try versionReference(context)
@@ -90,7 +91,7 @@ extension WebService {
         }
     }
 
-    /// The history of the twin the path names.
+    /// The history of the twin the path names (every version).
     func history(_ context: APIRequestContext) async throws -> TwinHistory {
         let name = try context.parameters.require("twin")
         return try await query { try TwinService(database: $0).history(name) }

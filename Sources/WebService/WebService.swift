@@ -58,7 +58,7 @@ public struct WebService: Sendable {
         addRunRoutes(to: api)
         addJobRoutes(to: api)
         addWorkRoutes(to: api)
-        // Studies (`/api/v1/studies…` and their pages) come with the studies module: a group here.
+        addStudyRoutes(to: api)
         api.get("openapi.json") { _, _ in JSONResponse.make(bytes: try OpenAPIDocument.json()) }
         addDashboard(to: router)
         return router

@@ -54,7 +54,7 @@ struct EngineBench: ParsableCommand {
     }
 }
 
-/// `dtb bench serve [--clients 200] [--seconds 30] [--connections 8] [--json]`: concurrent
+/// `dtb bench serve [--clients 200] [--seconds 30] [--connections 8] [--versions N] [--json]`: concurrent
 /// loopback clients on the history and run-slice endpoints (``ServeBenchmark``). JSON: its ``ServeBenchmark/Report``.
 struct ServeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,6 +64,8 @@ struct ServeBench: ParsableCommand {
     @Option(help: "Concurrent clients, each with one keep-alive connection (1–2000).") var clients = 200
     @Option(help: "Seconds of load (1–3600).") var seconds = 30.0
     @Option(help: "Database connections of the server (1–64).") var connections = 8
+    @Option(help: "First grow the twin with the most versions to this many (rebuilds of its newest built version, inserted in bulk).")
+    var versions: Int?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -72,11 +74,12 @@ struct ServeBench: ParsableCommand {
             options.clients = clients
             options.seconds = seconds
             options.connections = connections
+            options.versions = versions
             let report = try ServeBenchmark(environment: Console.environment, options: options).run(progress: Console.progressHandler)
             if output.json { return try Console.printJSON(report) }
             Console.print("\(report.requests) requests in \(report.seconds) s from \(report.clients) clients: \(String(format: "%.0f", report.requestsPerSecond)) req/s, "
                           + "p50 \(String(format: "%.2f", report.p50Ms)) ms, p99 \(String(format: "%.2f", report.p99Ms)) ms, max \(String(format: "%.1f", report.maxMs)) ms, "
-                          + "\(report.errors) errors; history of \(report.versions) versions; data \(report.unchanged ? "unchanged" : "CHANGED")")
+                          + "\(report.errors) errors; history of \(report.versions) versions (\(report.addedVersions) added); data \(report.unchanged ? "unchanged" : "CHANGED")")
         }
     }
 }

@@ -34,9 +34,15 @@ import WebService
                  contains: ["Regional map: measure \(seed.boldMeasure) (bold_timeseries", #"id="regional-map""#]),
             Page(path: "/twins", name: "twins", contains: ["<title>Twins — dtb</title>", seededTwin]),
             Page(path: "/twins/\(seededTwin)", name: "twin", contains: ["<title>\(seededTwin) — dtb</title>", #"id="versions""#, #"id="validations""#,
-                                                                        "BOLD r per version", axis, "twin version", "mean_in_degree"]),
+                                                                        "BOLD r per version", axis, "twin version", "mean_in_degree",
+                                                                        #"href="/studies/\#(seededStudy)""#]),
             Page(path: "/twins/\(seededTwin)/runs/\(seed.run)", name: "run-comparison",
                  contains: ["empirical FC", "simulated − empirical", "Pearson r", "BOLD, empirical and simulated", "time [s]", "BOLD [z-score]"]),
+            Page(path: "/studies", name: "studies", contains: ["<title>Studies — dtb</title>", #"id="studies""#, seededStudy]),
+            Page(path: "/studies/\(seededStudy)", name: "study",
+                 contains: ["<title>Study \(seededStudy) — dtb</title>", #"id="arms""#, #"id="effects""#, axis,
+                            "Effect on firing rate, factor=0.5", "Δ rate [Hz]", "FC difference", "Δ Pearson r",
+                            "FC similarity to the subject against factor", "FC similarity [Pearson r]"]),
             Page(path: "/jobs", name: "jobs", contains: ["<title>Jobs — dtb</title>", #"id="jobs""#]),
         ]
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Services
+import Store
 import Testing
 
 /// Every read route of `/api/v1` against the seeded database: known answers, pagination edges,
@@ -119,6 +120,48 @@ import Testing
             #expect(badUnit.status == .badRequest && detail?.contains("nosuch") == true)
             let backwards = try await client.execute(uri: "/api/v1/runs/\(seed.run)?from=2&to=1", method: .get, headers: read)
             #expect(backwards.status == .badRequest)
+        }
+    }
+
+    @Test(.requires(.atlasMirror)) func studiesListedFilteredAndShownAsTheCommandShowsThem() async throws {
+        let (database, _) = try await SeededDatabase.make()
+        let harness = try ServiceHarness(database: database)
+        let read = harness.headers(.read)
+        let id = try #require(try database.connection.query("SELECT id FROM study WHERE name = $1", [seededStudy]).scalar().int)
+        // The document `dtb study show --json` prints, encoded by the command's own encoder.
+        let expected = try JSONStyle.documentEncoder().encode(StudyService(database: database).report(nameOrID: seededStudy))
+        try await harness.test { client in
+            let names = { (query: String) async throws -> [String] in
+                let page = try object(try await client.execute(uri: "/api/v1/studies\(query)", method: .get, headers: read))
+                return (page["items"] as? [[String: Any]] ?? []).compactMap { $0["study"] as? String }
+            }
+            for (query, listed): (String, [String]) in [("", [seededStudy]), ("?twin=\(seededTwin)", [seededStudy]), ("?twin=\(seededTwin)@1", [seededStudy]),
+                                    ("?twin=\(seededTwin)@2", []), ("?twin=nosuch", []), ("?status=running", []),
+                                    ("?status=complete&sort=-created_at", [seededStudy])] {
+                #expect(try await names(query) == listed, "\(query)")
+            }
+            for bad in ["status=done", "sort=nosuch", "limit=0"] {
+                let response = try await client.execute(uri: "/api/v1/studies?\(bad)", method: .get, headers: read)
+                #expect(response.status == .badRequest, "\(bad)")
+            }
+
+            for key in [seededStudy, "\(id)"] {
+                let shown = try json(try await client.execute(uri: "/api/v1/studies/\(key)", method: .get, headers: read))
+                let same = (shown as? NSDictionary) == (try JSONSerialization.jsonObject(with: expected) as? NSDictionary)
+                #expect(same, "\(key)")
+            }
+            let report = try object(try await client.execute(uri: "/api/v1/studies/\(seededStudy)", method: .get, headers: read))
+            // Untreated, then one arm per swept factor; 3 arms × 2 seeds; effects largest |d_z| first.
+            #expect((report["arms"] as? [[String: Any]])?.map { $0["sweep_value"] as? Double } == [nil, 0.5, 1.5])
+            #expect((report["runs"] as? [Any])?.count == 6 && (report["settings"] as? [String: Any])?["seeds"] as? [Int] == [1, 2])
+            // Ties of |d_z| order by |difference|; JSONSerialization may read a number back an ulp off, hence the tolerance.
+            let sizes = (report["effects"] as? [[String: Any]] ?? []).compactMap { $0["effect_size"] as? Double }.map(abs)
+            #expect(!sizes.isEmpty && zip(sizes, sizes.dropFirst()).allSatisfy { $0 >= $1 - 1e-12 * $0 })
+            for missing in ["nosuch", "999999"] {
+                let response = try await client.execute(uri: "/api/v1/studies/\(missing)", method: .get, headers: read)
+                #expect(response.status == .notFound && response.headers[.contentType] == "application/problem+json", "\(missing)")
+                #expect(try object(response)["detail"] as? String == "study \(missing) does not exist (`dtb study list`)")
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import Postgres
 import SampleSubjects
 import Services
 import Store
+import Studies
 import TwinBuilder
 import Twins
 import WebService
@@ -22,9 +23,15 @@ struct Seed: Sendable {
     var run: Int
 }
 
+/// The completed study of the seeded database: AMPA conductance of version 1 swept over two
+/// factors, against the untreated arm, 2 seeds × 2 s each (the cheapest study with every figure).
+let seededStudy = "ampa-sweep"
+
+
 /// A database with Brainnetome-246, the sample subject (anatomy and a 12-frame rest run), its
 /// twin (version 1: 4,000 neurons, K = 10; version 2: K = 8) validated against the rest run, and
-/// a 2-second run of version 1: prepared once per test process, cloned per test.
+/// a 2-second run of version 1, and the completed study ``seededStudy`` of version 1: prepared
+/// once per test process, cloned per test.
 enum SeededDatabase {
     static func make() async throws -> (Database, Seed) {
         let (database, seed) = try await TestDatabase.make(preparedWith: "webservice seed") { database in
@@ -44,6 +51,10 @@ enum SeededDatabase {
                                                                                      measure: measure, threads: 2))
             let run = try TwinRunner(database: database).run(TwinRunRequest(version: TwinReference(twin: seededTwin, version: 1), seconds: 2,
                                                                              repetitionTime: 0.5, threads: 2))
+            _ = try StudyRunner(database: database).create(StudyRequest(
+                name: seededStudy, version: TwinReference(twin: seededTwin, version: 1),
+                interventions: [try InterventionSpec(parsing: "receptor:channel=ampa,factor=0.5")], sweep: Sweep(key: "factor", values: [0.5, 1.5]),
+                seeds: 2, seconds: 2, warmup: 0.5, repetitionTime: 0.5, threads: 2))
             return Seed(boldMeasure: measure, run: run.run)
         }
         return (database, seed)

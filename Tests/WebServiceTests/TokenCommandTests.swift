@@ -41,6 +41,10 @@ import Testing
         #expect(open.status == 1 && open.stderr.hasPrefix("dtb: --open with --host 0.0.0.0: ") && open.stderr.filter { $0 == "\n" }.count == 1)
         #expect(dtb.run(["serve", "--port", "0"]).stderr.hasPrefix("dtb: --port 0: "))
         #expect(dtb.run(["serve", "--connections", "0"]).stderr.hasPrefix("dtb: --connections 0: "))
+        #expect(dtb.run(["bench", "serve", "--versions", "0"]).stderr.hasPrefix("dtb: --versions 0: "))
+        let empty = dtb.run(["bench", "serve", "--versions", "10", "--seconds", "1"])
+        #expect(empty.status == 1 && empty.stderr == "dtb: the database has no twin to grow (run `dtb demo` first)\n", "\(empty.stderr)")
+        #expect(try database.connection.query("SELECT count(*) FROM twin_version").scalar().int == 0)
         #expect(try database.connection.query("SELECT count(*) FROM api_token").scalar().int == 0)
     }
 }
