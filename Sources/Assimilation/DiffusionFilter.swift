@@ -143,16 +143,17 @@ public final class DiffusionFilter {
                        analysis: fitted.map { u in analysed.reduce(0) { $0 + $1[u] } / Double(members) })
     }
 
+    /// θ and this process's members back. The other processes' members need no state here: the
+    /// first advance brings their BOLD states before anything reads them.
     private func resume(_ c: FilterCheckpoint) throws {
-        guard c.theta.count == theta.count, c.members.count == ensemble.members.count, c.bold.count == ensemble.bold.count,
-              c.frame >= 0 else {
+        guard c.theta.count == theta.count, c.memberRange == ensemble.local, c.bold.count == c.members.count, c.frame >= 0 else {
             throw AssimilationError.invalid("the checkpoint is of another ensemble (members, units or hyperparameters differ)")
         }
         theta = c.theta
         frame = c.frame
-        for (m, member) in ensemble.members.enumerated() {
-            try member.restore(c.members[m])
-            try ensemble.bold[m].sampler.restore(c.bold[m])
+        for (i, m) in c.memberRange.enumerated() {
+            try ensemble.members[m].restore(c.members[i])
+            try ensemble.bold[m].sampler.restore(c.bold[i])
         }
     }
 

@@ -61,7 +61,7 @@ public final class MemberEnsemble: @unchecked Sendable {
     /// Advances every member by `steps` engine steps, members spread over the threads (only this
     /// process's when shared; then the others' BOLD states are gathered).
     public func advance(steps: Int) {
-        let local = share?.local ?? members.indices
+        let local = self.local
         let members = self.members, threads = min(self.threads, local.count)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             var m = local.lowerBound + t
@@ -95,12 +95,9 @@ public final class MemberEnsemble: @unchecked Sendable {
         return bold[m].samples.last ?? []
     }
 
-    /// Every member's engine state, gathered from the processes that advance them when shared.
-    public func snapshots() throws -> [SimulationSnapshot] {
-        guard let share else { return members.map { $0.snapshot() } }
-        return try share.gather(share.local.map { members[$0].snapshot() })
-    }
+    /// The members this process advances: all of them, or its block when shared.
+    public var local: Range<Int> { share?.local ?? members.indices }
 
-    /// Every member's BOLD sampler state (after ``advance(steps:)``, each process holds them all).
-    public var samplerStates: [BOLDSamplerState] { bold.map(\.sampler.state) }
+    /// The engine state of this process's members (``local``), in order.
+    public func snapshots() -> [SimulationSnapshot] { local.map { members[$0].snapshot() } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Hemodynamics
-import SpikingEngine
 
 /// One process's members of an ensemble shared over several processes: the members it advances,
 /// and the all-gather that brings every other member's BOLD state to it after each advance, so
@@ -54,37 +53,5 @@ public struct MemberShare: Sendable {
         let latest = Array(values[(at + 1)..<(at + 1 + length)])
         at += 1 + length
         return (BOLDSamplerState(states: states, inputsTaken: taken, windowSum: windowSum), latest)
-    }
-
-    /// Every process's members' snapshots, in process order.
-    func gather(_ local: [SimulationSnapshot]) throws -> [SimulationSnapshot] {
-        try allGather(Array(JSONEncoder().encode(local.map(WireSnapshot.init)))).flatMap {
-            try JSONDecoder().decode([WireSnapshot].self, from: Data($0)).map(\.snapshot)
-        }
-    }
-}
-
-/// A snapshot as the processes exchange it: the neuron state's floats as bit patterns, since
-/// JSON has no NaN and the engine keeps NaN-boxed values in its state (and every bit counts).
-struct WireSnapshot: Codable {
-    var rest: SimulationSnapshot
-    var potentials: [UInt32], gating: [UInt32], background: [UInt32], external: [UInt32]
-
-    init(_ snapshot: SimulationSnapshot) {
-        rest = snapshot
-        (rest.potentials, rest.gating, rest.background, rest.external) = ([], [], [], [])
-        potentials = snapshot.potentials.map(\.bitPattern)
-        gating = snapshot.gating.map(\.bitPattern)
-        background = snapshot.background.map(\.bitPattern)
-        external = snapshot.external.map(\.bitPattern)
-    }
-
-    var snapshot: SimulationSnapshot {
-        var s = rest
-        s.potentials = potentials.map(Float.init(bitPattern:))
-        s.gating = gating.map(Float.init(bitPattern:))
-        s.background = background.map(Float.init(bitPattern:))
-        s.external = external.map(Float.init(bitPattern:))
-        return s
     }
 }

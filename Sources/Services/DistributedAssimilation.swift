@@ -1,8 +1,9 @@
 // `mpirun -np R dtb twin assimilate …`: the ensemble's members shared over ranks. Rank 0 alone
 // talks to the database: it plans the fit (calibrating the band, creating the version) and
 // broadcasts it; each rank advances its block of members, the members' BOLD states are
-// all-gathered every frame and every rank computes the same analysis; rank 0 writes the
-// checkpoints (the whole ensemble, gathered) and records the fit.
+// all-gathered every frame and every rank computes the same analysis; each rank checkpoints its
+// own members to a file of its own, rank 0 writes the manifest once all are complete, records
+// progress and, at the end, the fit.
 import Assimilation
 import Foundation
 import MPIKit

@@ -10,7 +10,8 @@ import SpikingEngine
 /// Checkpoint: `/theta` (members × fitted units × hyperparameters), `/frames/mean|spread|forecast|analysis`
 /// (the frames analysed so far), per member `/members/<m>/` the engine state arrays and a `state`
 /// attribute (JSON: counters, populations, the member's Balloon–Windkessel state); root
-/// attributes `frame`, `settings_digest`.
+/// attributes `frame`, `settings_digest`. A rank's file of a checkpoint shared over ranks has the
+/// same layout with its own members only (``CheckpointSet``).
 enum AssimilationFiles {
     /// What a checkpoint file holds.
     struct Checkpoint {
@@ -46,28 +47,38 @@ enum AssimilationFiles {
     static func write(_ c: Checkpoint, to url: URL) throws {
         let file = try HDF5File.create(path: url.path, trackTimes: false)
         defer { file.close() }
-        try file.setAttribute("frame", Int64(c.filter.frame))
-        try file.setAttribute("settings_digest", c.settingsDigest)
-        try file.write("/theta", c.filter.theta, shape: [c.filter.theta.count])
-        try writeFrames(c.frames, into: file)
-        for (m, s) in c.filter.members.enumerated() {
-            let g = "/members/\(m)"
-            try file.write("\(g)/potentials", s.potentials, shape: [s.potentials.count])
-            try file.write("\(g)/gating", s.gating, shape: [s.gating.count])
-            try file.write("\(g)/background", s.background, shape: [s.background.count])
-            try file.write("\(g)/external", s.external, shape: [s.external.count])
-            try file.write("\(g)/in_flight_neurons", s.inFlightNeurons, shape: [s.inFlightNeurons.count])
-            try file.write("\(g)/in_flight_steps", s.inFlightSteps.map(Int64.init), shape: [s.inFlightSteps.count])
-            try file.write("\(g)/pending_neurons", s.pendingNeurons, shape: [s.pendingNeurons.count])
-            try file.write("\(g)/pending_steps", s.pendingSteps, shape: [s.pendingSteps.count])
-            try file.write("\(g)/spike_totals", s.spikeTotals.map(Int64.init), shape: [s.spikeTotals.count])
-            let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons,
-                                    pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
-                                    populations: s.populations, bold: c.filter.bold[m])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]   // stable bytes for the same state
-            try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self), on: g)
+        try writeHeader(frame: c.filter.frame, digest: c.settingsDigest, theta: c.filter.theta, frames: c.frames, into: file)
+        for (i, m) in c.filter.memberRange.enumerated() {
+            try writeMember(m, c.filter.members[i], bold: c.filter.bold[i], into: file)
         }
+    }
+
+    /// The parts every process holds: the frame, the settings digest, θ and the frames so far.
+    static func writeHeader(frame: Int, digest: String, theta: [Double], frames: [AssimilationFrame], into file: HDF5File) throws {
+        try file.setAttribute("frame", Int64(frame))
+        try file.setAttribute("settings_digest", digest)
+        try file.write("/theta", theta, shape: [theta.count])
+        try writeFrames(frames, into: file)
+    }
+
+    /// Member m's engine state and BOLD state as `/members/<m>/`.
+    static func writeMember(_ m: Int, _ s: SimulationSnapshot, bold: BOLDSamplerState, into file: HDF5File) throws {
+        let g = "/members/\(m)"
+        try file.write("\(g)/potentials", s.potentials, shape: [s.potentials.count])
+        try file.write("\(g)/gating", s.gating, shape: [s.gating.count])
+        try file.write("\(g)/background", s.background, shape: [s.background.count])
+        try file.write("\(g)/external", s.external, shape: [s.external.count])
+        try file.write("\(g)/in_flight_neurons", s.inFlightNeurons, shape: [s.inFlightNeurons.count])
+        try file.write("\(g)/in_flight_steps", s.inFlightSteps.map(Int64.init), shape: [s.inFlightSteps.count])
+        try file.write("\(g)/pending_neurons", s.pendingNeurons, shape: [s.pendingNeurons.count])
+        try file.write("\(g)/pending_steps", s.pendingSteps, shape: [s.pendingSteps.count])
+        try file.write("\(g)/spike_totals", s.spikeTotals.map(Int64.init), shape: [s.spikeTotals.count])
+        let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons,
+                                pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
+                                populations: s.populations, bold: bold)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]   // stable bytes for the same state
+        try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self), on: g)
     }
 
     static func writeFrames(_ frames: [AssimilationFrame], into file: HDF5File) throws {
@@ -78,34 +89,48 @@ enum AssimilationFiles {
         try file.write("/frames/analysis", frames.flatMap(\.analysis), shape: [frames.count, units])
     }
 
-    static func readCheckpoint(_ url: URL) throws -> Checkpoint {
+    /// The checkpoint in `url`, with the engine states of `members` only (nil: every member the
+    /// file holds, from 0 on).
+    static func readCheckpoint(_ url: URL, members: Range<Int>? = nil) throws -> Checkpoint {
         let file = try HDF5File.open(path: url.path)
         defer { file.close() }
-        let frame = Int(try file.intAttribute("frame"))
-        let digest = try file.stringAttribute("settings_digest")
-        let theta = try file.dataset("/theta").read(Double.self)
-        let frames = try readFrames(file)
-        var members: [SimulationSnapshot] = [], bold: [BOLDSamplerState] = []
-        var m = 0
-        while file.exists("/members/\(m)") {
-            let g = "/members/\(m)"
-            let state = try JSONDecoder().decode(MemberState.self, from: Data(try file.stringAttribute("state", on: g).utf8))
-            members.append(SimulationSnapshot(
-                seed: state.seed, member: state.member, step: state.step, paddedNeurons: state.paddedNeurons,
-                potentials: try file.dataset("\(g)/potentials").read(Float.self), gating: try file.dataset("\(g)/gating").read(Float.self),
-                background: try file.dataset("\(g)/background").read(Float.self), external: try file.dataset("\(g)/external").read(Float.self),
-                inFlightNeurons: try file.dataset("\(g)/in_flight_neurons").read(UInt32.self),
-                inFlightSteps: try file.dataset("\(g)/in_flight_steps").read(Int64.self).map(Int.init),
-                pendingNeurons: try file.dataset("\(g)/pending_neurons").read(UInt32.self),
-                pendingSteps: try file.dataset("\(g)/pending_steps").read(UInt32.self),
-                pendingStart: state.pendingStart, pendingLength: state.pendingLength,
-                spikeTotals: try file.dataset("\(g)/spike_totals").read(Int64.self).map(Int.init),
-                synapticEvents: state.synapticEvents, populations: state.populations))
-            bold.append(state.bold)
+        let (frame, digest, theta, frames) = try readHeader(file)
+        var snapshots: [SimulationSnapshot] = [], bold: [BOLDSamplerState] = []
+        var m = members?.lowerBound ?? 0
+        while members.map({ $0.contains(m) }) ?? file.exists("/members/\(m)") {
+            let (snapshot, state) = try readMember(m, from: file)
+            snapshots.append(snapshot)
+            bold.append(state)
             m += 1
         }
-        return Checkpoint(filter: FilterCheckpoint(frame: frame, theta: theta, members: members, bold: bold),
+        return Checkpoint(filter: FilterCheckpoint(frame: frame, theta: theta, firstMember: members?.lowerBound ?? 0, members: snapshots,
+                                                   bold: bold),
                           frames: frames, settingsDigest: digest)
+    }
+
+    /// What ``writeHeader(frame:digest:theta:frames:into:)`` wrote.
+    static func readHeader(_ file: HDF5File) throws -> (frame: Int, digest: String, theta: [Double], frames: [AssimilationFrame]) {
+        (Int(try file.intAttribute("frame")), try file.stringAttribute("settings_digest"), try file.dataset("/theta").read(Double.self),
+         try readFrames(file))
+    }
+
+    /// Member m's engine state and BOLD state; one line naming the file when it has no member m.
+    static func readMember(_ m: Int, from file: HDF5File) throws -> (SimulationSnapshot, BOLDSamplerState) {
+        let g = "/members/\(m)"
+        guard file.exists(g) else { throw TwinError.file("\(file.path): holds no member \(m)") }
+        let state = try JSONDecoder().decode(MemberState.self, from: Data(try file.stringAttribute("state", on: g).utf8))
+        let snapshot = SimulationSnapshot(
+            seed: state.seed, member: state.member, step: state.step, paddedNeurons: state.paddedNeurons,
+            potentials: try file.dataset("\(g)/potentials").read(Float.self), gating: try file.dataset("\(g)/gating").read(Float.self),
+            background: try file.dataset("\(g)/background").read(Float.self), external: try file.dataset("\(g)/external").read(Float.self),
+            inFlightNeurons: try file.dataset("\(g)/in_flight_neurons").read(UInt32.self),
+            inFlightSteps: try file.dataset("\(g)/in_flight_steps").read(Int64.self).map(Int.init),
+            pendingNeurons: try file.dataset("\(g)/pending_neurons").read(UInt32.self),
+            pendingSteps: try file.dataset("\(g)/pending_steps").read(UInt32.self),
+            pendingStart: state.pendingStart, pendingLength: state.pendingLength,
+            spikeTotals: try file.dataset("\(g)/spike_totals").read(Int64.self).map(Int.init),
+            synapticEvents: state.synapticEvents, populations: state.populations)
+        return (snapshot, state.bold)
     }
 
     static func readFrames(_ file: HDF5File) throws -> [AssimilationFrame] {

@@ -30,7 +30,8 @@ public struct FitSetup: Sendable, Codable {
 /// The frame loop of one assimilation: the ensemble from its checkpoint (or from scratch or a
 /// warm start), every frame analysed, a checkpoint every few frames and one at the end (the
 /// posterior), progress with the running fit on stderr. With a ``MemberShare`` this process
-/// advances only its members; only a fit with a `record` hook writes checkpoints.
+/// advances only its members and checkpoints only theirs (``CheckpointSet``); only a fit with a
+/// `record` hook records progress (and writes the manifest of a shared checkpoint).
 struct EnsembleFit {
     let setup: FitSetup
     let engine: Network
@@ -38,10 +39,10 @@ struct EnsembleFit {
     /// Per engine population, whether it is excitatory.
     let excitatory: [Bool]
     let share: MemberShare?
-    /// Told the frames done after each checkpoint is written; nil: this process writes nothing.
+    /// Told the frames done after each checkpoint is complete; nil: a process that does not record.
     let record: ((Int) throws -> Void)?
 
-    var checkpointURL: URL { URL(fileURLWithPath: setup.checkpoint) }
+    var checkpoints: CheckpointSet { CheckpointSet(single: URL(fileURLWithPath: setup.checkpoint)) }
 
     /// Runs the remaining frames; returns every frame (the checkpoint's and the new ones) and the
     /// wall seconds per frame run here (nil when none was left).
@@ -68,23 +69,30 @@ struct EnsembleFit {
         return (frames, run > 0 ? Date().timeIntervalSince(started) / Double(run) : nil)
     }
 
+    /// The latest checkpoint's state of this process's members, nil when there is none.
     func savedCheckpoint() throws -> AssimilationFiles.Checkpoint? {
-        guard FileManager.default.fileExists(atPath: checkpointURL.path) else { return nil }
-        let c = try AssimilationFiles.readCheckpoint(checkpointURL)
-        guard c.settingsDigest == setup.digest else {
-            throw TwinError.file("\(checkpointURL.path) is the checkpoint of another assimilation; remove it to start this one again")
-        }
-        return c
+        try checkpoints.read(members: share?.local ?? 0..<setup.settings.members, digest: setup.digest)
     }
 
-    /// The checkpoint is taken on every process (a shared ensemble gathers its members' states)
-    /// and written by the one that records.
+    /// Writes this process's members' state: the one file of a fit in one process; when shared,
+    /// each process its own file, and the recording one the manifest once all are complete. Only
+    /// then is progress recorded.
     func save(_ filter: DiffusionFilter, _ frames: [AssimilationFrame]) throws {
-        let checkpoint = try filter.checkpoint()
+        let checkpoint = AssimilationFiles.Checkpoint(filter: filter.checkpoint(), frames: frames, settingsDigest: setup.digest)
+        guard let share else {
+            guard let record else { return }
+            try checkpoints.writeSingle(checkpoint)
+            try record(frames.count)
+            return
+        }
+        let mine = try checkpoints.writeRank(checkpoint, rank: share.process, ranks: share.blocks.count)
+        // The all-gather is also the barrier: past it, every rank's file is complete.
+        let files = try share.allGather(Array(JSONEncoder().encode(mine))).map {
+            try JSONDecoder().decode(CheckpointSet.RankFile.self, from: Data($0))
+        }
         guard let record else { return }
-        try FileManager.default.createDirectory(at: checkpointURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AssimilationFiles.writeCheckpoint(AssimilationFiles.Checkpoint(filter: checkpoint, frames: frames, settingsDigest: setup.digest),
-                                              to: checkpointURL)
+        try checkpoints.commit(CheckpointSet.Manifest(settingsDigest: setup.digest, frame: checkpoint.filter.frame, ranks: files.count,
+                                                      members: setup.settings.members, files: files))
         try record(frames.count)
     }
 

@@ -10,7 +10,8 @@ import TwinBuilder
 ///
 /// The new version's row (status `assimilating`, origin `assimilation`, the parent's network
 /// files) and its `assimilation` row are written in one transaction before the first frame; the
-/// ensemble is checkpointed to `<home>/checkpoints/` every few frames; one last transaction
+/// ensemble is checkpointed to `<home>/checkpoints/` every few frames (one file, or one per rank
+/// and a manifest: ``CheckpointSet``); one last transaction
 /// stores the fitted h(t) and the posterior ensemble and marks the version ready. Running the
 /// same request again finds the assimilation by its settings digest and resumes it from the
 /// checkpoint, so a killed run ends with exactly the result of an uninterrupted one.
@@ -66,9 +67,10 @@ public struct TwinAssimilator {
         }
         let (frames, perFrame) = try fitter.run(progress: progress)
         let wall = Date().timeIntervalSince(started)
-        try store.finish(target, plan: plan, frames: frames, targets: setup.targets, posterior: fitter.checkpointURL, wall: wall,
+        let posterior = try fitter.checkpoints.posterior(digest: setup.digest, members: setup.settings.members)
+        try store.finish(target, plan: plan, frames: frames, targets: setup.targets, posterior: posterior, wall: wall,
                          secondsPerFrame: perFrame)
-        try? FileManager.default.removeItem(at: fitter.checkpointURL)
+        fitter.checkpoints.removeAll()
         return try store.outcome(versionID: target.versionID, action: existing == nil ? .created : .resumed)
     }
 
@@ -119,6 +121,7 @@ public struct TwinAssimilator {
             progress("assimilating into \(plan.info.twin)@\(target.version)")
         }
         setup.checkpoint = database.home.root.appendingPathComponent("checkpoints/assimilation-\(target.versionID).h5").path
+        try CheckpointSet(single: URL(fileURLWithPath: setup.checkpoint)).verify(digest: plan.digest, members: plan.settings.members)
         return Prepared(setup: setup, target: target, engine: engine)
     }
 
