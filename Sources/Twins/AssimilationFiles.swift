@@ -20,17 +20,26 @@ enum AssimilationFiles {
         var settingsDigest: String
     }
 
-    /// The scalar parts of a member's snapshot and its BOLD state (the arrays are datasets).
+    /// The scalar parts of a member's snapshot and its BOLD state (the arrays are datasets), as one
+    /// flat JSON object: the snapshot's scalars beside `bold`.
     struct MemberState: Codable {
-        var seed: UInt64
-        var member: UInt32
-        var step: Int
-        var paddedNeurons: Int
-        var pendingStart: Int
-        var pendingLength: Int
-        var synapticEvents: Int
-        var populations: [Population]
+        var scalars: SnapshotDatasets.Scalars
         var bold: BOLDSamplerState
+
+        init(scalars: SnapshotDatasets.Scalars, bold: BOLDSamplerState) { self.scalars = scalars; self.bold = bold }
+
+        private enum Key: CodingKey { case bold }
+
+        init(from decoder: any Decoder) throws {
+            scalars = try SnapshotDatasets.Scalars(from: decoder)
+            bold = try decoder.container(keyedBy: Key.self).decode(BOLDSamplerState.self, forKey: .bold)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try scalars.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(bold, forKey: .bold)
+        }
     }
 
     /// Writes the checkpoint to `url` through a temporary file renamed into place, so a kill
@@ -64,18 +73,7 @@ enum AssimilationFiles {
     /// Member m's engine state and BOLD state as `/members/<m>/`.
     static func writeMember(_ m: Int, _ s: SimulationSnapshot, bold: BOLDSamplerState, into file: HDF5File) throws {
         let g = "/members/\(m)"
-        try file.write("\(g)/potentials", s.potentials, shape: [s.potentials.count])
-        try file.write("\(g)/gating", s.gating, shape: [s.gating.count])
-        try file.write("\(g)/background", s.background, shape: [s.background.count])
-        try file.write("\(g)/external", s.external, shape: [s.external.count])
-        try file.write("\(g)/in_flight_neurons", s.inFlightNeurons, shape: [s.inFlightNeurons.count])
-        try file.write("\(g)/in_flight_steps", s.inFlightSteps.map(Int64.init), shape: [s.inFlightSteps.count])
-        try file.write("\(g)/pending_neurons", s.pendingNeurons, shape: [s.pendingNeurons.count])
-        try file.write("\(g)/pending_steps", s.pendingSteps, shape: [s.pendingSteps.count])
-        try file.write("\(g)/spike_totals", s.spikeTotals.map(Int64.init), shape: [s.spikeTotals.count])
-        let state = MemberState(seed: s.seed, member: s.member, step: s.step, paddedNeurons: s.paddedNeurons,
-                                pendingStart: s.pendingStart, pendingLength: s.pendingLength, synapticEvents: s.synapticEvents,
-                                populations: s.populations, bold: bold)
+        let state = MemberState(scalars: try SnapshotDatasets.write(s, under: g, to: file), bold: bold)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]   // stable bytes for the same state
         try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self), on: g)
@@ -119,17 +117,7 @@ enum AssimilationFiles {
         let g = "/members/\(m)"
         guard file.exists(g) else { throw TwinError.file("\(file.path): holds no member \(m)") }
         let state = try JSONDecoder().decode(MemberState.self, from: Data(try file.stringAttribute("state", on: g).utf8))
-        let snapshot = SimulationSnapshot(
-            seed: state.seed, member: state.member, step: state.step, paddedNeurons: state.paddedNeurons,
-            potentials: try file.dataset("\(g)/potentials").read(Float.self), gating: try file.dataset("\(g)/gating").read(Float.self),
-            background: try file.dataset("\(g)/background").read(Float.self), external: try file.dataset("\(g)/external").read(Float.self),
-            inFlightNeurons: try file.dataset("\(g)/in_flight_neurons").read(UInt32.self),
-            inFlightSteps: try file.dataset("\(g)/in_flight_steps").read(Int64.self).map(Int.init),
-            pendingNeurons: try file.dataset("\(g)/pending_neurons").read(UInt32.self),
-            pendingSteps: try file.dataset("\(g)/pending_steps").read(UInt32.self),
-            pendingStart: state.pendingStart, pendingLength: state.pendingLength,
-            spikeTotals: try file.dataset("\(g)/spike_totals").read(Int64.self).map(Int.init),
-            synapticEvents: state.synapticEvents, populations: state.populations)
+        let snapshot = try SnapshotDatasets.read(under: g, from: file, scalars: state.scalars)
         return (snapshot, state.bold)
     }
 
