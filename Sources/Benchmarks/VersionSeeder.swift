@@ -29,7 +29,7 @@ public struct VersionSeeder {
             throw BenchmarkError("twin \(name) has no ready built version to rebuild")
         }
         let started = Date()
-        try database.connection.transaction { c in
+        _ = try database.connection.transaction { c in
             try c.query("""
                 WITH template AS (SELECT * FROM twin_version WHERE id = $1),
                 latest AS (SELECT id FROM twin_version WHERE twin_id = $2 AND version = $3),

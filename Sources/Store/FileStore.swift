@@ -102,7 +102,7 @@ public struct FileStore: Sendable {
     /// Waits for any transaction registering the same path to end first.
     public func discard(_ staged: StagedFile, on connection: PostgresConnection) {
         try? FileManager.default.removeItem(at: staged.temporary)
-        try? unreferenced(staged.relativePath, remove: true, on: connection)
+        _ = try? unreferenced(staged.relativePath, remove: true, on: connection)
     }
 
     /// Whether no row refers to `relativePath`, asked under the path's lock (so after any writer
