@@ -45,12 +45,7 @@ enum AssimilationFiles {
     /// Writes the checkpoint to `url` through a temporary file renamed into place, so a kill
     /// leaves either the previous checkpoint or this one, never half of one.
     static func writeCheckpoint(_ c: Checkpoint, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try write(c, to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw TwinError.file("\(url.path): cannot replace the checkpoint (\(String(cString: strerror(errno))))")
-        }
+        try ReplacedFile.write(url, what: "the checkpoint") { try write(c, to: $0) }
     }
 
     static func write(_ c: Checkpoint, to url: URL) throws {

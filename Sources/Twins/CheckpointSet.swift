@@ -170,12 +170,7 @@ struct CheckpointSet {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let temporary = directory.appendingPathComponent(".\(manifestURL.lastPathComponent).\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try encoder.encode(manifest).write(to: temporary)
-        guard rename(temporary.path, manifestURL.path) == 0 else {
-            throw TwinError.file("\(manifestURL.path): cannot replace the manifest (\(String(cString: strerror(errno))))")
-        }
+        try ReplacedFile.write(manifestURL, what: "the manifest") { try encoder.encode(manifest).write(to: $0) }
         removeFiles(except: Set([manifestURL.lastPathComponent] + manifest.files.map(\.file)))
     }
 
@@ -184,12 +179,7 @@ struct CheckpointSet {
     func posterior(digest: String, members: Int) throws -> URL {
         guard case .shared(let manifest)? = try latest() else { return single }
         try verify(digest: digest, members: members)
-        let temporary = directory.appendingPathComponent(".\(single.lastPathComponent).\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try assemble(manifest, into: temporary)
-        guard rename(temporary.path, single.path) == 0 else {
-            throw TwinError.file("\(single.path): cannot write the posterior (\(String(cString: strerror(errno))))")
-        }
+        try ReplacedFile.write(single, what: "the posterior") { try assemble(manifest, into: $0) }
         return single
     }
 

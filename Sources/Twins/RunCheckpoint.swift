@@ -38,33 +38,27 @@ extension RunCheckpoint {
     /// leaves either the previous checkpoint or this one, never half of one.
     func write(to url: URL, digest: String, units: Int) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        let file = try HDF5File.create(path: temporary.path, trackTimes: false)
-        do {
-            let scalars = try SnapshotDatasets.write(engine, under: "/engine", to: file)
-            try file.write("/bold/samples", bold.samples.flatMap { $0 }, shape: [bold.samples.count, units])
-            for (group, counts) in [("/activity", activity), ("/population_activity", populationActivity)] {
-                guard let counts else { continue }
-                try file.write("\(group)/counts", counts.counts, shape: [counts.counts.count])
-                try file.write("\(group)/current", counts.current, shape: [counts.current.count])
-            }
-            try file.write("/raster/neuron", raster.map { Int64($0.neuron) }, shape: [raster.count])
-            try file.write("/raster/time_ms", raster.map(\.time), shape: [raster.count])
-            let state = State(engine: scalars, sampler: bold.sampler,
-                              activityStepsInBin: activity?.stepsInBin, populationActivityStepsInBin: populationActivity?.stepsInBin)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self))
-            try file.setAttribute("digest", digest)
-            file.close()
-        } catch {
-            file.close()
-            throw error
+        try ReplacedFile.write(url, what: "the run's checkpoint") { try write(into: $0, digest: digest, units: units) }
+    }
+
+    private func write(into path: URL, digest: String, units: Int) throws {
+        let file = try HDF5File.create(path: path.path, trackTimes: false)
+        defer { file.close() }
+        let scalars = try SnapshotDatasets.write(engine, under: "/engine", to: file)
+        try file.write("/bold/samples", bold.samples.flatMap { $0 }, shape: [bold.samples.count, units])
+        for (group, counts) in [("/activity", activity), ("/population_activity", populationActivity)] {
+            guard let counts else { continue }
+            try file.write("\(group)/counts", counts.counts, shape: [counts.counts.count])
+            try file.write("\(group)/current", counts.current, shape: [counts.current.count])
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw TwinError.file("\(url.path): cannot replace the run's checkpoint (\(String(cString: strerror(errno))))")
-        }
+        try file.write("/raster/neuron", raster.map { Int64($0.neuron) }, shape: [raster.count])
+        try file.write("/raster/time_ms", raster.map(\.time), shape: [raster.count])
+        let state = State(engine: scalars, sampler: bold.sampler,
+                          activityStepsInBin: activity?.stepsInBin, populationActivityStepsInBin: populationActivity?.stepsInBin)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try file.setAttribute("state", String(decoding: try encoder.encode(state), as: UTF8.self))
+        try file.setAttribute("digest", digest)
     }
 
     /// The checkpoint at `url` when it belongs to the run with `digest`; nil when there is none or
