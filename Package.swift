@@ -14,7 +14,7 @@
 //                   study/mpi/serve: workloads, scratch clusters,  Store Imaging NIfTI Workloads Recorders SpikingEngine
 //                   timed child processes, loopback clients        Hemodynamics Twins DistributedEngine MPIKit
 //   WebService      dtb serve: the /api/v1 router, token           Services Twins Studies Jobs Ingest AtlasCatalog Store
-//                   middleware, problem documents, OpenAPI,        Plots Analyses Hummingbird
+//                   middleware, problem documents, OpenAPI,        Postgres Plots Analyses Hummingbird ServiceLifecycle
 //                   dashboard pages (calls Services, not SQL)
 //   Services        the workflows (database, atlases, ingest,      Twins Jobs Ingest SampleSubjects AtlasCatalog Store
 //                   subjects, twins, analyses, demo, the worker    TwinBuilder SpikingEngine Hemodynamics Assimilation
@@ -70,6 +70,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // System libraries.
@@ -123,8 +124,9 @@ let package = Package(
         .target(name: "Services", dependencies: ["AtlasCatalog", "Ingest", "Jobs", "SampleSubjects", "Store", "Twins", "Studies", "TwinBuilder",
                                                  "Hemodynamics", "SpikingEngine", "Assimilation", "Analyses", "Plots", "HDF5Kit",
                                                  "Postgres", "DistributedEngine", "MPIKit"]),
-        .target(name: "WebService", dependencies: ["Services", "Twins", "Studies", "Jobs", "Ingest", "AtlasCatalog", "Store", "Plots", "Analyses",
-                                                   .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "WebService", dependencies: ["Services", "Twins", "Studies", "Jobs", "Ingest", "AtlasCatalog", "Store", "Postgres", "Plots",
+                                                   "Analyses", .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "Benchmarks", dependencies: ["AtlasCatalog", "Imaging", "Ingest", "NIfTI", "SampleSubjects", "Services", "Store", "WebService",
                                                    "SpikingEngine", "Recorders", "Workloads", "Hemodynamics", "Twins", "DistributedEngine",
                                                    "MPIKit"]),

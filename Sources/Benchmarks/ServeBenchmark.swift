@@ -21,6 +21,8 @@ public struct ServeBenchmark {
         public var connections = 8
         /// Versions the read twin is grown to before the load (`--versions`); nil: as it is.
         public var versions: Int?
+        /// Serve from the response cache, as `dtb serve` does (`--no-cache`: every request reads the database).
+        public var cache = true
         public init() {}
 
         /// Refuses values the benchmark cannot run with, naming the option.
@@ -38,12 +40,18 @@ public struct ServeBenchmark {
         }
     }
 
-    /// The figures: `{"clients", "seconds", "connections", "paths", "requests", "errors",
-    /// "requests_per_second", "p50_ms", "p99_ms", "max_ms", "versions", "added_versions", "unchanged"}`.
+    /// The figures: `{"clients", "seconds", "connections", "cache", "cache_hits", "cache_misses", "paths",
+    /// "requests", "errors", "requests_per_second", "p50_ms", "p99_ms", "max_ms", "versions",
+    /// "added_versions", "unchanged"}`.
     public struct Report: Sendable, Codable, Equatable {
         public var clients: Int
         public var seconds: Double
         public var connections: Int
+        /// Whether the response cache was on.
+        public var cache: Bool
+        /// Requests the cache answered, and those that read the database.
+        public var cacheHits: Int
+        public var cacheMisses: Int
         public var paths: [String]
         public var requests: Int
         public var errors: Int
@@ -72,17 +80,21 @@ public struct ServeBenchmark {
         let port = try LoopbackHTTPClient.freePort()
         let environment = self.environment
         let pool = try DatabasePool(size: options.connections) { try environment.openDatabase(progress: { _ in }) }
-        let service = WebService(pool: pool, configuration: WebServiceConfiguration(port: port, open: true, dataDirectory: database.home.root))
+        let service = WebService(pool: pool, configuration: WebServiceConfiguration(port: port, open: true, dataDirectory: database.home.root,
+                                                                                                   cache: options.cache))
         // The server lives until the process ends: cancelling it while clients' connections
         // close crashes in swift-async-algorithms (seen with 200 clients), and a benchmark exits next.
         Task { try await service.run() }
         try Self.waitUntilListening(port: port)
+        if options.cache { try Self.waitUntilCaching(service.cache) }
         progress("\(options.clients) clients for \(options.seconds) s on \(paths.joined(separator: ", "))")
         let latencies = try load(paths: paths, port: port)
         let after = try Self.fingerprint(database)
         let sorted = latencies.times.sorted()
         let quantile = { (q: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] * 1_000 }
-        return Report(clients: options.clients, seconds: options.seconds, connections: options.connections, paths: paths, requests: sorted.count,
+        let cached = service.cache.statistics
+        return Report(clients: options.clients, seconds: options.seconds, connections: options.connections, cache: options.cache,
+                      cacheHits: cached.hits, cacheMisses: cached.misses, paths: paths, requests: sorted.count,
                       errors: latencies.errors, requestsPerSecond: Double(sorted.count) / options.seconds, p50Ms: quantile(0.5),
                       p99Ms: quantile(0.99), maxMs: (sorted.last ?? 0) * 1_000, versions: versions, addedVersions: added,
                       unchanged: before == after)
@@ -116,6 +128,12 @@ public struct ServeBenchmark {
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw BenchmarkError("the server did not start listening on 127.0.0.1:\(port)")
+    }
+
+    /// The change watcher listens (the cache is enabled) before the clients start.
+    private static func waitUntilCaching(_ cache: ResponseCache) throws {
+        for _ in 0..<100 where !cache.isEnabled { Thread.sleep(forTimeInterval: 0.05) }
+        guard cache.isEnabled else { throw BenchmarkError("the server's change watcher did not start listening") }
     }
 
     /// Every client's request times (s) and errors (a non-200 answer or a broken connection).

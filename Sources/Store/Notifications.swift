@@ -35,6 +35,16 @@ public struct TwinVersionNotification: NotificationPayload, Equatable {
     public init(twin: String, version: Int) { self.twin = twin; self.version = version }
 }
 
+/// `NOTIFY data_changed`: a committed statement changed a table the HTTP API reads (sent by the
+/// triggers of `Schema/0008_change_notices.sql`, not by Swift code, so no writer can forget it).
+public struct DataChangedNotification: NotificationPayload, Equatable {
+    public static let channel = "data_changed"
+    /// The table the statement changed.
+    public var table: String
+
+    public init(table: String) { self.table = table }
+}
+
 extension PostgresConnection {
     /// Sends `payload` on its channel as one line of JSON in ``JSONStyle``.
     public func notify(_ payload: some NotificationPayload) throws {

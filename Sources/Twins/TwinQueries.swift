@@ -178,11 +178,15 @@ public struct TwinHistoryQuery: Sendable, Equatable {
     /// Versions skipped, then at most `limit` (nil: all).
     public var offset: Int
     public var limit: Int?
+    /// Only this version.
+    public var version: Int?
+    /// Only versions with at least one validation (a validation timeline need not read the rest).
+    public var validatedOnly: Bool
 
     public init(origin: String? = nil, status: String? = nil, since: String? = nil, until: String? = nil, order: Order = .version,
-                descending: Bool = false, offset: Int = 0, limit: Int? = nil) {
+                descending: Bool = false, offset: Int = 0, limit: Int? = nil, version: Int? = nil, validatedOnly: Bool = false) {
         self.origin = origin; self.status = status; self.since = since; self.until = until; self.order = order
-        self.descending = descending; self.offset = offset; self.limit = limit
+        self.descending = descending; self.offset = offset; self.limit = limit; self.version = version; self.validatedOnly = validatedOnly
     }
 }
 
@@ -412,8 +416,10 @@ public struct TwinQueries {
               FROM twin_version v LEFT JOIN twin_version p ON p.id = v.parent_id
              WHERE v.twin_id = $1 AND ($2::text IS NULL OR v.origin = $2) AND ($3::text IS NULL OR v.status = $3)
                AND ($4::text IS NULL OR \(created) >= $4) AND ($5::text IS NULL OR \(created) < $5)
+               AND ($8::int IS NULL OR v.version = $8) AND (NOT $9 OR EXISTS (SELECT 1 FROM validation l WHERE l.twin_version_id = v.id))
              ORDER BY \(order) LIMIT $6::bigint OFFSET $7
-            """, [head[0].int!, query.origin, query.status, query.since, query.until, query.limit, query.offset])
+            """, [head[0].int!, query.origin, query.status, query.since, query.until, query.limit, query.offset, query.version,
+                  query.validatedOnly])
         let ids = rows.map { $0["id"].int! }
         let inputs = try self.inputs(versionIDs: ids + rows.compactMap { $0["parent_id"].int })
         let fits = try assimilationSummaries(versionIDs: ids)

@@ -28,17 +28,23 @@ extension WebService {
             let twins = try await query { try TwinService(database: $0).list(subject: nil) }
             return HTMLPage(title: "Twins", body: Self.twinTable(twins)).response
         }
-        router.get("twins/{twin}") { _, context in
+        router.get("twins/{twin}") { request, context in
             let name = try context.parameters.require("twin")
-            let (history, runs, studies, h) = try await query { database in
+            let page = try QueryParameters(request: request).int("page") ?? 1
+            guard (1...Int(Int32.max) / TwinPage.versionsPerPage).contains(page) else { throw Problem(.badRequest, "page \(page): pages count from 1") }
+            // A twin may have thousands of versions: the page reads one page of the timeline, the
+            // validated versions for the charts and the newest fit, never the whole history.
+            let twinPage = try await query { database in
                 let service = TwinService(database: database)
-                let history = try service.history(name)
-                let fitted = history.versions.last { $0.assimilation != nil && $0.status == "ready" }
-                return (history, try service.show(TwinReference(twin: name)).version.runs,
-                        try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) },
-                        try fitted.map { try service.hyperparameters(TwinReference(twin: name, version: $0.version)) })
+                let newest = try service.history(name, TwinHistoryQuery(descending: true, offset: (page - 1) * TwinPage.versionsPerPage,
+                                                                         limit: TwinPage.versionsPerPage + 1))
+                let fitted = try service.history(name, TwinHistoryQuery(origin: "assimilation", status: "ready", descending: true, limit: 1)).versions.first
+                return TwinPage(timeline: newest, pageNumber: page, validated: try service.history(name, TwinHistoryQuery(validatedOnly: true)).versions,
+                                latestRuns: try service.show(TwinReference(twin: name)).version.runs,
+                                studies: try StudyService(database: database).list().filter { Self.study($0, belongsTo: name) },
+                                hyperparameters: try fitted.map { try service.hyperparameters(TwinReference(twin: name, version: $0.version)) })
             }
-            return TwinPage(history: history, latestRuns: runs, studies: studies, hyperparameters: h).page.response
+            return twinPage.page.response
         }
         router.get("twins/{twin}/runs/{run}") { request, context in
             let twin = try context.parameters.require("twin"), run = try context.parameters.require("run", as: Int.self)

@@ -16,11 +16,14 @@ public final class DatabasePool: @unchecked Sendable {
     private var head = 0
     /// How many connections the pool holds.
     public let size: Int
+    /// The libpq connection string of the pool's database, for a connection of one's own.
+    public let connectionInfo: String
 
-    /// Opens `size` connections with `open` (each migrated, as `Database` does).
+    /// Opens `size` (at least one) connections with `open` (each migrated, as `Database` does).
     public init(size: Int, open: () throws -> Database) throws {
-        self.size = size
-        idle = try (0..<size).map { _ in try open() }
+        self.size = max(1, size)
+        idle = try (0..<self.size).map { _ in try open() }
+        connectionInfo = idle[0].connection.connectionInfo
     }
 
     /// Runs `body` with a connection of its own, on a dispatch thread.

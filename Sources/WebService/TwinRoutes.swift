@@ -60,8 +60,8 @@ extension WebService {
             return try JSONResponse.immutable(try await query { try TwinService(database: $0).show(reference) }, request: request)
         }
         api.get("twins/{twin}/versions/{version}/changes") { request, context in
-            let number = try context.parameters.require("version", as: Int.self)
-            guard let entry = try await history(context).versions.first(where: { $0.version == number }) else {
+            let number = try versionNumber(context)
+            guard let entry = try await history(context, TwinHistoryQuery(version: number)).versions.first else {
                 throw Problem(.notFound, "twin \(try context.parameters.require("twin")) has no version \(number)")
             }
             return try JSONResponse.make(Listing(request: request).page(entry.changes, sort: SortOrder(keys: ["what": { $0.what < $1.what }],
@@ -78,7 +78,7 @@ extension WebService {
             let p = QueryParameters(request: request)
             let measure = try p.int("measure"), replay = try p.choice("replay", ["built", "fitted", "mean"])
             let inSample = try p.bool("in_sample")
-            let items = try await history(context).versions.flatMap { entry in
+            let items = try await history(context, TwinHistoryQuery(validatedOnly: true)).versions.flatMap { entry in
                 entry.validations.map { ValidationHistoryItem(version: entry.version, origin: entry.origin, summary: $0) }
             }.filter {
                 (measure == nil || $0.summary.measure == measure) && (replay == nil || $0.summary.replay == replay)
@@ -91,16 +91,22 @@ extension WebService {
         }
     }
 
-    /// The history of the twin the path names (every version).
-    func history(_ context: APIRequestContext) async throws -> TwinHistory {
+    /// The versions `selection` picks of the twin the path names.
+    func history(_ context: APIRequestContext, _ selection: TwinHistoryQuery) async throws -> TwinHistory {
         let name = try context.parameters.require("twin")
-        return try await query { try TwinService(database: $0).history(name) }
+        return try await query { try TwinService(database: $0).history(name, selection) }
     }
 
     /// `TWIN@VERSION` of the path.
     private func versionReference(_ context: APIRequestContext) throws -> TwinReference {
+        TwinReference(twin: try context.parameters.require("twin"), version: try versionNumber(context))
+    }
+
+    /// The version number of the path: 400 below 1, 404 past the schema's 32 bits (no such version can exist).
+    private func versionNumber(_ context: APIRequestContext) throws -> Int {
         let version = try context.parameters.require("version", as: Int.self)
         guard version >= 1 else { throw Problem(.badRequest, "version \(version): versions count from 1") }
-        return TwinReference(twin: try context.parameters.require("twin"), version: version)
+        guard version <= Int(Int32.max) else { throw Problem(.notFound, "twin \(try context.parameters.require("twin")) has no version \(version)") }
+        return version
     }
 }

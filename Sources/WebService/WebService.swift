@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Services
 import Store
 
@@ -13,9 +14,11 @@ public struct WebServiceConfiguration: Sendable {
     public var open: Bool
     /// The folder under which ingest requests may name BIDS datasets (symlinks resolved).
     public var dataDirectory: URL
+    /// Keep whole read responses until the data under them changes (`--no-cache` turns it off).
+    public var cache: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8750, open: Bool = false, dataDirectory: URL) {
-        self.host = host; self.port = port; self.open = open; self.dataDirectory = dataDirectory
+    public init(host: String = "127.0.0.1", port: Int = 8750, open: Bool = false, dataDirectory: URL, cache: Bool = true) {
+        self.host = host; self.port = port; self.open = open; self.dataDirectory = dataDirectory; self.cache = cache
     }
 
     /// Refuses settings the server must not start with, naming the option.
@@ -34,23 +37,27 @@ public struct WebServiceConfiguration: Sendable {
 }
 
 /// The HTTP API (`/api/v1`) and the dashboard over one database: routes, authentication, problem
-/// documents. Handlers call the Services workflows on a pooled connection.
+/// documents, cached read responses. Handlers call the Services workflows on a pooled connection.
 public struct WebService: Sendable {
     /// The connections the handlers share.
     public let pool: DatabasePool
     /// Address, `--open`, data directory.
     public let configuration: WebServiceConfiguration
+    /// Read responses kept until the data changes; enabled only while ``application()``'s
+    /// change watcher listens, so a router used on its own (in tests) reads the database each time.
+    public let cache = ResponseCache()
 
     public init(pool: DatabasePool, configuration: WebServiceConfiguration) {
         self.pool = pool; self.configuration = configuration
     }
 
-    /// Every route, behind the problem and token middleware.
+    /// Every route, behind the problem, token and cache middleware.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodMiddleware())
         router.add(middleware: TokenAuthentication(pool: pool, open: configuration.open))
+        router.add(middleware: ResponseCacheMiddleware(cache: cache))
         let api = router.group("api/v1")
         addAtlasRoutes(to: api)
         addSubjectRoutes(to: api)
@@ -64,10 +71,12 @@ public struct WebService: Sendable {
         return router
     }
 
-    /// The server application on the configured address.
+    /// The server application on the configured address, with the change watcher that keeps
+    /// the response cache (unless `--no-cache`).
     public func application() -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                                           serverName: "dtb"))
+        let watchers: [any Service] = configuration.cache ? [ChangeWatcher(cache: cache, connectionInfo: pool.connectionInfo)] : []
+        return Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                                  serverName: "dtb"), services: watchers)
     }
 
     /// Serves until SIGINT or SIGTERM, which end the server gracefully.

@@ -54,7 +54,7 @@ struct EngineBench: ParsableCommand {
     }
 }
 
-/// `dtb bench serve [--clients 200] [--seconds 30] [--connections 8] [--versions N] [--json]`: concurrent
+/// `dtb bench serve [--clients 200] [--seconds 30] [--connections 8] [--versions N] [--no-cache] [--json]`: concurrent
 /// loopback clients on the history and run-slice endpoints (``ServeBenchmark``). JSON: its ``ServeBenchmark/Report``.
 struct ServeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,11 +66,14 @@ struct ServeBench: ParsableCommand {
     @Option(help: "Database connections of the server (1–64).") var connections = 8
     @Option(help: "First grow the twin with the most versions to this many (rebuilds of its newest built version, inserted in bulk).")
     var versions: Int?
+    @Flag(inversion: .prefixedNo, help: "Serve from the response cache (as `dtb serve` does); --no-cache reads the database for every request.")
+    var cache = true
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try Console.run {
             var options = ServeBenchmark.Options()
+            options.cache = cache
             options.clients = clients
             options.seconds = seconds
             options.connections = connections
@@ -79,7 +82,7 @@ struct ServeBench: ParsableCommand {
             if output.json { return try Console.printJSON(report) }
             Console.print("\(report.requests) requests in \(report.seconds) s from \(report.clients) clients: \(String(format: "%.0f", report.requestsPerSecond)) req/s, "
                           + "p50 \(String(format: "%.2f", report.p50Ms)) ms, p99 \(String(format: "%.2f", report.p99Ms)) ms, max \(String(format: "%.1f", report.maxMs)) ms, "
-                          + "\(report.errors) errors; history of \(report.versions) versions (\(report.addedVersions) added); data \(report.unchanged ? "unchanged" : "CHANGED")")
+                          + "\(report.errors) errors; \(report.cache ? "cache: \(report.cacheHits) hits, \(report.cacheMisses) misses" : "no cache"); history of \(report.versions) versions (\(report.addedVersions) added); data \(report.unchanged ? "unchanged" : "CHANGED")")
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Services
 import WebService
 
-/// `dtb serve [--host 127.0.0.1] [--port 8750] [--open] [--connections 8]`
+/// `dtb serve [--host 127.0.0.1] [--port 8750] [--open] [--connections 8] [--no-cache]`
 ///
 /// The HTTP API under `/api/v1` (OpenAPI 3.1 at `/api/v1/openapi.json`) and the dashboard at `/`,
 /// until interrupted. Every request needs a token (`dtb token create`) unless `--open`.
@@ -20,11 +20,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "TCP port (1–65535).") var port = 8750
     @Flag(help: "Let requests without a token read and queue work (loopback hosts only).") var open = false
     @Option(help: "Database connections shared by the requests (1–64).") var connections = 8
+    @Flag(inversion: .prefixedNo, help: "Keep read responses in memory until the data under them changes (NOTIFY data_changed).")
+    var cache = true
 
     func run() throws {
         try Console.run {
             let home = Console.environment.home
-            let configuration = WebServiceConfiguration(host: host, port: port, open: open, dataDirectory: home.root.appendingPathComponent("bids"))
+            let configuration = WebServiceConfiguration(host: host, port: port, open: open, dataDirectory: home.root.appendingPathComponent("bids"),
+                                                        cache: cache)
             try configuration.check()
             guard (1...64).contains(connections) else {
                 throw ServiceError.invalidOption("--connections", value: "\(connections)", problem: "give 1…64 connections")

@@ -61,6 +61,23 @@ import Twins
             }
             let missing = try await client.execute(uri: "/api/v1/twins/nosuch/versions", method: .get, headers: harness.headers(.read))
             #expect(missing.status == .notFound)
+            // One version's changes, read alone; a version past 32 bits cannot exist.
+            let changes = try object(try await client.execute(uri: "/api/v1/twins/\(seededTwin)/versions/2/changes", method: .get,
+                                                              headers: harness.headers(.read)))
+            #expect((changes["items"] as? [[String: Any]])?.contains { $0["what"] as? String == "mean_in_degree" } == true)
+            #expect(try await client.execute(uri: "/api/v1/twins/\(seededTwin)/versions/4294967296/changes", method: .get,
+                                             headers: harness.headers(.read)).status == .notFound)
+
+            // The dashboard's timeline: 50 versions a page, newest first, with links to the pages beside it.
+            for (page, first, last, newer, older) in [(1, 230, 181, false, true), (2, 180, 131, true, true), (5, 30, 1, true, false)] {
+                let html = String(decoding: Data(try await client.execute(uri: "/twins/\(seededTwin)?page=\(page)", method: .get,
+                                                                          headers: harness.headers(.read)).body.readableBytesView), as: UTF8.self)
+                let table = html.components(separatedBy: #"<table id="versions">"#).last?.components(separatedBy: "</table>").first ?? ""
+                let shown = table.components(separatedBy: "<tr><td>").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+                #expect(shown == Array(stride(from: first, through: last, by: -1)), "page \(page)")
+                #expect(html.contains("newer versions") == newer && html.contains("older versions") == older, "page \(page)")
+            }
+            #expect(try await client.execute(uri: "/twins/\(seededTwin)?page=0", method: .get, headers: harness.headers(.read)).status == .badRequest)
         }
     }
 }

@@ -1,0 +1,49 @@
+import Hummingbird
+import NIOCore
+
+/// Serves a read route from the ``ResponseCache`` when it can, and keeps what the route answers.
+///
+/// It sits after authentication, so a cached answer is given only to a request allowed to read
+/// it. Only GETs are cached, and not the jobs' routes: a job's status and progress change with
+/// every heartbeat, without a `data_changed` notice.
+struct ResponseCacheMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let cache: ResponseCache
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get, Self.isCacheable(path: request.uri.path) else { return try await next(request, context) }
+        let key = request.uri.description
+        if let hit = cache.entry(for: key) { return hit.response(to: request) }
+        let ticket = cache.ticket()
+        let response = try await next(request, context)
+        guard response.status == .ok, let ticket else { return response }
+        let entry = ResponseCache.Entry(headers: response.headers, body: try await Self.collect(response.body))
+        cache.store(entry, for: key, ticket: ticket)
+        return entry.response(to: request)
+    }
+
+    /// True for the paths whose answers depend only on the data that sends `data_changed`.
+    static func isCacheable(path: String) -> Bool {
+        !(path == "/jobs" || path.hasPrefix("/jobs/") || path == "/api/v1/jobs" || path.hasPrefix("/api/v1/jobs/"))
+    }
+
+    /// The whole body of a response the routes made (they answer with one buffer).
+    private static func collect(_ body: ResponseBody) async throws -> ByteBuffer {
+        let collector = Collector()
+        try await body.write(collector)
+        return collector.box.buffer
+    }
+}
+
+/// A body writer that keeps what is written (its box outlives the consumed writer).
+private struct Collector: ResponseBodyWriter {
+    final class Box { var buffer = ByteBuffer() }
+    let box = Box()
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        box.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
