@@ -6,7 +6,7 @@ import Hummingbird
 /// The cache trusts nothing but ``ChangeWatcher``: it starts disabled, is enabled only while the
 /// watcher's connection is listening on `data_changed`, and every notice empties it. A response
 /// computed across a change must not be stored, so each miss takes a ``Ticket`` (the generation
-/// it began in) before reading the database, and `store` refuses a ticket of an older
+/// it began in) before reading the database, and `finish` refuses a ticket of an older
 /// generation: whatever a request read, the cache never keeps it past a change it may have missed.
 public final class ResponseCache: @unchecked Sendable {
     /// A cached answer: status 200 with its headers and body.
@@ -20,9 +20,15 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// Counters since the server started.
     public struct Statistics: Sendable, Equatable, Codable {
+        /// Answers from memory.
         public var hits = 0
+        /// Requests that found no answer in memory (or the cache disabled).
         public var misses = 0
+        /// Misses that computed a keepable answer: one per key and generation when concurrent misses share it.
+        public var computed = 0
+        /// Answers kept.
         public var stored = 0
+        /// Times the cache was emptied.
         public var invalidations = 0
     }
 
@@ -34,6 +40,8 @@ public final class ResponseCache: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var enabled = false
     private var counters = Statistics()
+    /// The computations in progress, by key (at most one per key: a newer generation's replaces an older one's).
+    private var flights: [String: Flight] = [:]
     /// Most bytes of bodies held.
     let capacity: Int
     /// Bodies larger than this are served but not kept.
@@ -50,31 +58,69 @@ public final class ResponseCache: @unchecked Sendable {
     /// True while responses are kept.
     public var isEnabled: Bool { lock.withLock { enabled } }
 
-    /// The stored answer for `key`, counting a hit or a miss.
-    func entry(for key: String) -> Entry? {
-        lock.withLock {
-            let entry = enabled ? entries[key] : nil
-            if entry == nil { counters.misses += 1 } else { counters.hits += 1 }
-            return entry
-        }
+    /// What a request does about `key`: answer from memory; compute the answer (a ticket for
+    /// keeping it, nil while the cache is disabled); or take the answer a request that was
+    /// already computing it gave (nil: it could not be kept, compute your own).
+    enum Lookup {
+        case hit(Entry)
+        case compute(Ticket?)
+        case waited(Entry?)
     }
 
-    /// Taken before a miss reads the database.
-    func ticket() -> Ticket? {
-        lock.withLock { enabled ? Ticket(generation: generation) : nil }
+    /// The stored answer for `key`, or what to do without one, counting a hit or a miss. Misses of
+    /// one key in one generation share one computation, so a cold or just-emptied cache sends one
+    /// request per path to the database rather than one per client.
+    func lookup(_ key: String) async -> Lookup {
+        let first = lock.withLock { () -> Lookup? in
+            guard enabled else { counters.misses += 1; return .compute(nil) }
+            if let entry = entries[key] { counters.hits += 1; return .hit(entry) }
+            counters.misses += 1
+            return nil
+        }
+        if let first { return first }
+        var decided: Lookup?
+        let waited = await withCheckedContinuation { (continuation: CheckedContinuation<Entry?, Never>) in
+            var orphans: [CheckedContinuation<Entry?, Never>] = []
+            decided = lock.withLock { () -> Lookup? in
+                if let entry = entries[key] { return .hit(entry) }
+                guard enabled else { return .compute(nil) }
+                if flights[key]?.generation == generation {
+                    flights[key]?.waiters.append(continuation)
+                    return nil
+                }
+                // An older generation's computation could not be kept anyway: its waiters compute their own.
+                orphans = flights[key]?.waiters ?? []
+                flights[key] = Flight(generation: generation)
+                counters.computed += 1
+                return .compute(Ticket(generation: generation))
+            }
+            for orphan in orphans { orphan.resume(returning: nil) }
+            if decided != nil { continuation.resume(returning: nil) }
+        }
+        return decided ?? .waited(waited)
     }
 
-    /// Keeps `entry` unless the data changed since `ticket` was taken.
-    func store(_ entry: Entry, for key: String, ticket: Ticket) {
-        guard entry.body.readableBytes <= largestEntry else { return }
-        lock.withLock {
-            guard enabled, ticket.generation == generation, entries[key] == nil else { return }
-            entries[key] = entry
-            order.append(key)
-            bytes += entry.body.readableBytes
-            counters.stored += 1
-            evict()
+    /// Ends the computation a `.compute` lookup began: keeps `entry` (nil: the route failed or did
+    /// not answer 200) unless the data changed since `ticket`, and hands it to the requests that
+    /// waited — nil when the data changed meanwhile, so that each computes its own.
+    func finish(_ key: String, _ entry: Entry?, ticket: Ticket) {
+        let (waiters, kept) = lock.withLock { () -> ([CheckedContinuation<Entry?, Never>], Entry?) in
+            var waiters: [CheckedContinuation<Entry?, Never>] = []
+            if let flight = flights[key], flight.generation == ticket.generation {
+                waiters = flight.waiters
+                flights[key] = nil
+            }
+            guard enabled, ticket.generation == generation, let entry else { return (waiters, nil) }
+            if entry.body.readableBytes <= largestEntry, entries[key] == nil {
+                entries[key] = entry
+                order.append(key)
+                bytes += entry.body.readableBytes
+                counters.stored += 1
+                evict()
+            }
+            return (waiters, entry)
         }
+        for waiter in waiters { waiter.resume(returning: kept) }
     }
 
     /// Drops every entry: the data changed.
@@ -94,6 +140,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     private func clear() {
         generation &+= 1
+        // Computations of the old generation finish unkept, and their waiters then compute their own.
         counters.invalidations += 1
         entries.removeAll(keepingCapacity: true)
         order.removeAll(keepingCapacity: true)
@@ -109,6 +156,12 @@ public final class ResponseCache: @unchecked Sendable {
         }
         if dropped > 0 { order.removeFirst(dropped) }
     }
+}
+
+/// One computation of a key's answer, and the requests waiting for it.
+private struct Flight {
+    let generation: UInt64
+    var waiters: [CheckedContinuation<ResponseCache.Entry?, Never>] = []
 }
 
 extension ResponseCache.Entry {

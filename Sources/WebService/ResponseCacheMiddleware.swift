@@ -13,13 +13,26 @@ struct ResponseCacheMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, Self.isCacheable(path: request.uri.path) else { return try await next(request, context) }
         let key = request.uri.description
-        if let hit = cache.entry(for: key) { return hit.response(to: request) }
-        let ticket = cache.ticket()
-        let response = try await next(request, context)
-        guard response.status == .ok, let ticket else { return response }
-        let entry = ResponseCache.Entry(headers: response.headers, body: try await Self.collect(response.body))
-        cache.store(entry, for: key, ticket: ticket)
-        return entry.response(to: request)
+        switch await cache.lookup(key) {
+        case .hit(let entry), .waited(let entry?):
+            return entry.response(to: request)
+        case .waited(nil), .compute(nil):
+            return try await next(request, context)
+        case .compute(let ticket?):
+            do {
+                let response = try await next(request, context)
+                guard response.status == .ok else {
+                    cache.finish(key, nil, ticket: ticket)
+                    return response
+                }
+                let entry = ResponseCache.Entry(headers: response.headers, body: try await Self.collect(response.body))
+                cache.finish(key, entry, ticket: ticket)
+                return entry.response(to: request)
+            } catch {
+                cache.finish(key, nil, ticket: ticket)
+                throw error
+            }
+        }
     }
 
     /// True for the paths whose answers depend only on the data that sends `data_changed`.

@@ -39,6 +39,18 @@ import WebService
             try await Self.waitUntil("the change is heard") { cache.statistics.invalidations > invalidations }
             #expect(try await Self.versions(client, harness) == [1, 2, 3])
 
+            // Concurrent misses of one path (the cache just emptied by a write) share one computation.
+            let emptied = cache.statistics.invalidations
+            #expect(try VersionSeeder(database: harness.database).grow(to: 4, progress: { _ in }) == 1)
+            try await Self.waitUntil("the second change is heard") { cache.statistics.invalidations > emptied }
+            let computed = cache.statistics.computed
+            let pages = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<20 { group.addTask { try await Self.versions(client, harness) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(pages.count == 20 && pages.allSatisfy { $0 == [1, 2, 3, 4] })
+            #expect(cache.statistics.computed == computed + 1)
+
             // Jobs change without a notice: never cached.
             let before = cache.statistics
             for path in ["/api/v1/jobs", "/api/v1/jobs", "/jobs", "/jobs"] {
