@@ -23,6 +23,14 @@ public enum APIRole: String, Sendable, Codable, CaseIterable, Comparable, Postgr
     public static var postgresTypeOID: UInt32 { PostgresType.text }
 }
 
+/// What a live token lets a request do: its role, until its expiry (nil: until it is revoked).
+public struct APITokenGrant: Sendable, Equatable {
+    public var role: APIRole
+    public var expiresAt: Date?
+
+    public init(role: APIRole, expiresAt: Date?) { self.role = role; self.expiresAt = expiresAt }
+}
+
 /// A stored token as `dtb token list` shows it (never its secret, which is not stored).
 ///
 /// JSON: `{"id", "name", "role", "state": "live"|"expired"|"revoked", "created_at", "expires_at"?, "revoked_at"?}`.

@@ -47,11 +47,17 @@ public struct TokenService {
 
     /// The role of the live token whose secret is `secret`; why not, when it is unknown, expired or revoked.
     public func role(of secret: String) throws -> APIRole {
-        guard let row = try connection.query("SELECT \(Self.columns) FROM api_token WHERE secret_sha256 = $1",
+        try grant(of: secret).role
+    }
+
+    /// What the live token whose secret is `secret` grants, and until when; why not, when it is
+    /// unknown, expired or revoked.
+    public func grant(of secret: String) throws -> APITokenGrant {
+        guard let row = try connection.query("SELECT \(Self.columns), extract(epoch FROM expires_at)::float8 AS expires_epoch FROM api_token WHERE secret_sha256 = $1",
                                              [Self.digest(secret)]).first else { throw APITokenRefusal.unknown }
         let info = try Self.info(row)
         switch info.state {
-        case .live: return info.role
+        case .live: return APITokenGrant(role: info.role, expiresAt: row["expires_epoch"].double.map(Date.init(timeIntervalSince1970:)))
         case .expired: throw APITokenRefusal.expired
         case .revoked: throw APITokenRefusal.revoked
         }

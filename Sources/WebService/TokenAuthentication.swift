@@ -11,6 +11,8 @@ struct TokenAuthentication: RouterMiddleware {
     let pool: DatabasePool
     /// `dtb serve --open`.
     let open: Bool
+    /// Live tokens already checked.
+    let tokens: TokenCache
 
     /// The role a request without a token has on an open server.
     static let openRole = APIRole.write
@@ -18,7 +20,7 @@ struct TokenAuthentication: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let secret = Self.secret(of: request) {
-            context.role = try await pool.withDatabase { try TokenService(database: $0).role(of: secret) }
+            context.role = try await role(of: secret)
         } else if open {
             context.role = Self.openRole
         } else {
@@ -26,6 +28,15 @@ struct TokenAuthentication: RouterMiddleware {
                           headers: Problem.challenge)
         }
         return try await next(request, context)
+    }
+
+    /// The role of a live token, from the cache or else from the database (which alone refuses).
+    private func role(of secret: String) async throws -> APIRole {
+        if let role = tokens.role(of: secret) { return role }
+        let ticket = tokens.ticket()
+        let grant = try await pool.withDatabase { try TokenService(database: $0).grant(of: secret) }
+        if let ticket { tokens.keep(grant, for: secret, ticket: ticket) }
+        return grant.role
     }
 
     /// The secret the request presents, if any: the bearer token, else the cookie.

@@ -46,6 +46,8 @@ public struct WebService: Sendable {
     /// Read responses kept until the data changes; enabled only while ``application()``'s
     /// change watcher listens, so a router used on its own (in tests) reads the database each time.
     public let cache = ResponseCache()
+    /// Live tokens already checked, kept under the same watcher.
+    public let tokens = TokenCache()
 
     public init(pool: DatabasePool, configuration: WebServiceConfiguration) {
         self.pool = pool; self.configuration = configuration
@@ -56,7 +58,7 @@ public struct WebService: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodMiddleware())
-        router.add(middleware: TokenAuthentication(pool: pool, open: configuration.open))
+        router.add(middleware: TokenAuthentication(pool: pool, open: configuration.open, tokens: tokens))
         router.add(middleware: ResponseCacheMiddleware(cache: cache))
         let api = router.group("api/v1")
         addAtlasRoutes(to: api)
@@ -72,9 +74,9 @@ public struct WebService: Sendable {
     }
 
     /// The server application on the configured address, with the change watcher that keeps
-    /// the response cache (unless `--no-cache`).
+    /// the response and token caches (unless `--no-cache`).
     public func application() -> some ApplicationProtocol {
-        let watchers: [any Service] = configuration.cache ? [ChangeWatcher(cache: cache, connectionInfo: pool.connectionInfo)] : []
+        let watchers: [any Service] = configuration.cache ? [ChangeWatcher(responses: cache, tokens: tokens, connectionInfo: pool.connectionInfo)] : []
         return Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                   serverName: "dtb"), services: watchers)
     }

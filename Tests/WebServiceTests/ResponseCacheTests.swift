@@ -3,6 +3,7 @@ import DTBTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Services
 import Store
 import Testing
 import WebService
@@ -78,6 +79,30 @@ import WebService
             }
             #expect(try Self.listener(harness.database) != listener)
             #expect(try await Self.versions(client, harness) == [1, 2, 3])
+        }
+    }
+
+    @Test(.requires(.atlasMirror)) func aCheckedTokenIsKeptUntilItIsRevokedOrExpires() async throws {
+        let (database, _) = try await SeededDatabase.make()
+        let harness = try ServiceHarness(database: database)
+        let tokens = harness.service.tokens
+        let brief = try TokenService(database: database).create(name: "brief", role: .read, lifetime: 3)
+        try await harness.service.application().test(.router) { client in
+            try await Self.waitUntil("the watcher listens") { harness.service.cache.isEnabled }
+            let read = harness.headers(.read), briefly: HTTPFields = [.authorization: "Bearer \(brief.token)"]
+            for headers in [read, read, briefly] {
+                #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: headers).status == .ok)
+            }
+            #expect(tokens.count == 2)
+            // Revoked through another connection: refused from the next request on, not when the grant would have aged out.
+            let id = try #require(try TokenService(database: harness.database).list().first { $0.role == .read && $0.name == "test" }?.id)
+            _ = try TokenService(database: harness.database).revoke(id: id)
+            try await Self.waitUntil("the revocation is heard") { tokens.count == 0 }
+            #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: read).status == .unauthorized)
+            // A kept grant is not used past its token's expiry.
+            #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: briefly).status == .ok && tokens.count == 1)
+            try await Task.sleep(for: .seconds(3.2))
+            #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: briefly).status == .unauthorized)
         }
     }
 
