@@ -261,6 +261,9 @@ public struct SonataReader: Sendable {
         if slice.targets.upperBound == twin.neuronCount && slice.rangeCount != rangeEnd {
             throw SonataError(path: path, problem: "\(index)/range_to_edge_id has \(slice.rangeCount) rows, expected \(rangeEnd) (one row per neuron with inputs)")
         }
+        guard slice.edgeRows.count == ranges.count else {
+            throw SonataError(path: path, problem: "\(index)/range_to_edge_id gives \(slice.edgeRows.count / 2) rows from row \(slice.firstRange), the synapses \(ranges.count / 2)")
+        }
         if let k = slice.edgeRows.indices.first(where: { slice.edgeRows[$0] != ranges[$0] }) {
             let r = k / 2
             throw SonataError(path: path, problem: "\(index)/range_to_edge_id row \(slice.firstRange + r) is [\(slice.edgeRows[2 * r]), \(slice.edgeRows[2 * r + 1])), the synapses give [\(ranges[2 * r]), \(ranges[2 * r + 1]))")
