@@ -80,10 +80,17 @@ public final class HDF5Dataset: @unchecked Sendable {
         }
     }
 
-    /// Reads the block of size `count` starting at `start`, converted by HDF5 to `T`.
+    /// Reads the block of size `count` starting at `start`, converted by HDF5 to `T` (a hyperslab
+    /// read: only the block is read, which is how a process reads its share of a large file).
+    /// A block of no elements reads nothing and gives no elements, wherever it lies in the shape.
     public func read<T: HDF5Scalar>(_ type: T.Type, start: [Int], count: [Int]) throws -> [T] {
         try file.withFile { _ in
             let operation = "read \(path)[\(describe(start, count))]"
+            // HDF5 refuses to select an empty hyperslab; there is nothing to read anyway.
+            guard count.reduce(1, *) > 0 else {
+                try checkBlock(start: start, count: count, operation)
+                return []
+            }
             let (memory, selection) = try hyperslab(start: start, count: count, operation)
             return try readElements(count: count.reduce(1, *), operation) { buffer in
                 H5Dread(id, T.hdf5Kind.nativeType, memory.id, selection.id, H5P_DEFAULT, buffer)
@@ -101,15 +108,20 @@ public final class HDF5Dataset: @unchecked Sendable {
 
     /// The memory space of `count` elements and the file space with the block selected.
     private func hyperslab(start: [Int], count: [Int], _ operation: String) throws -> (memory: Handle, selection: Handle) {
+        try checkBlock(start: start, count: count, operation)
+        let selection = Handle(try check(H5Dget_space(id), file.path, operation), close: H5Sclose)
+        try check(H5Sselect_hyperslab(selection.id, H5S_SELECT_SET, start.hsize, nil, count.hsize, nil), file.path, operation)
+        let memory = Handle(try check(H5Screate_simple(Int32(count.count), count.hsize, nil), file.path, operation), close: H5Sclose)
+        return (memory, selection)
+    }
+
+    /// The block lies inside the dataset's shape.
+    private func checkBlock(start: [Int], count: [Int], _ operation: String) throws {
         let fits = start.count == shape.count && count.count == shape.count
             && zip(zip(start, count), shape).allSatisfy { block, size in block.0 >= 0 && block.1 >= 0 && block.0 + block.1 <= size }
         guard fits else {
             throw HDF5Error(path: file.path, operation: operation, stack: ["block outside the dataset's shape \(shape)"])
         }
-        let selection = Handle(try check(H5Dget_space(id), file.path, operation), close: H5Sclose)
-        try check(H5Sselect_hyperslab(selection.id, H5S_SELECT_SET, start.hsize, nil, count.hsize, nil), file.path, operation)
-        let memory = Handle(try check(H5Screate_simple(Int32(count.count), count.hsize, nil), file.path, operation), close: H5Sclose)
-        return (memory, selection)
     }
 
     private func requireCount(_ given: Int, _ needed: Int, _ operation: String) throws {

@@ -1,7 +1,9 @@
 // `mpirun -np R dtb twin run …`: one twin across ranks. Rank 0 alone talks to the database: it
-// resolves and checks the run, then broadcasts the plan; every rank reads the verified SONATA
-// files, builds and updates only its partitions, and the spikes are all-gathered once per
-// window; rank 0 records the run exactly as one process would.
+// resolves and checks the run from the nodes (verifying every file's checksum), then broadcasts
+// the plan; every rank reads from the verified SONATA files only the synapses onto its own
+// partitions, the ranks check the per-unit figures together, each builds and updates only its
+// partitions, and the spikes are all-gathered once per window; rank 0 records the run exactly
+// as one process would.
 import DistributedEngine
 import Foundation
 import MPIKit
@@ -24,14 +26,14 @@ public struct DistributedTwinRun {
     /// because another rank did (and said so).
     public func run(_ request: TwinRunRequest, database: () throws -> Database, progress: (String) -> Void) throws -> TwinRunInfo? {
         var runner: TwinRunner?
-        var network: TwinNetwork?
+        var nodes: TwinNetwork?
         var announcement = Announcement(plan: nil)
         var failure: Error?
         if world.isRoot {
             do {
                 let opened = TwinRunner(database: try database())
-                let (plan, loaded) = try opened.prepare(request, progress: progress)
-                (runner, network, announcement.plan) = (opened, loaded, plan)
+                let (plan, loaded) = try opened.prepare(request, targets: 0..<0, progress: progress)
+                (runner, nodes, announcement.plan) = (opened, loaded, plan)
             } catch { failure = error }
         }
         let received = try JSONDecoder().decode(Announcement.self, from: Data(try world.broadcast(Array(try JSONEncoder().encode(announcement)))))
@@ -39,7 +41,7 @@ public struct DistributedTwinRun {
         guard let plan = received.plan else { throw DistributedRunError.elsewhere }
         let ready: TwinNetwork
         do {
-            ready = try network ?? TwinRunner.network(of: plan)
+            ready = try slice(of: plan, nodes: nodes)
             try agree(failed: false)
         } catch let error as DistributedRunError {
             throw error
@@ -47,7 +49,31 @@ public struct DistributedTwinRun {
             try agree(failed: true)
             throw DistributedRunError.rank(world.rank, error)
         }
+        try checkFigures(of: ready, plan: plan)
         return try simulate(ready, plan: plan, runner: runner, progress: progress)
+    }
+
+    /// This rank's slice of the plan's network: the synapses onto its partitions' neurons (the
+    /// nodes first, read again here unless rank 0's prepare read them, to find those neurons).
+    private func slice(of plan: TwinRunPlan, nodes: TwinNetwork?) throws -> TwinNetwork {
+        let layout = try nodes ?? TwinRunner.network(of: plan, targets: 0..<0)
+        let partitionPlan = PartitionPlan(ranks: world.size, threads: plan.threads)
+        let mine = layout.networkBuilder().neurons(partitions: partitionPlan.partitions, local: partitionPlan.partitions(of: world.rank))
+        return try TwinRunner.network(of: plan, targets: mine)
+    }
+
+    /// The stored per-unit figures are those of all the ranks' synapses together (one rank
+    /// cannot check them from its slice): the counts are summed over ranks, and every rank
+    /// compares them; rank 0 reports a mismatch as one line naming the edges file, the others end
+    /// without a word.
+    private func checkFigures(of slice: TwinNetwork, plan: TwinRunPlan) throws {
+        let summed = try world.allReduce(slice.figureCounts.map { Int64($0) }, .sum).map { Int($0) }
+        do {
+            try slice.checkFigures(summed: summed)
+        } catch {
+            guard world.isRoot else { throw DistributedRunError.elsewhere }
+            throw TwinError.file("\(plan.files["edges"] ?? "edges.h5"): \(error)")
+        }
     }
 
     /// Every rank says whether it is ready; throws ``DistributedRunError/elsewhere`` on the ready

@@ -175,4 +175,27 @@ public struct NetworkBuilder: Sendable {
     public func build(partitions: Int, local: Range<Int>) -> Network {
         Network(builder: self, partitions: partitions, local: local)
     }
+
+    /// The neurons (global indices, one contiguous range) of partitions `local` of a network
+    /// built in `partitions` partitions: the targets whose synapses a process holding those
+    /// partitions needs, cut as ``build(partitions:local:)`` cuts them (whole 8-neuron blocks of
+    /// the padded layout, so a range ends where a population's padding does). Empty when `local`
+    /// holds none of the partitions.
+    public func neurons(partitions: Int, local: Range<Int>) -> Range<Int> {
+        let blocks = populations.reduce(0) { $0 + ($1.size + 7) / 8 }
+        let ranges = Network.partitionBlocks(blocks: blocks, requested: partitions)
+        let owned = local.clamped(to: 0..<ranges.count)
+        guard let first = owned.first, let last = owned.last else { return 0..<0 }
+        return neurons(below: ranges[first].lowerBound * 8)..<neurons(below: ranges[last].upperBound * 8)
+    }
+
+    /// The neurons whose padded (internal) index is below `index`.
+    private func neurons(below index: Int) -> Int {
+        var first = 0, count = 0
+        for p in populations {
+            count += min(max(index - first, 0), p.size)
+            first += (p.size + 7) / 8 * 8
+        }
+        return count
+    }
 }

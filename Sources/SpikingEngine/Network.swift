@@ -187,9 +187,8 @@ public final class Network: Sendable {
                           scaleB: g.channels.count == 2 ? Float(g.fullScale[1] / 255) : 0,
                           twoChannels: g.channels.count == 2)
         }
-        let blocks = first / 8
-        let count = max(1, min(requested, blocks))
-        let ranges = (0..<count).map { p in (blocks * p / count)..<(blocks * (p + 1) / count) }
+        let ranges = Self.partitionBlocks(blocks: first / 8, requested: requested)
+        let count = ranges.count
         let owned = local?.clamped(to: 0..<count) ?? 0..<count
         localPartitions = owned
         let wiring = Wiring(builder: builder, layout: layout, channelStride: channelStride, rows: first)
@@ -205,6 +204,13 @@ public final class Network: Sendable {
             }
         }
         partitions = zip(ranges, tables).map { Partition(blocks: $0, synapses: $1!) }
+    }
+
+    /// The 8-neuron blocks of each of `requested` partitions (fewer when there are fewer blocks):
+    /// the one cut both ``Network`` and ``NetworkBuilder/neurons(partitions:local:)`` use.
+    static func partitionBlocks(blocks: Int, requested: Int) -> [Range<Int>] {
+        let count = max(1, min(requested, blocks))
+        return (0..<count).map { p in (blocks * p / count)..<(blocks * (p + 1) / count) }
     }
 
     /// The identifier of population `index`, in the order the populations were added.

@@ -129,9 +129,11 @@ public final class Simulation: @unchecked Sendable {
             p.initialize(repeating: 0, count: count)
             return p
         }
-        state = StatePointers(v: zeros(n, Float.self), j: zeros(n * stride, Float.self),
-                              background: zeros(n, Float.self),
-                              external: zeros(n, Float.self), arrivals: zeros(slots * n * stride, Float.self),
+        // Whole-network arrays, but only this process's neurons are ever touched (``initialise()``,
+        // the update and delivery write only local partitions), so only their pages become resident.
+        state = StatePointers(v: allocateZeroed(Float.self, count: n), j: allocateZeroed(Float.self, count: n * stride),
+                              background: allocateZeroed(Float.self, count: n), external: allocateZeroed(Float.self, count: n),
+                              arrivals: allocateZeroed(Float.self, count: slots * n * stride),
                               arrivalSlots: slots, slotSize: n * stride)
         populations = network.populations
         let prepared = network.populations.map { NeuronConstants($0, dt: network.dt) }
@@ -168,7 +170,9 @@ public final class Simulation: @unchecked Sendable {
     }
 
     deinit {
-        for p in [state.v, state.j, state.background, state.external, state.arrivals] { deallocateLarge(p) }
+        let n = network.paddedCount, floats = n * network.channelStride
+        for (p, count) in [(state.v, n), (state.j, floats), (state.background, n), (state.external, n),
+                           (state.arrivals, state.arrivalSlots * floats)] { deallocateZeroed(p, count: count) }
         deallocateLarge(counts)
         deallocateLarge(tallies)
         deallocateLarge(windowCounts)
@@ -199,14 +203,13 @@ public final class Simulation: @unchecked Sendable {
             + bins.reduce(0) { $0 + $1.bytes } + queues.reduce(0) { $0 + $1.bytes } + history.bytes
     }
 
-    /// Initial potentials, stationary OU currents and per-neuron external currents, each from its
-    /// own random stream keyed by the neuron.
+    /// Initial potentials, stationary OU currents and per-neuron external currents of this
+    /// process's neurons, each from its own random stream keyed by the neuron (so a neuron starts
+    /// the same whichever process holds it; the others' stay zero and are never touched).
     private func initialise() {
         let seed = key
         for (p, population) in network.populations.enumerated() {
-            let l = network.layout[p]
-            for k in 0..<((population.size + 7) / 8 * 8) {
-                let i = l.first + k
+            for i in localNeurons(of: p) {
                 var rng = RandomSequence(seed: seed, stream: .initialPotential, item: UInt32(i))
                 if let range = population.initialPotential {
                     state.v[i] = Float(range.lowerBound + (range.upperBound - range.lowerBound) * rng.unit())
@@ -421,11 +424,19 @@ public final class Simulation: @unchecked Sendable {
 
     /// Per-neuron external currents mean·γ_j/shape of a Gamma population (γ_j from its own stream).
     private func drawGammaFactors(_ p: Int, mean: Double, shape: Double) {
-        let l = network.layout[p]
-        for k in 0..<((l.size + 7) / 8 * 8) {
-            var r = RandomSequence(seed: key, stream: .externalGamma, item: UInt32(l.first + k))
-            state.external[l.first + k] = Float(mean * r.gamma(shape: shape) / shape)
+        for i in localNeurons(of: p) {
+            var r = RandomSequence(seed: key, stream: .externalGamma, item: UInt32(i))
+            state.external[i] = Float(mean * r.gamma(shape: shape) / shape)
         }
+    }
+
+    /// The internal indices (padding included) of population `p` in this process's partitions.
+    private func localNeurons(of p: Int) -> Range<Int> {
+        let l = network.layout[p], local = network.localPartitions
+        guard let first = local.first, let last = local.last else { return 0..<0 }
+        let lo = max(l.first, network.partitions[first].blocks.lowerBound * 8)
+        let hi = min(l.endBlock * 8, network.partitions[last].blocks.upperBound * 8)
+        return lo < hi ? lo..<hi : 0..<0
     }
 
     /// The membrane potential of a neuron (global index) now.

@@ -128,6 +128,7 @@ extension TwinNetwork {
         self.groups = groups
         self.edges = edges
         fallbacks = base.fallbacks
+        targets = base.targets
     }
 
     /// A new source is a neuron other than the target, of the old source's sign.

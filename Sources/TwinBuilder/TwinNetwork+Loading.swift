@@ -8,10 +8,15 @@ extension TwinNetwork {
     /// ``synapses(onto:)`` (sorted by target, in range, none onto itself; any number per neuron),
     /// and mean in-degrees and long-range counts equal to those the synapses give. Throws
     /// ``TwinBuildError/inconsistentNetwork(_:)`` naming the first part that does not fit.
+    ///
+    /// With `targets`, `edges` are only the synapses onto those neurons (one process's slice,
+    /// ``targets``): they must target only those neurons, and the mean in-degrees and long-range
+    /// counts, which need every synapse, are left to ``checkFigures(summed:)``.
     public init(unitNames: [String], unitKinds: [UnitKind], parameters: BuildParameters,
                 populations: [TwinPopulation], neuronCounts: [[Int]], inDegrees: [[Int]],
                 meanInDegree: [Double], sv2aScales: [Double], unitGroups: [Int]? = nil, longRangeCounts: [[Int]],
-                delaySteps: [[Int]]?, groups: [SynapseGroup], edges: TwinEdges, fallbacks: FallbacksUsed) throws {
+                delaySteps: [[Int]]?, groups: [SynapseGroup], edges: TwinEdges, fallbacks: FallbacksUsed,
+                targets: Range<Int>? = nil) throws {
         try parameters.validate()
         let n = unitNames.count
         try Self.require(n > 0, "it has no units")
@@ -35,8 +40,12 @@ extension TwinNetwork {
                              neuronCounts: neuronCounts, inDegrees: inDegrees)
         try Self.checkGroups(groups, channels: parameters.model.channels.count)
         try Self.checkSynapses(edges, neurons: parameters.neurons, groups: groups.count)
-        try Self.checkFigures(meanInDegree, longRangeCounts, unitNames: unitNames,
-                              counted: Self.figures(of: edges, populations: populations, unitGroups: groupOf))
+        if let targets {
+            try Self.checkSlice(edges, targets: targets, neurons: parameters.neurons)
+        } else {
+            try Self.checkFigures(meanInDegree, longRangeCounts, unitNames: unitNames,
+                                  counted: Self.figures(of: edges, populations: populations, unitGroups: groupOf))
+        }
 
         self.unitNames = unitNames
         self.unitKinds = unitKinds
@@ -52,6 +61,37 @@ extension TwinNetwork {
         self.groups = groups
         self.edges = edges
         self.fallbacks = fallbacks
+        self.targets = targets ?? 0..<parameters.neurons
+    }
+
+    /// The integer counts behind the mean in-degrees and long-range counts, from the synapses this
+    /// network holds: per unit its inputs, then per unit and source tract group its long-range
+    /// inputs. Summed over the slices of one network (which hold disjoint synapses) they are the
+    /// whole network's counts.
+    public var figureCounts: [Int] { Self.figureCounts(of: edges, populations: populations, unitGroups: unitGroups) }
+
+    /// Checks the stored mean in-degrees and long-range counts against `summed`, the
+    /// ``figureCounts`` of every slice of this network added up (of the whole network: its own).
+    /// Throws ``TwinBuildError/inconsistentNetwork(_:)`` naming the first unit that does not fit.
+    public func checkFigures(summed: [Int]) throws {
+        let n = unitNames.count, groupCount = (unitGroups.max() ?? -1) + 1
+        try Self.require(summed.count == n + n * groupCount, "\(summed.count) summed counts for \(n) units × \(groupCount) tract groups")
+        try Self.checkFigures(meanInDegree, longRangeCounts, unitNames: unitNames,
+                              counted: Self.figures(counted: summed, populations: populations, unitGroups: unitGroups))
+    }
+
+    /// Whether ``edges`` holds every synapse onto `neurons` (they lie in ``targets``).
+    public func holdsSynapses(onto neurons: Range<Int>) -> Bool {
+        neurons.isEmpty || (targets.contains(neurons.lowerBound) && neurons.upperBound <= targets.upperBound)
+    }
+
+    /// A slice's targets are neurons of the network and hold every synapse it has (sorted, so the
+    /// first and last suffice).
+    private static func checkSlice(_ edges: TwinEdges, targets: Range<Int>, neurons: Int) throws {
+        try require(targets.lowerBound >= 0 && targets.upperBound <= neurons, "targets \(targets) are not neurons of the \(neurons)")
+        guard let first = edges.post.first, let last = edges.post.last else { return }
+        try require(targets.contains(Int(first)) && targets.contains(Int(last)),
+                    "the slice of targets \(targets) holds synapses onto neurons \(first) to \(last)")
     }
 
     private static func require(_ condition: Bool, _ problem: @autoclosure () -> String) throws {

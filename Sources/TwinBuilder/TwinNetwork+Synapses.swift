@@ -50,18 +50,34 @@ extension TwinNetwork {
     /// (those from a neuron of another unit, under that unit's group). `edges` must keep the invariant.
     static func figures(of edges: TwinEdges, populations: [TwinPopulation],
                         unitGroups: [Int]) -> (meanInDegree: [Double], longRangeCounts: [[Int]]) {
+        figures(counted: figureCounts(of: edges, populations: populations, unitGroups: unitGroups),
+                populations: populations, unitGroups: unitGroups)
+    }
+
+    /// The integer counts behind the figures: per unit the synapses onto it, then per unit and
+    /// source tract group its long-range synapses (unit-major). Counts of disjoint sets of
+    /// synapses add up, which is how the slices of one network are checked together.
+    static func figureCounts(of edges: TwinEdges, populations: [TwinPopulation], unitGroups: [Int]) -> [Int] {
         let n = unitGroups.count, groupCount = (unitGroups.max() ?? -1) + 1
         let unitOf = neuronTable(populations) { Int32($0.unit) }
-        var inputs = [Int](repeating: 0, count: n), longRange = [Int](repeating: 0, count: n * groupCount)
+        var counts = [Int](repeating: 0, count: n + n * groupCount)
         for k in 0..<edges.count {
             let v = Int(unitOf[Int(edges.post[k])]), u = Int(unitOf[Int(edges.pre[k])])
-            inputs[v] += 1
-            if u != v { longRange[v * groupCount + unitGroups[u]] += 1 }
+            counts[v] += 1
+            if u != v { counts[n + v * groupCount + unitGroups[u]] += 1 }
         }
+        return counts
+    }
+
+    /// The figures of ``figureCounts(of:populations:unitGroups:)``'s counts (the same integer
+    /// divisions, so a slice's summed counts give exactly the whole network's figures).
+    static func figures(counted: [Int], populations: [TwinPopulation],
+                        unitGroups: [Int]) -> (meanInDegree: [Double], longRangeCounts: [[Int]]) {
+        let n = unitGroups.count, groupCount = (unitGroups.max() ?? -1) + 1
         var neurons = [Int](repeating: 0, count: n)
         for pop in populations { neurons[pop.unit] += pop.size }
-        return ((0..<n).map { Double(inputs[$0]) / Double(neurons[$0]) },
-                (0..<n).map { Array(longRange[($0 * groupCount)..<($0 * groupCount + groupCount)]) })
+        return ((0..<n).map { Double(counted[$0]) / Double(neurons[$0]) },
+                (0..<n).map { Array(counted[(n + $0 * groupCount)..<(n + $0 * groupCount + groupCount)]) })
     }
 
     /// One value per neuron: `value` of the population holding it (populations cover 0..<N in order).

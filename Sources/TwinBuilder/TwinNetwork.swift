@@ -120,8 +120,14 @@ public struct TwinNetwork: Sendable, Equatable {
     /// group per distinct delay (in step order as built; a rewiring appends one for a delay no
     /// synapse had).
     public let groups: [SynapseGroup]
-    /// Every synapse, sorted by target neuron (the invariant: ``synapses(onto:)``).
+    /// Every synapse, sorted by target neuron (the invariant: ``synapses(onto:)``); in a slice
+    /// (``targets``), only those onto its targets.
     public let edges: TwinEdges
+    /// The neurons whose incoming synapses ``edges`` holds: every neuron, unless the network was
+    /// loaded as one process's slice of a network shared over processes (the loader's `targets`).
+    /// Everything else in a slice is the whole network's; its figures are checked with the other
+    /// slices' (``checkFigures(summed:)``), and it is for running, not for editing or summaries.
+    public let targets: Range<Int>
     public let fallbacks: FallbacksUsed
 
     public var neuronCount: Int { populations.last.map { $0.firstNeuron + $0.size } ?? 0 }
@@ -300,6 +306,7 @@ public struct TwinNetwork: Sendable, Equatable {
         self.groups = groups
         self.edges = edges
         self.fallbacks = fallbacks
+        targets = 0..<p.neurons
     }
 
     /// The long-range group of a delay of `steps` steps (also what a rewiring adds for a new delay).

@@ -13,8 +13,9 @@ enum TwinFiles {
     }
 
     /// Reads a circuit whose files are stored apart (content-addressed names): they are linked
-    /// under their SONATA names in a scratch directory first.
-    static func read(_ located: [String: URL]) throws -> TwinNetwork {
+    /// under their SONATA names in a scratch directory first. With `targets`, only the synapses
+    /// onto those neurons (``SonataReader/read(targets:)``).
+    static func read(_ located: [String: URL], targets: Range<Int>? = nil) throws -> TwinNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dtb-twin-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -24,6 +25,7 @@ enum TwinFiles {
             guard let source = located[role] else { throw TwinError.file("the version has no \(role) file") }
             try FileManager.default.createSymbolicLink(at: names[role]!, withDestinationURL: source)
         }
-        return try SonataReader(directory: directory).read()
+        let reader = SonataReader(directory: directory)
+        return try targets.map { try reader.read(targets: $0) } ?? reader.read()
     }
 }

@@ -91,10 +91,11 @@ public struct TwinRunner {
         return located
     }
 
-    /// The network of a plan, read from the files rank 0 verified (another process of a
-    /// distributed run, which never opens the database).
-    public static func network(of plan: TwinRunPlan) throws -> TwinNetwork {
-        try TwinFiles.read(plan.files.mapValues { URL(fileURLWithPath: $0) })
+    /// The network of a plan, read from the files rank 0 verified (a process of a distributed
+    /// run; only rank 0 opens the database): with `targets`, only the synapses onto those
+    /// neurons (``TwinNetwork/targets``), an empty range giving the nodes alone.
+    public static func network(of plan: TwinRunPlan, targets: Range<Int>? = nil) throws -> TwinNetwork {
+        try TwinFiles.read(plan.files.mapValues { URL(fileURLWithPath: $0) }, targets: targets)
     }
 
     /// Simulates `network` for `seconds` with BOLD at `repetitionTime` (pure compute), calling
@@ -107,6 +108,10 @@ public struct TwinRunner {
                                 populationActivity: Bool = false, share: EngineShare? = nil, checkpointing: RunCheckpointing? = nil,
                                 progress: (Double) -> Void = { _ in }) throws -> TwinRunResult {
         let builder = network.networkBuilder()
+        let needed = share.map { builder.neurons(partitions: $0.partitions, local: $0.local) } ?? 0..<network.neuronCount
+        guard network.holdsSynapses(onto: needed) else {
+            throw TwinError.invalid("this process updates neurons \(needed.lowerBound) to \(needed.upperBound - 1) but holds only the synapses onto \(network.targets.lowerBound) to \(network.targets.upperBound - 1)")
+        }
         let engine = share.map { builder.build(partitions: $0.partitions, local: $0.local) } ?? builder.build(partitions: max(1, threads))
         if let share { try share.check(engine) }
         let boldRecorder = try BOLDRecorder(network: engine, parameters: bold, repetitionTime: repetitionTime)
@@ -200,7 +205,11 @@ public struct TwinRunner {
 
     /// Resolves the version, checks every value of the request against it and loads its network
     /// (checksums verified): all a run needs from the database before the engine starts.
-    public func prepare(_ request: TwinRunRequest, progress: (String) -> Void = { _ in }) throws -> (TwinRunPlan, TwinNetwork) {
+    /// With `targets`, only the synapses onto those neurons are loaded; an empty range loads the
+    /// nodes alone, which is all the checks and the recording use (rank 0 of a distributed run,
+    /// which loads its own slice afterwards as every rank does).
+    public func prepare(_ request: TwinRunRequest, targets: Range<Int>? = nil,
+                        progress: (String) -> Void = { _ in }) throws -> (TwinRunPlan, TwinNetwork) {
         try RunLimits.checkSeconds(request.seconds)
         try RunLimits.checkThreads(request.threads)
         try RunLimits.checkCheckpointSpacing(request.checkpointEvery)
@@ -211,7 +220,7 @@ public struct TwinRunner {
         try RunLimits.checkTiming(seconds: request.seconds, repetitionTime: tr, source: source, dt: info.parameters.dt, bold: info.bold)
         progress("loading \(info.twin)@\(info.version) (\(info.neurons) neurons, \(info.synapses) synapses)")
         let files = try verifiedFiles(versionID: versionID)
-        let network = try TwinFiles.read(files)
+        let network = try TwinFiles.read(files, targets: targets)
         try RunLimits.checkBOLDSize(seconds: request.seconds, repetitionTime: tr, units: network.unitNames.count)
         var plan = TwinRunPlan(versionID: versionID, info: info, files: files.mapValues(\.path), seed: request.seed ?? info.seed,
                                seconds: request.seconds, repetitionTime: tr, threads: request.threads)

@@ -78,6 +78,21 @@ struct DatasetTests {
         #expect(error?.description == "\(path): cannot read /d[3:5, 0:4]: block outside the dataset's shape [4, 4]")
     }
 
+    /// A block of no rows (a process whose share of a file is empty) reads nothing, at the end of
+    /// the shape too; outside the shape it is refused like any block.
+    @Test func emptyHyperslabReadsNothing() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("empty.h5")
+        let file = try HDF5File.create(path: path)
+        try file.write("/d", (0..<12).map(Double.init), shape: [6, 2])
+        let dataset = try file.dataset("/d")
+        #expect(try dataset.read(Double.self, start: [2, 0], count: [0, 2]).isEmpty)
+        #expect(try dataset.read(Double.self, start: [6, 0], count: [0, 2]).isEmpty)
+        #expect(try dataset.read(Double.self, start: [4, 0], count: [2, 2]) == [8, 9, 10, 11])
+        let error = hdf5Error { _ = try dataset.read(Double.self, start: [7, 0], count: [0, 2]) }
+        #expect(error?.description == "\(path): cannot read /d[7:7, 0:2]: block outside the dataset's shape [6, 2]")
+    }
+
     @Test func wrongElementCountIsRefused() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("count.h5")

@@ -12,7 +12,10 @@ import Testing
 
     /// A small twin (5,000 neurons over 246 units) of the prepared sample subject.
     func prepared() async throws -> (InProcessDTB, DTBCommand) {
-        let database = try await PreparedDatabases.sampleSubject().database
+        try await prepared(try await PreparedDatabases.sampleSubject().database)
+    }
+
+    func prepared(_ database: Database) async throws -> (InProcessDTB, DTBCommand) {
         let dtb = try InProcessDTB(database: database)
         let build = dtb.run(["twin", "build", "sample", "--atlas", "brainnetome246", "--neurons", "5000", "--degree", "20", "--seed", "4"])
         #expect(build.status == 0, "\(build.stderr)")
@@ -55,6 +58,30 @@ import Testing
         #expect(outcome.status != 0)
         #expect(outcome.stdout.isEmpty)
         #expect(outcome.stderr.contains("signal 9"), "\(outcome.stderr)")
+        #expect(try runs(dtb) == before)
+    }
+
+    /// A damaged edges file stops every rank before the first window with one line naming the
+    /// file (rank 0 verifies the checksums; no rank reads the file), and nothing is recorded.
+    @Test(.requires(.mpirun, .dtbExecutable, .atlasMirror)) func aDamagedEdgesFileIsOneLineNamingIt() async throws {
+        let database = try await PreparedDatabases.sampleSubject().database
+        let (dtb, command) = try await prepared(database)
+        let before = try runs(dtb)
+        let shown = try JSONSerialization.jsonObject(with: Data(dtb.run(["twin", "show", Self.twin, "--json"]).stdout.utf8)) as? [String: Any]
+        let files = try #require((shown?["version"] as? [String: Any])?["files"] as? [[String: Any]])
+        let stored = try #require(files.first { $0["role"] as? String == "edges" }?["path"] as? String)
+        let edges = database.files.url(of: stored)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: edges.path)
+        let handle = try FileHandle(forUpdating: edges)
+        try handle.seek(toOffset: try handle.seekToEnd() / 2)
+        try handle.write(contentsOf: Data([0xDE, 0xAD, 0xBE, 0xEF]))
+        try handle.close()
+
+        let outcome = try MPIRun.run(ranks: 2, try runArguments(threads: 1), environment: command.environment)
+        #expect(outcome.status != 0)
+        #expect(outcome.stdout.isEmpty)
+        let lines = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("dtb: ") }
+        #expect(lines.count == 1 && lines[0].contains(edges.path) && lines[0].contains("checksum"), "\(outcome.stderr)")
         #expect(try runs(dtb) == before)
     }
 
