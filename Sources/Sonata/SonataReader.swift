@@ -186,10 +186,7 @@ public struct SonataReader: Sendable {
         }
         let nodeRows = try file.required("\(index)/node_id_to_ranges", shape: [neurons, 2], "one row per neuron")
             .read(UInt64.self, start: [targets.lowerBound, 0], count: [targets.count, 2])
-        let ranges = try file.dataset("\(index)/range_to_edge_id")
-        guard ranges.shape.count == 2 && ranges.shape[1] == 2 else {
-            throw SonataError(path: file.path, problem: "\(index)/range_to_edge_id has shape \(ranges.shape), expected 2 columns (one row per neuron with inputs)")
-        }
+        let ranges = try rangeRows(file, index)
         let first = nodeRows[0], end = nodeRows[nodeRows.count - 1]
         guard first <= end && end <= UInt64(ranges.shape[0]) else {
             throw SonataError(path: file.path, problem: "\(index)/node_id_to_ranges rows \(targets.lowerBound) to \(targets.upperBound - 1) give ranges [\(first), \(end)) of the \(ranges.shape[0]) in range_to_edge_id")
@@ -273,13 +270,19 @@ public struct SonataReader: Sendable {
     /// The index rows of every neuron, for a whole read (the synapses are all of the file's).
     private func wholeIndex(_ file: HDF5File, _ index: String, neurons: Int, synapses: Int) throws -> EdgeSlice {
         let nodeRows = try file.required("\(index)/node_id_to_ranges", shape: [neurons, 2], "one row per neuron").read(UInt64.self)
+        let ranges = try rangeRows(file, index)
+        return EdgeSlice(targets: 0..<neurons, synapses: 0..<synapses, nodeRows: nodeRows, firstRange: 0,
+                         edgeRows: try ranges.read(UInt64.self), rangeCount: ranges.shape[0])
+    }
+
+    /// The index's `range_to_edge_id` dataset: two columns, one row per neuron with inputs.
+    private func rangeRows(_ file: HDF5File, _ index: String) throws -> HDF5Dataset {
         guard file.exists("\(index)/range_to_edge_id") else { throw SonataError(path: file.path, problem: "missing dataset \(index)/range_to_edge_id") }
         let ranges = try file.dataset("\(index)/range_to_edge_id")
         guard ranges.shape.count == 2 && ranges.shape[1] == 2 else {
             throw SonataError(path: file.path, problem: "\(index)/range_to_edge_id has shape \(ranges.shape), expected 2 columns (one row per neuron with inputs)")
         }
-        return EdgeSlice(targets: 0..<neurons, synapses: 0..<synapses, nodeRows: nodeRows, firstRange: 0,
-                         edgeRows: try ranges.read(UInt64.self), rangeCount: ranges.shape[0])
+        return ranges
     }
 
     /// The synapse before a slice targets an earlier neuron and the one after it a later one:

@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 
 /// Serves a read route from the ``ResponseCache`` when it can, and keeps what the route answers.
 ///

@@ -25,14 +25,13 @@ struct TwinPage: Sendable {
     static let drawnUnits = 4
 
     var page: HTMLPage {
-        let history = timeline
-        let body = "<p>Subject \(HTMLPage.link("/subjects/\(history.subject)", "sub-" + history.subject)), atlas \(HTMLPage.escape(history.atlas)), "
-            + "\(history.level.rawValue) level.</p><h2>Versions</h2>" + versions + pager
+        let body = "<p>Subject \(HTMLPage.link("/subjects/\(timeline.subject)", "sub-" + timeline.subject)), atlas \(HTMLPage.escape(timeline.atlas)), "
+            + "\(timeline.level.rawValue) level.</p><h2>Versions</h2>" + versions + pager
             + hyperparameterSection
             + "<h2>Validation over versions</h2><div class=\"plots\">" + charts.map(HTMLPage.inline).joined() + "</div>"
             + "<h2>Validations</h2>" + validations + "<h2>Runs of the latest version</h2>" + runs
             + "<h2>Studies</h2>" + StudyPage.table(studies)
-        return HTMLPage(title: history.twin, body: body)
+        return HTMLPage(title: timeline.twin, body: body)
     }
 
     private var versions: String {
