@@ -86,22 +86,29 @@ import WebService
         let (database, _) = try await SeededDatabase.make()
         let harness = try ServiceHarness(database: database)
         let tokens = harness.service.tokens
-        let brief = try TokenService(database: database).create(name: "brief", role: .read, lifetime: 3)
         try await harness.service.application().test(.router) { client in
             try await Self.waitUntil("the watcher listens") { harness.service.cache.isEnabled }
-            let read = harness.headers(.read), briefly: HTTPFields = [.authorization: "Bearer \(brief.token)"]
-            for headers in [read, read, briefly] {
-                #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: headers).status == .ok)
-            }
-            #expect(tokens.count == 2)
+            let read = harness.headers(.read)
+            for _ in 0..<2 { #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: read).status == .ok) }
+            #expect(tokens.count == 1)
             // Revoked through another connection: refused from the next request on, not when the grant would have aged out.
             let id = try #require(try TokenService(database: harness.database).list().first { $0.role == .read && $0.name == "test" }?.id)
             _ = try TokenService(database: harness.database).revoke(id: id)
             try await Self.waitUntil("the revocation is heard") { tokens.count == 0 }
             #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: read).status == .unauthorized)
-            // A kept grant is not used past its token's expiry.
+            // A kept grant is not used past its token's expiry. The token is made only now, so a
+            // loaded machine cannot age it out before its first use; the server's clock set its
+            // expiry no later than `lifetime` after the creation returned.
+            // The write token's kept grant shows when the creation's notice has been heard.
+            #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: harness.headers(.write)).status == .ok)
+            #expect(tokens.count == 1)
+            let lifetime = 8.0
+            let brief = try TokenService(database: harness.database).create(name: "brief", role: .read, lifetime: lifetime)
+            let created = ContinuousClock.now
+            let briefly: HTTPFields = [.authorization: "Bearer \(brief.token)"]
+            try await Self.waitUntil("the new token's notice is heard") { tokens.count == 0 }
             #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: briefly).status == .ok && tokens.count == 1)
-            try await Task.sleep(for: .seconds(3.2))
+            try await Task.sleep(until: created + .seconds(lifetime + 0.3))
             #expect(try await client.execute(uri: "/api/v1/atlases", method: .get, headers: briefly).status == .unauthorized)
         }
     }
