@@ -10,7 +10,7 @@ import TwinBuilder
 public struct SampleRuns: Sendable {
     /// One run: its session, task, frames, the seed of its noise, and for a task its events and
     /// the units they drive.
-    public struct Run: Sendable, Equatable {
+    public struct Run: Sendable, Hashable {
         public var session: String
         public var task: String
         public var frames: Int
@@ -26,7 +26,7 @@ public struct SampleRuns: Sendable {
     }
 
     /// A task event: onset and duration in seconds from the first frame, and its trial type.
-    public struct Event: Sendable, Equatable {
+    public struct Event: Sendable, Hashable {
         public var onset: Double
         public var duration: Double
         public var trialType: String
@@ -84,6 +84,21 @@ public struct SampleRuns: Sendable {
         return try replay.run((0..<run.frames).map { t in (0..<units).map { truth(unit: $0, frame: t, run: run) } }, seed: run.seed)
     }
 
+    /// Each run's BOLD, in order, simulated up to `concurrently` runs at a time, each on one
+    /// thread. A ground-truth run's window is a single step, too short for a second thread to
+    /// pay (the sample twin runs slower on two than on one), so separate runs are what fills the
+    /// cores; a run's BOLD does not depend on its threads.
+    public func simulate(_ runs: [Run], concurrently: Int) throws -> [[[Double]]] {
+        let results = RunResults(count: runs.count)
+        let slots = DispatchSemaphore(value: max(1, concurrently))
+        DispatchQueue.concurrentPerform(iterations: runs.count) { i in
+            slots.wait()
+            defer { slots.signal() }
+            results.set(i, Result { try simulate(runs[i], threads: 1) })
+        }
+        return try results.values()
+    }
+
     /// Where ``write(_:subject:atlas:into:threads:)`` puts a run's files in the dataset at `root`.
     public static func folder(of run: Run, subject: String, in root: URL) -> URL {
         root.appendingPathComponent("derivatives/dtb-truth/sub-\(subject)/ses-\(run.session)/func", isDirectory: true)
@@ -100,7 +115,11 @@ public struct SampleRuns: Sendable {
     /// (+ `.json` with RepetitionTime), a task's `..._events.tsv`, and `..._desc-truth_hyperparameters.tsv`
     /// (h per frame and unit).
     public func write(_ run: Run, subject: String, atlas: String, into root: URL, threads: Int) throws {
-        let bold = try simulate(run, threads: threads)
+        try write(run, bold: try simulate(run, threads: threads), subject: subject, atlas: atlas, into: root)
+    }
+
+    /// Writes the files of ``write(_:subject:atlas:into:threads:)`` for a run simulated before.
+    public func write(_ run: Run, bold: [[Double]], subject: String, atlas: String, into root: URL) throws {
         let folder = Self.folder(of: run, subject: subject, in: root)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let description = root.appendingPathComponent("derivatives/dtb-truth/dataset_description.json")
@@ -120,5 +139,20 @@ public struct SampleRuns: Sendable {
             .write(to: folder.appendingPathComponent("\(stem)_atlas-\(atlas)_timeseries.json"))
         let rows = bold.map { $0.map { String(format: "%.9g", $0) }.joined(separator: "\t") + "\n" }.joined()
         try Data((header + rows).utf8).write(to: Self.seriesFile(of: run, subject: subject, atlas: atlas, in: root), options: .atomic)
+    }
+}
+
+/// The outcomes of runs simulated on several threads, each written once by its own thread.
+private final class RunResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [Result<[[Double]], any Error>?]
+
+    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ outcome: Result<[[Double]], any Error>) { lock.withLock { outcomes[i] = outcome } }
+
+    /// Every run's BOLD, or the first run's error in order.
+    func values() throws -> [[[Double]]] {
+        try lock.withLock { outcomes }.map { try $0!.get() }
     }
 }

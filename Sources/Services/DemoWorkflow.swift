@@ -77,9 +77,11 @@ public struct DemoWorkflow {
             .build(TwinBuildRequest(subject: Self.subject, atlas: Self.atlases[0], parameters: parameters), progress: progress)
         events(.built(build))
         let truth = SampleRuns(network: try TwinRunner(database: database).network(TwinReference(twin: build.twin, version: 1)))
+        let sessions = [SampleRuns.sessionOne, SampleRuns.sessionTwo]
+        let simulated = try simulateMissing(sessions.flatMap { $0 }, truth: truth, root: root, threads: options.threads, progress: progress)
         var reports: [WorkerReport] = []
-        for session in [SampleRuns.sessionOne, SampleRuns.sessionTwo] {
-            let ingest = try record(session, truth: truth, database: database, root: root, threads: options.threads, progress: progress)
+        for session in sessions {
+            let ingest = try record(session, simulated: simulated, truth: truth, database: database, root: root)
             ingests.append(ingest)
             events(.ingested(ingest))
             let report = try work(database, options: options, progress: progress)
@@ -90,16 +92,31 @@ public struct DemoWorkflow {
         return DemoReport(atlases: summaries, ingest: ingests, build: build, worker: reports, history: history)
     }
 
-    /// Writes the runs the ground-truth twin (version 1) makes, once, and ingests them.
-    func record(_ runs: [SampleRuns.Run], truth: SampleRuns, database: Database, root: URL, threads: Int,
-                progress: (String) -> Void) throws -> IngestReport {
+    /// The BOLD of every run not yet written, all made at the start: session 2's run is not
+    /// data before the demo writes it, but simulating it beside session 1's fills both cores.
+    func simulateMissing(_ runs: [SampleRuns.Run], truth: SampleRuns, root: URL, threads: Int,
+                         progress: (String) -> Void) throws -> [SampleRuns.Run: [[Double]]] {
+        let missing = runs.filter { !FileManager.default.fileExists(atPath: seriesFile(of: $0, in: root).path) }
+        guard !missing.isEmpty else { return [:] }
+        let names = missing.map { "ses-\($0.session) task-\($0.task)" }.joined(separator: ", ")
+        progress("the ground-truth twin makes \(names): \(missing[0].frames) frames of \(SampleRuns.repetitionTime) s each, \(min(threads, missing.count)) at a time")
+        let bold = try truth.simulate(missing, concurrently: threads)
+        return Dictionary(uniqueKeysWithValues: zip(missing, bold).map { ($0, $1) })
+    }
+
+    /// Writes a session's runs made by ``simulateMissing(_:truth:root:threads:progress:)`` (once)
+    /// and ingests them.
+    func record(_ runs: [SampleRuns.Run], simulated: [SampleRuns.Run: [[Double]]], truth: SampleRuns, database: Database,
+                root: URL) throws -> IngestReport {
         for run in runs {
-            let series = SampleRuns.seriesFile(of: run, subject: Self.subject, atlas: Self.atlases[0], in: root)
-            if FileManager.default.fileExists(atPath: series.path) { continue }
-            progress("the ground-truth twin makes ses-\(run.session) task-\(run.task): \(run.frames) frames of \(SampleRuns.repetitionTime) s")
-            try truth.write(run, subject: Self.subject, atlas: Self.atlases[0], into: root, threads: threads)
+            guard let bold = simulated[run], !FileManager.default.fileExists(atPath: seriesFile(of: run, in: root).path) else { continue }
+            try truth.write(run, bold: bold, subject: Self.subject, atlas: Self.atlases[0], into: root)
         }
         return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [Self.atlases[0]]))
+    }
+
+    func seriesFile(of run: SampleRuns.Run, in root: URL) -> URL {
+        SampleRuns.seriesFile(of: run, subject: Self.subject, atlas: Self.atlases[0], in: root)
     }
 
     /// One worker pass over the queue (`dtb worker --once`); the first fit uses the demo's
