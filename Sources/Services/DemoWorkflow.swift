@@ -96,7 +96,9 @@ public struct DemoWorkflow {
     /// data before the demo writes it, but simulating it beside session 1's fills both cores.
     func simulateMissing(_ runs: [SampleRuns.Run], truth: SampleRuns, root: URL, threads: Int,
                          progress: (String) -> Void) throws -> [SampleRuns.Run: [[Double]]] {
-        let missing = runs.filter { !FileManager.default.fileExists(atPath: seriesFile(of: $0, in: root).path) }
+        let missing = runs.filter {
+            !FileManager.default.fileExists(atPath: SampleRuns.seriesFile(of: $0, subject: Self.subject, atlas: Self.atlases[0], in: root).path)
+        }
         guard !missing.isEmpty else { return [:] }
         let names = missing.map { "ses-\($0.session) task-\($0.task)" }.joined(separator: ", ")
         progress("the ground-truth twin makes \(names): \(missing[0].frames) frames of \(SampleRuns.repetitionTime) s each, \(min(threads, missing.count)) at a time")
@@ -104,19 +106,15 @@ public struct DemoWorkflow {
         return Dictionary(uniqueKeysWithValues: zip(missing, bold).map { ($0, $1) })
     }
 
-    /// Writes a session's runs made by ``simulateMissing(_:truth:root:threads:progress:)`` (once)
-    /// and ingests them.
+    /// Writes those of a session's runs that ``simulateMissing(_:truth:root:threads:progress:)``
+    /// made (the others were written before), and ingests the session.
     func record(_ runs: [SampleRuns.Run], simulated: [SampleRuns.Run: [[Double]]], truth: SampleRuns, database: Database,
                 root: URL) throws -> IngestReport {
         for run in runs {
-            guard let bold = simulated[run], !FileManager.default.fileExists(atPath: seriesFile(of: run, in: root).path) else { continue }
+            guard let bold = simulated[run] else { continue }
             try truth.write(run, bold: bold, subject: Self.subject, atlas: Self.atlases[0], into: root)
         }
         return try SubjectIngester(database: database).ingest(root: root, options: IngestOptions(atlases: [Self.atlases[0]]))
-    }
-
-    func seriesFile(of run: SampleRuns.Run, in root: URL) -> URL {
-        SampleRuns.seriesFile(of: run, subject: Self.subject, atlas: Self.atlases[0], in: root)
     }
 
     /// One worker pass over the queue (`dtb worker --once`); the first fit uses the demo's

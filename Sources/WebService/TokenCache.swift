@@ -22,10 +22,10 @@ public final class TokenCache: @unchecked Sendable {
     public var count: Int { lock.withLock { grants.count } }
 
     /// The role `secret` was granted, while it is kept and before its expiry.
-    func role(of secret: String, now: Date = Date()) -> APIRole? {
+    func role(of secret: String) -> APIRole? {
         lock.withLock {
             guard enabled, let grant = grants[secret] else { return nil }
-            if let expiry = grant.expiresAt, expiry <= now { grants[secret] = nil; return nil }
+            if let expiry = grant.expiresAt, expiry <= Date() { grants[secret] = nil; return nil }
             return grant.role
         }
     }
