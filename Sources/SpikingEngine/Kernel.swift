@@ -204,8 +204,6 @@ struct WindowUpdate {
     /// Per step of the window: whether its arrival slot holds arrivals (read and cleared if so).
     let readSlot: UnsafeBufferPointer<Bool>
     let spikes: SpikeBuffer
-    /// Spike counts of the current population, per step of the window.
-    var counts: UnsafeMutablePointer<Int32>
     /// Scratch for one tile: per step `noisePerStep` lanes.
     let noise: UnsafeMutablePointer<Lanes>
     /// Scratch for the current population's external current at each step of the window.
@@ -217,23 +215,37 @@ struct WindowUpdate {
     /// Updates blocks `blocks` of one population for the whole window. The constants come by
     /// pointer, prepared once per population (not per call): a twin has thousands of small
     /// populations, and per-call copies and broadcasts cost more than updating their neurons.
+    /// `counts` receives the population's spikes per step of the window; it is a parameter, not a
+    /// field, so that the caller passes the same update to every population instead of a copy.
     func update<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>,
-                                  blocks: Range<Int>, lastMask: SIMDMask<LaneInts>) {
-        let fullMask = SIMDMask<LaneInts>(repeating: true)
+                                  blocks: Range<Int>, lastMask: SIMDMask<LaneInts>, counts: UnsafeMutablePointer<Int32>) {
         for s in 0..<length { external[s] = c.pointee.external(step: start + s) }
+        // Only a Poisson-driven population reads its thresholds: taking the array's buffer
+        // retains and releases it, which for a twin's thousands of small populations cost
+        // about a tenth of the update.
+        if c.pointee.hasPoisson {
+            c.pointee.poissonThresholds.withUnsafeBufferPointer { update(S.self, c, k, blocks: blocks, lastMask: lastMask, counts, $0) }
+        } else {
+            update(S.self, c, k, blocks: blocks, lastMask: lastMask, counts, UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    @inline(__always)
+    func update<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>,
+                                  blocks: Range<Int>, lastMask: SIMDMask<LaneInts>, _ counts: UnsafeMutablePointer<Int32>,
+                                  _ thresholds: UnsafeBufferPointer<UInt32>) {
+        let fullMask = SIMDMask<LaneInts>(repeating: true)
         let ext = UnsafeBufferPointer(start: external, count: length)
         let tileBlocks = Self.tileBlocks
-        c.pointee.poissonThresholds.withUnsafeBufferPointer { thresholds in
-            for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
-                draw(c, tile: tile, thresholds)
-                let range = max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound)
-                // A one-step window (the DTB operating point) as straight-line code: without
-                // the step loop the block's state stays in registers instead of on the stack.
-                if length == 1 {
-                    for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: 1) }
-                } else {
-                    for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, steps: length) }
-                }
+        for tile in (blocks.lowerBound / tileBlocks)...((blocks.upperBound - 1) / tileBlocks) {
+            draw(c, tile: tile, thresholds)
+            let range = max(tile * tileBlocks, blocks.lowerBound)..<min((tile + 1) * tileBlocks, blocks.upperBound)
+            // A one-step window (the DTB operating point) as straight-line code: without
+            // the step loop the block's state stays in registers instead of on the stack.
+            if length == 1 {
+                for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, counts, steps: 1) }
+            } else {
+                for b in range { block(S.self, c, k, b, b == blocks.upperBound - 1 ? lastMask : fullMask, ext, counts, steps: length) }
             }
         }
     }
@@ -314,7 +326,8 @@ struct WindowUpdate {
 
     @inline(__always)
     func block<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>, _ b: Int,
-                                 _ active: SIMDMask<LaneInts>, _ ext: UnsafeBufferPointer<Float>, steps: Int) {
+                                 _ active: SIMDMask<LaneInts>, _ ext: UnsafeBufferPointer<Float>,
+                                 _ counts: UnsafeMutablePointer<Int32>, steps: Int) {
         let n = S.count
         let raw = UnsafeMutableRawPointer(state.v)
         var v = raw.load(fromByteOffset: b * 32, as: Lanes.self)
@@ -365,7 +378,7 @@ struct WindowUpdate {
             if anyLane(fired) {
                 let mask = unsafeBitCast(fired, to: LaneInts.self)
                 v = unsafeBitCast((unsafeBitCast(v, to: LaneInts.self) & ~mask) | (k.pointee.firedBits & mask), to: Lanes.self)
-                emit(fired, block: b, step: s)
+                emit(fired, block: b, step: s, counts)
             }
             j0 *= k.pointee.decay.0
             j1 *= k.pointee.decay.1
@@ -387,7 +400,7 @@ struct WindowUpdate {
 
     /// Records the spikes of the lanes in `fired` (rare: kept out of line so the block stays in registers).
     @inline(never)
-    func emit(_ fired: SIMDMask<LaneInts>, block b: Int, step s: Int) {
+    func emit(_ fired: SIMDMask<LaneInts>, block b: Int, step s: Int, _ counts: UnsafeMutablePointer<Int32>) {
         var emitted: Int32 = 0
         for lane in 0..<8 where fired[lane] {
             spikes.append(Spike(neuron: UInt32(b * 8 + lane), step: UInt32(s)))

@@ -325,8 +325,8 @@ public final class Simulation: @unchecked Sendable {
         var applying = 0
         readSlot.withUnsafeBufferPointer { readSlot in
             drawnTiles[p * 8] = -1
-            var update = WindowUpdate(state: state, philox: Philox4x32(seed: key), start: step,
-                                      length: length, readSlot: readSlot, spikes: spikes, counts: counts,
+            let update = WindowUpdate(state: state, philox: Philox4x32(seed: key), start: step,
+                                      length: length, readSlot: readSlot, spikes: spikes,
                                       noise: noise + p * window * WindowUpdate.noisePerStep,
                                       external: externalScratch + p * window, drawnBackgroundTile: drawnTiles + p * 8)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
@@ -350,14 +350,13 @@ public final class Simulation: @unchecked Sendable {
                     let a = max(lo, segment.blocks.lowerBound), b = min(hi, segment.blocks.upperBound)
                     sj += 1
                     guard a < b else { continue }
-                    update.counts = counts + segment.population * window
                     let mask = b == segment.blocks.upperBound ? segment.lastMask : full
                     if network.channelStride == 2 {
                         update.update(TwoChannels.self, constants + segment.population, lanes + segment.population,
-                                      blocks: a..<b, lastMask: mask)
+                                      blocks: a..<b, lastMask: mask, counts: counts + segment.population * window)
                     } else {
                         update.update(FourChannels.self, constants + segment.population, lanes + segment.population,
-                                      blocks: a..<b, lastMask: mask)
+                                      blocks: a..<b, lastMask: mask, counts: counts + segment.population * window)
                     }
                 }
             }
