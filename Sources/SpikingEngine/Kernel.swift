@@ -201,8 +201,10 @@ struct WindowUpdate {
     /// First step of the window and its length.
     let start: Int
     let length: Int
-    /// Per step of the window: whether its arrival slot holds arrivals (read and cleared if so).
-    let readSlot: UnsafeBufferPointer<Bool>
+    /// Per step of the window: its arrival slot when it holds arrivals (read and cleared), else nil.
+    /// Addresses worked out once per window: a remainder per block and step cost more than
+    /// adding the block's arrivals.
+    let arrivalSlots: UnsafeBufferPointer<UnsafeMutableRawPointer?>
     let spikes: SpikeBuffer
     /// Scratch for one tile: per step `noisePerStep` lanes.
     let noise: UnsafeMutablePointer<Lanes>
@@ -343,9 +345,7 @@ struct WindowUpdate {
         let inTile = b % Self.tileBlocks
         let leak = c.pointee.gL * c.pointee.vL
         for s in 0..<steps {
-            let t = start + s
-            if readSlot[s] {
-                let slot = UnsafeMutableRawPointer(state.arrivals) + (t % state.arrivalSlots) * state.slotSize * 4 + b * 32 * n
+            if let slot = arrivalSlots[s].map({ $0 + b * 32 * n }) {
                 j0 += slot.load(fromByteOffset: 0, as: Lanes.self)
                 j1 += slot.load(fromByteOffset: 32, as: Lanes.self)
                 if n > 2 {

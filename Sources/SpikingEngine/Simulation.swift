@@ -320,13 +320,17 @@ public final class Simulation: @unchecked Sendable {
         let counts = self.counts + p * pops * window
         counts.update(repeating: 0, count: pops * window)
         let dirty = self.dirty + p * state.arrivalSlots
-        let readSlot = (0..<length).map { dirty[(step + $0) % state.arrivalSlots] }
-        for s in 0..<length { dirty[(step + s) % state.arrivalSlots] = false }
+        let slots = (0..<length).map { s -> UnsafeMutableRawPointer? in
+            let slot = (step + s) % state.arrivalSlots
+            guard dirty[slot] else { return nil }
+            dirty[slot] = false
+            return UnsafeMutableRawPointer(state.arrivals + slot * state.slotSize)
+        }
         var applying = 0
-        readSlot.withUnsafeBufferPointer { readSlot in
+        slots.withUnsafeBufferPointer { slots in
             drawnTiles[p * 8] = -1
             let update = WindowUpdate(state: state, philox: Philox4x32(seed: key), start: step,
-                                      length: length, readSlot: readSlot, spikes: spikes,
+                                      length: length, arrivalSlots: slots, spikes: spikes,
                                       noise: noise + p * window * WindowUpdate.noisePerStep,
                                       external: externalScratch + p * window, drawnBackgroundTile: drawnTiles + p * 8)
             // Chunk by chunk: add the chunk's binned events, then update the population slices in it.
