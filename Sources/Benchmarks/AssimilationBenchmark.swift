@@ -32,8 +32,8 @@ public struct AssimilationBenchmarkRow: Sendable, Encodable {
     public var secondsPerFrame: Double
     /// Member-neuron updates per second: M × N × steps per frame / seconds per frame.
     public var memberNeuronUpdatesPerS: Double
-    /// The child's peak resident set (MB); left out when an earlier, larger child hides it.
-    public var peakRssMB: Double?
+    /// The child's own peak resident set (MB).
+    public var peakRssMB: Double
 }
 
 /// The figures of `dtb bench assimilate --json`.
@@ -51,8 +51,8 @@ public struct AssimilationBenchmarkReport: Sendable, Encodable {
 ///
 /// Self-contained like ``BuildBenchmark``: a scratch cluster; the atlas, the sample subject's
 /// anatomy, a twin of each N and a short rest run from the ground-truth twin set up untimed; then
-/// a lone `dtb twin run` of each N and each fit as timed child processes (peak RSS is per child:
-/// children run in order of growing memory, and the kernel reports the largest child so far).
+/// a lone `dtb twin run` of each N and each fit as timed child processes, each with its own peak
+/// resident set.
 public struct AssimilationBenchmark {
     public let options: AssimilationBenchmarkOptions
     public let executable: URL
@@ -79,18 +79,11 @@ public struct AssimilationBenchmark {
                                       progress: progress)
         let sizes = options.neurons.sorted()
         let twins = try sizes.map { try prepareTwin(store, neurons: $0, progress: progress) }
-        // The kernel reports the largest child so far: children run from the smallest to the
-        // largest, and a peak that does not exceed the ones before is not known (left out).
-        var largest = 0.0
-        func known(_ peak: Double) -> Double? {
-            defer { largest = max(largest, peak) }
-            return peak > largest ? peak : nil
-        }
         var lone: [String: Double] = [:]
         for (n, twin) in zip(sizes, twins) {
             let (_, _, peak) = try store.timedChild(executable, ["twin", "run", twin.0, "--seconds", "2", "--tr", "2", "--json"],
                                                     environment: environment.variables, progress: progress)
-            lone[String(n)] = known(peak)
+            lone[String(n)] = peak
         }
         var rows: [AssimilationBenchmarkRow] = [], perMember: [String: Double] = [:]
         for (n, (twin, measure, synapses)) in zip(sizes, twins) {
@@ -104,11 +97,11 @@ public struct AssimilationBenchmark {
                 let perFrame = outcome.fit.secondsPerFrame ?? .nan
                 rows.append(AssimilationBenchmarkRow(members: m, neurons: n, synapses: synapses, frames: outcome.frames,
                                                      secondsPerFrame: perFrame,
-                                                     memberNeuronUpdatesPerS: Double(m * n) * 2000 / perFrame, peakRssMB: known(peak)))
+                                                     memberNeuronUpdatesPerS: Double(m * n) * 2000 / perFrame, peakRssMB: peak))
             }
-            let sized = rows.filter { $0.neurons == n && $0.peakRssMB != nil }
+            let sized = rows.filter { $0.neurons == n }
             if let small = sized.first, let large = sized.last, large.members > small.members {
-                perMember[String(n)] = (large.peakRssMB! - small.peakRssMB!) / Double(large.members - small.members)
+                perMember[String(n)] = (large.peakRssMB - small.peakRssMB) / Double(large.members - small.members)
             }
         }
         return AssimilationBenchmarkReport(rows: rows, loneTwinRssMB: lone, memoryPerMemberMB: perMember, machine: Machine.current())

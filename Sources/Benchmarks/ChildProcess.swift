@@ -27,6 +27,11 @@ public struct ChildProcess {
         public var error: Data
         /// From start to exit.
         public var wallSeconds: Double
+        /// The child's own peak resident set (MB, `VmHWM` of its program's memory), read while it
+        /// ran; nil when it exited before a reading. Not `RUSAGE_CHILDREN`: a child started by
+        /// posix_spawn shares this process's memory until its exec, so the kernel counts this
+        /// process's peak as the child's too, and a child smaller than its parent reads as large.
+        public var peakResidentMegabytes: Double?
 
         /// The last line the child wrote to standard error ("" when none): its error, for a dtb child.
         public var lastErrorLine: String {
@@ -50,11 +55,13 @@ public struct ChildProcess {
         do { try process.run() } catch {
             throw BenchmarkError("cannot run \(executable.path): \(error.localizedDescription)")
         }
+        let peak = HighWaterMark(process.processIdentifier)
         let captured = file == nil ? output.fileHandleForReading.readDataToEndOfFile() : Data()
         let written = errors.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                      output: captured, error: written, wallSeconds: Date().timeIntervalSince(start))
+                      output: captured, error: written, wallSeconds: Date().timeIntervalSince(start),
+                      peakResidentMegabytes: peak.stop())
     }
 
     private static func create(_ url: URL) throws -> FileHandle {
@@ -62,6 +69,42 @@ public struct ChildProcess {
             throw BenchmarkError("\(url.path): cannot create the file")
         }
         return try FileHandle(forWritingTo: url)
+    }
+}
+
+/// Follows a running child's `VmHWM` (its peak resident set, which only grows) every 10 ms on a
+/// thread of its own. The last reading before exit is the peak, less what the child grew in its
+/// final 10 ms; being the last, it is one of the program's own memory even if the first came
+/// before the child's exec, when it still showed the parent's.
+private final class HighWaterMark: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kilobytes: Int?
+    private var stopped = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pid: Int32) {
+        let status = "/proc/\(pid)/status"
+        Thread.detachNewThread { [self] in
+            while !lock.withLock({ stopped }) {
+                if let reading = Self.reading(status) { lock.withLock { kilobytes = reading } }
+                usleep(10_000)
+            }
+            done.signal()
+        }
+    }
+
+    /// The `VmHWM:` line of a status file, in kB.
+    private static func reading(_ path: String) -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// Ends the readings; the last one in MB.
+    func stop() -> Double? {
+        lock.withLock { stopped = true }
+        done.wait()
+        return lock.withLock { kilobytes.map { Double($0) / 1024 } }
     }
 }
 

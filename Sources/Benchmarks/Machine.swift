@@ -24,11 +24,4 @@ public struct Machine: Sendable, Codable, Equatable {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
     }
-
-    /// The largest peak resident set of the children waited for so far (MB).
-    public static func childrenPeakRSSMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
 }

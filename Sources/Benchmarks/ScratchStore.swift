@@ -37,6 +37,9 @@ struct ScratchStore {
         guard result.status == 0, !result.signalled else {
             throw BenchmarkError("the timed `dtb \(arguments.prefix(2).joined(separator: " "))` failed (status \(result.status)): \(result.lastErrorLine)")
         }
-        return (result.output, result.wallSeconds, Machine.childrenPeakRSSMegabytes())
+        guard let peak = result.peakResidentMegabytes else {
+            throw BenchmarkError("the timed `dtb \(arguments.prefix(2).joined(separator: " "))` ended before its memory could be read")
+        }
+        return (result.output, result.wallSeconds, peak)
     }
 }

@@ -37,7 +37,7 @@ enum BenchText {
                      "     M        N   synapses  s/frame  M·N updates/s  peak RSS"]
         for r in report.rows {
             lines.append(String(format: "%6d %8d %10d %8.2f %14.3g ", r.members, r.neurons, r.synapses, r.secondsPerFrame,
-                                r.memberNeuronUpdatesPerS) + (r.peakRssMB.map { String(format: "%7.0f MB", $0) } ?? "      — (hidden)"))
+                                r.memberNeuronUpdatesPerS) + String(format: "%7.0f MB", r.peakRssMB))
         }
         for n in report.loneTwinRssMB.keys.sorted(by: { Int($0) ?? 0 < Int($1) ?? 0 }) {
             guard let lone = report.loneTwinRssMB[n] else { continue }
