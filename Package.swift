@@ -153,7 +153,7 @@ let package = Package(
                                                         "Primitives"]),
         .target(name: "CommandTestSupport", dependencies: ["DTBCommands", "DTBTestSupport", "Services", "Store"], path: "Tests/CommandTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["AtlasCatalog", "Ingest", "Store", "NIfTI", "DTBTestSupport", "CommandTestSupport",
-                                                         "Postgres", "SampleSubjects", "Services"]),
+                                                         "Postgres", "SampleSubjects", "Services", "Benchmarks"]),
         .testTarget(name: "HemodynamicsTests", dependencies: ["Hemodynamics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikingEngineTests", dependencies: ["SpikingEngine", "Recorders", "Workloads"]),
         .testTarget(name: "RecordersTests", dependencies: ["Recorders", "SpikingEngine", "Hemodynamics", "Workloads"]),
