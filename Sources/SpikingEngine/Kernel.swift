@@ -232,6 +232,7 @@ struct WindowUpdate {
         }
     }
 
+    /// The update proper, with the population's Poisson thresholds in hand (empty without a drive).
     @inline(__always)
     func update<S: ChannelStride>(_: S.Type, _ c: UnsafePointer<NeuronConstants>, _ k: UnsafePointer<LaneConstants>,
                                   blocks: Range<Int>, lastMask: SIMDMask<LaneInts>, _ counts: UnsafeMutablePointer<Int32>,
